@@ -1,0 +1,39 @@
+"""Clocks: the core never reads the system time directly, so tests and replays control it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """Tells the current time, always UTC-aware."""
+
+    def now(self) -> datetime:
+        """Return the current instant (UTC)."""
+        ...
+
+
+class SystemClock:
+    """The real wall clock."""
+
+    def now(self) -> datetime:
+        """Return the current instant (UTC)."""
+        return datetime.now(UTC)
+
+
+class ManualClock:
+    """A clock tests move by hand."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._now = start or datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+        if self._now.tzinfo is None:
+            raise ValueError("clock times must be timezone-aware")
+
+    def now(self) -> datetime:
+        """Return the instant the clock is set to."""
+        return self._now
+
+    def advance(self, delta: timedelta) -> None:
+        """Move the clock forward."""
+        self._now += delta
