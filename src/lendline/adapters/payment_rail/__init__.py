@@ -1,0 +1,1 @@
+"""payment rail package."""

@@ -1,0 +1,1 @@
+"""Audit: the hash-chained, append-only record of every turn and decision of every call."""

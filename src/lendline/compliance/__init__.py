@@ -1,0 +1,1 @@
+"""Compliance: consent records (PIPL, separate consent for sensitive data) and notices."""

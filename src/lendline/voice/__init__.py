@@ -1,0 +1,1 @@
+"""Voice: speech engines, pipecat processors and transports; knows nothing about loans."""
