@@ -1,1 +1,1 @@
-"""processors package."""
+"""LendLine's pipecat processors: speech engines as services and the dialog bridge."""

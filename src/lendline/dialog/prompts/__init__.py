@@ -1,0 +1,1 @@
+"""Prompt templates (TOML), one file per language."""

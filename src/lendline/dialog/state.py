@@ -1,0 +1,131 @@
+"""The state of one call's dialog: plain data, saved after every turn so a call can resume."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Step(StrEnum):
+    """Where the script is: each step asks one question and waits for the answer."""
+
+    LANGUAGE = "language"
+    CONSENT = "consent"
+    SENSITIVE_CONSENT = "sensitive_consent"
+    NAME = "name"
+    ID_NUMBER = "id_number"
+    CONFIRM_ID = "confirm_id"
+    MOBILE = "mobile"
+    CONFIRM_MOBILE = "confirm_mobile"
+    SECURITY_QUESTION = "security_question"
+    OTP = "otp"
+    AMOUNT = "amount"
+    TERM = "term"
+    PURPOSE = "purpose"
+    INCOME = "income"
+    EMPLOYMENT = "employment"
+    OFFER = "offer"
+    SIGN_CONSENT = "sign_consent"
+    SIGN_OTP = "sign_otp"
+    DONE = "done"
+
+
+#: Steps that belong to the application proper: a call-back resumes at these after
+#: re-verification. Earlier steps are simply asked again.
+RESUMABLE_STEPS = (
+    Step.AMOUNT,
+    Step.TERM,
+    Step.PURPOSE,
+    Step.INCOME,
+    Step.EMPLOYMENT,
+    Step.OFFER,
+    Step.SIGN_CONSENT,
+    Step.SIGN_OTP,
+)
+
+
+class SessionStatus(StrEnum):
+    """How a call session stands; only ACTIVE and DROPPED sessions can be resumed."""
+
+    ACTIVE = "active"
+    DROPPED = "dropped"
+    COMPLETED = "completed"
+    REFUSED = "refused"
+    DECLINED = "declined"
+    REFERRED = "referred"
+    CANCELLED = "cancelled"
+    HANDED_OFF = "handed_off"
+    LOCKED = "locked"
+    MOVED_TO_CHAT = "moved_to_chat"
+
+    @property
+    def resumable(self) -> bool:
+        """Return whether a call-back may pick this session up again."""
+        return self in (SessionStatus.ACTIVE, SessionStatus.DROPPED, SessionStatus.MOVED_TO_CHAT)
+
+
+@dataclass
+class DialogState:
+    """Everything the script needs to carry on from any turn.
+
+    Parameters:
+        session_id: the call session (one per application attempt, kept across call-backs).
+        caller_number: the number the network presented.
+        channel: "voice" or "chat"; a session can move from voice to chat.
+        language: "zh" or "en" once chosen.
+        step: the question being asked.
+        status: how the session stands.
+        resume_step: on a call-back, the step to return to once re-verified.
+        slots: the answers so far (strings, so the state stays plain JSON).
+        customer_id: the registry customer once identified.
+        question_kinds: security question kinds drawn for this session (never the answers).
+        question_index: which question is being asked.
+        questions_failed: wrong answers so far.
+        retries: failed attempts at the current step.
+        silences: consecutive silent timeouts.
+        last_prompts: the last agent turn, as (prompt id, text) pairs, for "repeat".
+        reference: the application reference once one exists.
+        verified: identity verified in this call (re-verification resets it).
+        turn: caller turns so far.
+        flags: notes for reviewers (name mismatch, caller id differs, ...).
+    """
+
+    session_id: str
+    caller_number: str
+    channel: str = "voice"
+    language: str | None = None
+    step: Step = Step.LANGUAGE
+    status: SessionStatus = SessionStatus.ACTIVE
+    resume_step: Step | None = None
+    slots: dict[str, str] = field(default_factory=dict)
+    customer_id: str | None = None
+    question_kinds: list[str] = field(default_factory=list)
+    question_index: int = 0
+    questions_failed: int = 0
+    retries: int = 0
+    silences: int = 0
+    last_prompts: list[tuple[str, str]] = field(default_factory=list)
+    reference: str | None = None
+    verified: bool = False
+    turn: int = 0
+    flags: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the state as plain JSON-ready data."""
+        data = asdict(self)
+        data["step"] = self.step.value
+        data["status"] = self.status.value
+        data["resume_step"] = self.resume_step.value if self.resume_step else None
+        data["last_prompts"] = [list(pair) for pair in self.last_prompts]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DialogState:
+        """Rebuild a state saved with :meth:`to_dict`."""
+        values = dict(data)
+        values["step"] = Step(values["step"])
+        values["status"] = SessionStatus(values["status"])
+        values["resume_step"] = Step(values["resume_step"]) if values.get("resume_step") else None
+        values["last_prompts"] = [(str(a), str(b)) for a, b in values.get("last_prompts", [])]
+        return cls(**values)

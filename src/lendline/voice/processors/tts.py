@@ -1,0 +1,56 @@
+"""Pipecat text-to-speech service over LendLine :class:`TextToSpeech` engines, one per language."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+
+from loguru import logger
+from pipecat.frames.frames import ErrorFrame, Frame
+from pipecat.services.tts_service import TTSService
+
+from lendline.voice.call_context import CallContext
+from lendline.voice.engines.base import TextToSpeech
+
+
+class EngineTTSService(TTSService):
+    """Speaks the dialog's prompts with the voice for the call's language.
+
+    The text arriving here is already speakable (numbers, amounts and ID digits were
+    verbalised by the dialog), so the engine never guesses how to read "11010519..".
+    """
+
+    def __init__(
+        self, voices: Mapping[str, TextToSpeech], context: CallContext, **kwargs: object
+    ) -> None:
+        # Whole prompts are synthesised at once: no sentence aggregation, and every frame
+        # after a prompt waits until its audio is out so hang-ups never cut a prompt short.
+        super().__init__(push_stop_frames=True, pause_frame_processing=True, **kwargs)
+        self._voices = dict(voices)
+        self._context = context
+
+    def can_generate_metrics(self) -> bool:
+        """Report processing metrics to pipecat observers."""
+        return True
+
+    async def run_tts(self, text: str, context_id: str) -> AsyncGenerator[Frame | None, None]:
+        """Synthesise ``text`` in the call's language and stream it out."""
+        language = self._context.language
+        voice = self._voices.get(language)
+        if voice is None:
+            yield ErrorFrame(error=f"no voice for language {language!r}")
+            return
+        try:
+            synthesis = await asyncio.to_thread(voice.synthesize, text, language)
+        except Exception as exc:  # a voice failure is reported upstream, never silent
+            logger.exception(f"{self}: synthesis failed")
+            yield ErrorFrame(error=f"speech synthesis failed: {exc}")
+            return
+
+        async def chunks() -> AsyncIterator[bytes]:
+            yield synthesis.pcm16
+
+        async for frame in self._stream_audio_frames_from_iterator(
+            chunks(), in_sample_rate=synthesis.sample_rate, context_id=context_id
+        ):
+            yield frame
