@@ -1,0 +1,521 @@
+"""The loan desk: the service layer the dialog talks to, one unit of work per request.
+
+It joins the contexts: identity (registry, questions, one-time codes), risk (the decision
+policy), lending (offers, contracts, payouts) and audit (every step appended to the
+hash-chained log). Outside systems sit behind ports: the SMS gateway, the payment rail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from lendline.dialog.ports import (
+    ApplicationInput,
+    CodeChecked,
+    CodeSent,
+    DecisionView,
+    PayoutView,
+    Reason,
+)
+from lendline.dialog.state import DialogState, SessionStatus
+from lendline.identity.otp import OtpPolicy, OtpState, check_code, issue_code
+from lendline.identity.phone import MobileNumber
+from lendline.identity.ports import SmsGateway
+from lendline.identity.questions import QuestionKind, answer_matches, draw_questions
+from lendline.identity.registry import CustomerRecord
+from lendline.identity.resident_id import ResidentId
+from lendline.lending.contract import ContractParties, contract_sha256, render_contract_text
+from lendline.lending.limits import RegulatoryLimits
+from lendline.lending.offer import Offer, make_offer
+from lendline.lending.ports import PaymentRail, PayoutInstruction
+from lendline.lending.product import DEFAULT_PRODUCT, LoanProduct
+from lendline.lending.purpose import PurposeCategory
+from lendline.persistence.records import ApplicationRecord, SessionRecord
+from lendline.persistence.uow import SqlUnitOfWork
+from lendline.risk.policy import (
+    REASON_TEXT,
+    ApplicationFacts,
+    Decision,
+    EmploymentStatus,
+    Outcome,
+    PolicyConfig,
+    ReasonCode,
+    decide,
+)
+from lendline.shared.clock import Clock
+from lendline.shared.ids import new_reference, new_session_id
+from lendline.shared.money import Money
+
+
+def sha256_text(text: str) -> str:
+    """Hash a text for the audit log (the log keeps fingerprints of what was said)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class LoanDesk:
+    """The service layer behind the dialog.
+
+    Args:
+        engine: LendLine's database.
+        sms: the SMS gateway (a local outbox by default).
+        rail: the payment rail (a local simulator by default).
+        clock: the time source.
+        pepper: secret mixed into one-time-code hashes.
+        lender_name: printed on the contract.
+        product: the loan product offered on this line.
+        limits: the regulatory limits in force.
+        policy: the decision policy configuration.
+        otp_policy: one-time-code limits.
+    """
+
+    engine: Engine
+    sms: SmsGateway
+    rail: PaymentRail
+    clock: Clock
+    pepper: bytes
+    lender_name: str
+    product: LoanProduct = DEFAULT_PRODUCT
+    limits: RegulatoryLimits = field(default_factory=RegulatoryLimits)
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
+    otp_policy: OtpPolicy = field(default_factory=OtpPolicy)
+    rng: random.Random = field(default_factory=random.SystemRandom)
+
+    # ------------------------------------------------------------------ sessions
+
+    def open_session(self, caller_number: str, channel: str) -> DialogState:
+        """Resume the caller's unfinished session, or open a new one."""
+        with SqlUnitOfWork(self.engine) as uow:
+            record = uow.sessions.latest_resumable_for_caller(caller_number)
+            if record is not None:
+                state = DialogState.from_dict(record.state)
+                state.status = SessionStatus.ACTIVE
+                state.channel = channel
+                event = "session.resumed"
+            else:
+                state = DialogState(session_id=new_session_id(), caller_number=caller_number, channel=channel)
+                event = "session.opened"
+            self._save(uow, state)
+            uow.audit.append(event, state.session_id, {"channel": channel, "step": state.step.value}, self.clock.now())
+            uow.commit()
+        return state
+
+    def load_session(self, session_id: str) -> DialogState | None:
+        """Load a session by id (the chat link carries it)."""
+        with SqlUnitOfWork(self.engine) as uow:
+            record = uow.sessions.get(session_id)
+        return DialogState.from_dict(record.state) if record else None
+
+    def _save(self, uow: SqlUnitOfWork, state: DialogState, ended: bool = False) -> None:
+        now = self.clock.now()
+        existing = uow.sessions.get(state.session_id)
+        uow.sessions.save(
+            SessionRecord(
+                session_id=state.session_id,
+                caller_number=state.caller_number,
+                channel=state.channel,
+                language=state.language,
+                status=state.status.value,
+                step=state.step.value,
+                state=state.to_dict(),
+                application_ref=state.reference,
+                started_at=existing.started_at if existing else now,
+                updated_at=now,
+                ended_at=now if ended else None,
+            )
+        )
+
+    def checkpoint(self, state: DialogState) -> None:
+        """Persist the dialog state after a turn."""
+        with SqlUnitOfWork(self.engine) as uow:
+            self._save(uow, state)
+            uow.commit()
+
+    def close(self, state: DialogState) -> None:
+        """Persist the final status of the session."""
+        with SqlUnitOfWork(self.engine) as uow:
+            self._save(uow, state, ended=True)
+            uow.audit.append(
+                "session.closed",
+                state.session_id,
+                {"status": state.status.value, "step": state.step.value, "flags": state.flags},
+                self.clock.now(),
+            )
+            uow.commit()
+
+    def record_turn(
+        self,
+        state: DialogState,
+        caller_text: str | None,
+        audio_sha256: str | None,
+        prompts: list[tuple[str, str]],
+        prompt_version: str,
+        event: str,
+    ) -> None:
+        """Append one call turn to the audit log."""
+        payload: dict[str, Any] = {
+            "turn": state.turn,
+            "event": event,
+            "channel": state.channel,
+            "step": state.step.value,
+            "status": state.status.value,
+            "caller_text": caller_text,
+            "audio_sha256": audio_sha256,
+            "prompt_version": prompt_version,
+            "prompt_ids": [prompt_id for prompt_id, _ in prompts],
+            "prompt_sha256": sha256_text("\n".join(text for _, text in prompts)),
+        }
+        with SqlUnitOfWork(self.engine) as uow:
+            uow.audit.append("call.turn", state.session_id, payload, self.clock.now())
+            uow.commit()
+
+    def record_consent(self, state: DialogState, kind: str, granted: bool, notice_version: str) -> None:
+        """Record a consent answer and log it."""
+        now = self.clock.now()
+        with SqlUnitOfWork(self.engine) as uow:
+            uow.consents.add(state.session_id, kind, granted, notice_version, now, None)
+            uow.audit.append(
+                "consent.recorded",
+                state.session_id,
+                {"kind": kind, "granted": granted, "notice_version": notice_version},
+                now,
+            )
+            uow.commit()
+
+    # ------------------------------------------------------------------ identity
+
+    def find_customer(self, id_number: str) -> CustomerRecord | None:
+        """Look a customer up by resident ID number."""
+        with SqlUnitOfWork(self.engine) as uow:
+            return uow.customers.find_by_id_number(id_number)
+
+    def _customer(self, state: DialogState) -> CustomerRecord:
+        record = self.find_customer(state.slots["id_number"])
+        if record is None or record.customer_id != state.customer_id:
+            raise LookupError("the session's customer is no longer in the registry")
+        return record
+
+    def draw_questions(self, state: DialogState, count: int) -> list[str]:
+        """Draw random security question kinds from the customer's registry data."""
+        record = self._customer(state)
+        questions = draw_questions(record, self.rng, count=count)
+        return [question.kind.value for question in questions]
+
+    def check_answer(self, state: DialogState, kind: str, answer: str) -> bool:
+        """Check a security answer; only the outcome is logged, never the answer."""
+        record = self._customer(state)
+        wanted = QuestionKind(kind)
+        others = frozenset(k for k in QuestionKind if k is not wanted)
+        (question,) = draw_questions(record, self.rng, count=1, exclude=others)
+        ok = answer_matches(question, answer)
+        with SqlUnitOfWork(self.engine) as uow:
+            uow.audit.append(
+                "identity.security_question",
+                state.session_id,
+                {"kind": kind, "passed": ok},
+                self.clock.now(),
+            )
+            uow.commit()
+        return ok
+
+    def send_code(self, state: DialogState, purpose: str, sms_template: str) -> CodeSent:
+        """Issue a one-time code and send it to the customer's registered mobile."""
+        record = self._customer(state)
+        mobile = MobileNumber.parse(record.mobile)
+        now = self.clock.now()
+        with SqlUnitOfWork(self.engine) as uow:
+            found = uow.otps.get(state.session_id)
+            current = found[1] if found else OtpState()
+            if purpose == "sign" and current.verified:
+                # The signing code is a new challenge; the send count carries over.
+                current = OtpState(sends=current.sends, locked=current.locked)
+            result = issue_code(current, self.otp_policy, now, self.pepper)
+            uow.otps.save(state.session_id, mobile.digits, result.state)
+            refused = result.refused.value if result.refused else None
+            uow.audit.append(
+                "identity.otp_sent",
+                state.session_id,
+                {"purpose": purpose, "sent": result.code is not None, "refused": refused},
+                now,
+            )
+            uow.commit()
+        if result.code is None:
+            return CodeSent(sent=False, refused=refused, mobile_last4=mobile.digits[-4:])
+        self.sms.send(mobile, sms_template.format(code=result.code))
+        return CodeSent(sent=True, refused=None, mobile_last4=mobile.digits[-4:])
+
+    def check_code(self, state: DialogState, code: str) -> CodeChecked:
+        """Check a one-time code the caller gave."""
+        now = self.clock.now()
+        with SqlUnitOfWork(self.engine) as uow:
+            found = uow.otps.get(state.session_id)
+            if found is None:
+                return CodeChecked(outcome="no_code", attempts_left=0)
+            mobile, current = found
+            result = check_code(current, self.otp_policy, now, code, self.pepper)
+            uow.otps.save(state.session_id, mobile, result.state)
+            uow.audit.append(
+                "identity.otp_checked",
+                state.session_id,
+                {"outcome": result.outcome.value, "attempts_left": result.attempts_left},
+                now,
+            )
+            uow.commit()
+        return CodeChecked(outcome=result.outcome.value, attempts_left=result.attempts_left)
+
+    # ------------------------------------------------------------------ application
+
+    def _new_application(self, state: DialogState) -> str:
+        return state.reference or new_reference(self.clock.now())
+
+    def _view(self, decision: Decision, reference: str) -> DecisionView:
+        reasons = tuple(
+            Reason(code.value, REASON_TEXT[code][0], REASON_TEXT[code][1]) for code in decision.reasons
+        )
+        return DecisionView(decision.outcome.value, reasons, decision.offer, reference)
+
+    def _store_decision(
+        self, state: DialogState, reference: str, decision: Decision, application: dict[str, Any]
+    ) -> None:
+        now = self.clock.now()
+        offer = decision.offer
+        with SqlUnitOfWork(self.engine) as uow:
+            existing = uow.applications.get(reference)
+            uow.applications.save(
+                ApplicationRecord(
+                    reference=reference,
+                    session_id=state.session_id,
+                    customer_id=state.customer_id,
+                    status=decision.outcome.value,
+                    amount_minor=application.get("amount_minor"),
+                    currency="CNY",
+                    term_months=application.get("term_months"),
+                    purpose=application.get("purpose"),
+                    monthly_income_minor=application.get("monthly_income_minor"),
+                    employment=application.get("employment"),
+                    decision=decision.outcome.value,
+                    reasons=[reason.value for reason in decision.reasons],
+                    policy_version=decision.policy_version,
+                    product_code=offer.product_code if offer else None,
+                    annual_rate=str(offer.annual_rate) if offer else None,
+                    apr=str(offer.rates.apr) if offer else None,
+                    monthly_payment_minor=offer.monthly_payment.to_minor() if offer else None,
+                    total_repayment_minor=offer.total_repayment.to_minor() if offer else None,
+                    contract_sha256=None,
+                    signed_at=None,
+                    disbursed_at=None,
+                    payout_reference=None,
+                    created_at=existing.created_at if existing else now,
+                    updated_at=now,
+                )
+            )
+            uow.audit.append(
+                "decision.made",
+                state.session_id,
+                {
+                    "reference": reference,
+                    "outcome": decision.outcome.value,
+                    "reasons": [reason.value for reason in decision.reasons],
+                    "policy_version": decision.policy_version,
+                    "product": f"{self.product.code}@{self.product.version}",
+                    "approved_amount": str(decision.approved_amount.amount) if decision.approved_amount else None,
+                    "apr": str(offer.rates.apr) if offer else None,
+                },
+                now,
+            )
+            uow.commit()
+        state.reference = reference
+
+    def decline_for_purpose(self, state: DialogState, purpose: PurposeCategory) -> DecisionView:
+        """Decline an application whose stated purpose is banned."""
+        reference = self._new_application(state)
+        decision = Decision(
+            outcome=Outcome.DECLINE,
+            reasons=(ReasonCode.BANNED_PURPOSE,),
+            approved_amount=None,
+            policy_version=self.policy.version,
+            offer=None,
+        )
+        application = {
+            "amount_minor": Money.of(state.slots["amount"]).rounded().to_minor(),
+            "term_months": int(state.slots["term"]),
+            "purpose": purpose.value,
+        }
+        self._store_decision(state, reference, decision, application)
+        return self._view(decision, reference)
+
+    def submit_application(self, state: DialogState, application: ApplicationInput) -> DecisionView:
+        """Decide the application under the written policy and record the outcome."""
+        record = self._customer(state)
+        resident = ResidentId.parse(record.id_number)
+        reference = self._new_application(state)
+        facts = ApplicationFacts(
+            amount=Money.of(application.amount),
+            term_months=application.term_months,
+            purpose=application.purpose,
+            monthly_income=Money.of(application.monthly_income),
+            employment=EmploymentStatus(application.employment),
+            age=resident.age_on(self.clock.now().date()),
+            identity_verified=state.verified,
+            security_questions_failed=state.questions_failed,
+            registry_monthly_income=Money.of(record.monthly_income),
+            # No credit bureau is connected yet: existing debt is unknown and taken as zero.
+            existing_monthly_debt=Money.zero(),
+        )
+        decision = decide(facts, self.product, self.limits, self.policy)
+        self._store_decision(
+            state,
+            reference,
+            decision,
+            {
+                "amount_minor": Money.of(application.amount).rounded().to_minor(),
+                "term_months": application.term_months,
+                "purpose": application.purpose.value,
+                "monthly_income_minor": Money.of(application.monthly_income).rounded().to_minor(),
+                "employment": application.employment,
+            },
+        )
+        return self._view(decision, reference)
+
+    def _offer(self, state: DialogState) -> Offer:
+        return make_offer(self.product, Money.of(state.slots["offer_amount"]), int(state.slots["offer_term"]))
+
+    def _contract(self, state: DialogState) -> tuple[str, str]:
+        record = self._customer(state)
+        resident = ResidentId.parse(record.id_number)
+        parties = ContractParties(
+            lender_name=self.lender_name,
+            borrower_name=record.full_name,
+            borrower_id_masked=resident.masked(),
+            borrower_account_masked=f"****{record.account_number[-4:]}",
+        )
+        text = render_contract_text(state.reference or "", parties, self._offer(state), state.language or "zh")
+        return text, contract_sha256(text)
+
+    def send_contract(self, state: DialogState, sms_template: str) -> str:
+        """Send the contract summary by SMS and record the contract's hash."""
+        offer = self._offer(state)
+        text, digest = self._contract(state)
+        now = self.clock.now()
+        with SqlUnitOfWork(self.engine) as uow:
+            application = uow.applications.get(state.reference or "")
+            if application is None:
+                raise LookupError("no application to send a contract for")
+            application.contract_sha256 = digest
+            application.updated_at = now
+            uow.applications.save(application)
+            uow.audit.append(
+                "contract.sent",
+                state.session_id,
+                {"reference": state.reference, "contract_sha256": digest, "language": state.language},
+                now,
+            )
+            uow.commit()
+        record = self._customer(state)
+        message = sms_template.format(
+            lender=self.lender_name,
+            lender_en=self.lender_name,
+            amount=f"{offer.amount.amount:,.2f}",
+            term=offer.term_months,
+            apr=f"{offer.rates.apr * 100:.2f}%",
+            payment=f"{offer.monthly_payment.amount:,.2f}",
+            total=f"{offer.total_repayment.amount:,.2f}",
+            reference=state.reference,
+            contract_sha256_short=digest[:16],
+        )
+        self.sms.send(MobileNumber.parse(record.mobile), message)
+        return digest
+
+    def sign_contract(self, state: DialogState, consent_text: str) -> None:
+        """Bind the verbal consent, the verified signing code and the time to the contract hash."""
+        _, digest = self._contract(state)
+        now = self.clock.now()
+        with SqlUnitOfWork(self.engine) as uow:
+            application = uow.applications.get(state.reference or "")
+            if application is None or application.contract_sha256 != digest:
+                raise LookupError("the contract signed is not the contract sent")
+            application.signed_at = now
+            application.status = "signed"
+            application.updated_at = now
+            uow.applications.save(application)
+            uow.audit.append(
+                "contract.signed",
+                state.session_id,
+                {
+                    "reference": state.reference,
+                    "contract_sha256": digest,
+                    "consent_text_sha256": sha256_text(consent_text),
+                    "otp_verified": True,
+                    "signed_at": now.isoformat(),
+                },
+                now,
+            )
+            uow.commit()
+
+    def disburse(self, state: DialogState) -> PayoutView:
+        """Pay the signed loan to the borrower's own account, exactly once per loan."""
+        record = self._customer(state)
+        offer = self._offer(state)
+        reference = state.reference or ""
+        instruction = PayoutInstruction(
+            idempotency_key=f"disburse:{reference}",
+            reference=reference,
+            account_name=record.full_name,
+            account_number=record.account_number,
+            amount=offer.amount,
+        )
+        now = self.clock.now()
+        with SqlUnitOfWork(self.engine) as uow:
+            application = uow.applications.get(reference)
+            if application is None or application.signed_at is None:
+                raise LookupError("only a signed loan can be paid out")
+            uow.payouts.record_request(
+                application_ref=reference,
+                idempotency_key=instruction.idempotency_key,
+                amount_minor=offer.amount.to_minor(),
+                currency=offer.amount.currency,
+                account_number=record.account_number,
+                requested_at=now,
+            )
+            uow.commit()
+        try:
+            receipt = self.rail.pay(instruction)
+        except Exception as exc:  # the request stays recorded; a retry pays at most once
+            with SqlUnitOfWork(self.engine) as uow:
+                uow.audit.append(
+                    "loan.disbursement_failed",
+                    state.session_id,
+                    {"reference": reference, "error": type(exc).__name__},
+                    self.clock.now(),
+                )
+                uow.commit()
+            return PayoutView(False, offer.amount.amount, record.account_number[-4:])
+        done = self.clock.now()
+        with SqlUnitOfWork(self.engine) as uow:
+            uow.payouts.mark_completed(instruction.idempotency_key, receipt.rail_reference, done)
+            application = uow.applications.get(reference)
+            assert application is not None
+            application.status = "disbursed"
+            application.disbursed_at = done
+            application.payout_reference = receipt.rail_reference
+            application.updated_at = done
+            uow.applications.save(application)
+            uow.audit.append(
+                "loan.disbursed",
+                state.session_id,
+                {
+                    "reference": reference,
+                    "amount_minor": offer.amount.to_minor(),
+                    "rail_reference": receipt.rail_reference,
+                    "idempotency_key": instruction.idempotency_key,
+                    "duplicate": receipt.duplicate,
+                },
+                done,
+            )
+            uow.commit()
+        return PayoutView(True, offer.amount.amount, record.account_number[-4:])
