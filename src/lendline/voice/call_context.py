@@ -15,11 +15,13 @@ class CallContext:
         language: "zh" or "en"; fixed per call once chosen (auto-detection costs CPU).
         hint: what kind of answer the dialog expects next, so recognition can be steered.
         turn_metrics: one entry per caller turn, filled by the processors for benchmarks.
+        asr_samples: (language, speech seconds, recognition seconds) per transcribed segment.
     """
 
     language: str = "zh"
     hint: RecognitionHint = RecognitionHint.FREE
     turn_metrics: list[TurnMetrics] = field(default_factory=list)
+    asr_samples: list[tuple[str, float, float]] = field(default_factory=list)
 
 
 @dataclass

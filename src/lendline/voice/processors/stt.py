@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
+from typing import Any
 
 from loguru import logger
 from pipecat.frames.frames import ErrorFrame, Frame, TranscriptionFrame
+from pipecat.services.settings import STTSettings
 from pipecat.services.stt_service import SegmentedSTTService
 from pipecat.transcriptions.language import Language
 from pipecat.utils.time import time_now_iso8601
@@ -26,10 +28,20 @@ _LANGUAGES = {"zh": Language.ZH, "en": Language.EN}
 class EngineSTTService(SegmentedSTTService):
     """Transcribes each caller speech segment with a LendLine :class:`SpeechToText` engine."""
 
-    def __init__(self, engine: SpeechToText, context: CallContext, **kwargs: object) -> None:
-        super().__init__(**kwargs)
+    def __init__(
+        self,
+        engine: SpeechToText,
+        context: CallContext,
+        on_segment: Callable[[bytes], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            settings=STTSettings(model=getattr(engine, "name", "engine"), language=None),
+            **kwargs,
+        )
         self._engine = engine
         self._context = context
+        self._on_segment = on_segment
         # Recognition per segment, summed per caller turn by the dialog bridge.
         self.segment_seconds: list[tuple[float, float]] = []
 
@@ -45,6 +57,8 @@ class EngineSTTService(SegmentedSTTService):
     async def run_stt(self, audio: bytes) -> AsyncGenerator[Frame | None, None]:
         """Transcribe one segment."""
         language = self._context.language
+        if self._on_segment is not None:
+            self._on_segment(audio)
         started = time.perf_counter()
         try:
             transcript = await asyncio.to_thread(
@@ -55,7 +69,9 @@ class EngineSTTService(SegmentedSTTService):
             yield ErrorFrame(error=f"speech recognition failed: {exc}")
             return
         elapsed = time.perf_counter() - started
-        self.segment_seconds.append((len(audio) / (2 * self.sample_rate), elapsed))
+        speech_seconds = len(audio) / (2 * self.sample_rate)
+        self.segment_seconds.append((speech_seconds, elapsed))
+        self._context.asr_samples.append((language, speech_seconds, elapsed))
         text = transcript.text.strip()
         logger.debug(f"{self}: [{language}] {text!r} in {elapsed:.2f}s")
         if text:

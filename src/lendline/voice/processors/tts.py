@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from typing import Any
 
 from loguru import logger
 from pipecat.frames.frames import ErrorFrame, Frame
+from pipecat.services.settings import TTSSettings
 from pipecat.services.tts_service import TTSService
 
 from lendline.voice.call_context import CallContext
@@ -21,11 +23,16 @@ class EngineTTSService(TTSService):
     """
 
     def __init__(
-        self, voices: Mapping[str, TextToSpeech], context: CallContext, **kwargs: object
+        self, voices: Mapping[str, TextToSpeech], context: CallContext, **kwargs: Any
     ) -> None:
         # Whole prompts are synthesised at once: no sentence aggregation, and every frame
         # after a prompt waits until its audio is out so hang-ups never cut a prompt short.
-        super().__init__(push_stop_frames=True, pause_frame_processing=True, **kwargs)
+        super().__init__(
+            push_stop_frames=True,
+            pause_frame_processing=True,
+            settings=TTSSettings(model="lendline-voices", voice=None, language=None),
+            **kwargs,
+        )
         self._voices = dict(voices)
         self._context = context
 

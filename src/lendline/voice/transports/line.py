@@ -10,6 +10,7 @@ processors, so the rest of the pipeline never knows which network carried the ca
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -21,6 +22,7 @@ from pipecat.frames.frames import (
     Frame,
     InputAudioRawFrame,
     InputDTMFFrame,
+    InterruptionFrame,
     OutputAudioRawFrame,
     StartFrame,
 )
@@ -29,6 +31,8 @@ from pipecat.processors.frame_processor import FrameDirection
 from pipecat.transports.base_input import BaseInputTransport
 from pipecat.transports.base_output import BaseOutputTransport
 from pipecat.transports.base_transport import BaseTransport, TransportParams
+
+from lendline.voice.frames import AgentTurnEndFrame
 
 #: Sample rate of a telephone line (G.711 narrowband).
 PHONE_RATE = 8000
@@ -74,6 +78,10 @@ class LineSink(Protocol):
 
     async def hang_up(self, reason: str) -> None:
         """End the call from the agent's side."""
+        ...
+
+    async def agent_turn_done(self) -> None:
+        """The agent finished a turn: all its audio has been handed to :meth:`play`."""
         ...
 
 
@@ -155,9 +163,16 @@ class LineInputTransport(BaseInputTransport):
 class LineOutputTransport(BaseOutputTransport):
     """Writes the agent's audio to a :class:`CallLine` and hangs up at the end."""
 
-    def __init__(self, line: CallLine, params: TransportParams, **kwargs: object) -> None:
+    def __init__(
+        self,
+        line: CallLine,
+        params: TransportParams,
+        on_audio: Callable[[], None] | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(params, **kwargs)
         self._line = line
+        self._on_audio = on_audio
 
     async def start(self, frame: StartFrame) -> None:
         """Mark the output ready."""
@@ -166,8 +181,16 @@ class LineOutputTransport(BaseOutputTransport):
 
     async def write_audio_frame(self, frame: OutputAudioRawFrame) -> bool:
         """Hand agent audio to the line; the line's endpoint paces it if it is real time."""
+        if self._on_audio is not None:
+            self._on_audio()
         await self._line.sink.play(frame.audio, frame.sample_rate)
         return True
+
+    async def push_frame(self, frame: Frame, direction: FrameDirection = FrameDirection.DOWNSTREAM) -> None:
+        """Tell the line when a whole agent turn has been played out."""
+        await super().push_frame(frame, direction)
+        if isinstance(frame, AgentTurnEndFrame):
+            await self._line.sink.agent_turn_done()
 
     async def stop(self, frame: EndFrame) -> None:
         """Hang up after the last audio has been written."""
@@ -181,8 +204,6 @@ class LineOutputTransport(BaseOutputTransport):
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         """Forward barge-in interruptions to the line so queued audio is dropped."""
-        from pipecat.frames.frames import InterruptionFrame
-
         if isinstance(frame, InterruptionFrame):
             await self._line.sink.clear()
         await super().process_frame(frame, direction)
@@ -191,7 +212,12 @@ class LineOutputTransport(BaseOutputTransport):
 class LineTransport(BaseTransport):
     """Pipecat transport over a :class:`CallLine`."""
 
-    def __init__(self, line: CallLine, sample_rate: int = PHONE_RATE) -> None:
+    def __init__(
+        self,
+        line: CallLine,
+        sample_rate: int = PHONE_RATE,
+        on_audio: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(name=f"line-{line.call_id}")
         self._params = TransportParams(
             audio_in_enabled=True,
@@ -202,7 +228,7 @@ class LineTransport(BaseTransport):
             audio_out_end_silence_secs=0,
         )
         self._input = LineInputTransport(line, self._params, name=f"{self.name}-in")
-        self._output = LineOutputTransport(line, self._params, name=f"{self.name}-out")
+        self._output = LineOutputTransport(line, self._params, on_audio, name=f"{self.name}-out")
 
     def input(self) -> LineInputTransport:
         """Return the processor that reads the caller."""

@@ -1,0 +1,98 @@
+"""One voice call: the pipecat pipeline from a :class:`CallLine` to the dialog and back.
+
+    line in -> Silero VAD -> speech-to-text -> user turn (Smart Turn v3) -> dialog bridge
+            -> text-to-speech -> line out
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pipecat.audio.vad.silero import SileroVADAnalyzer
+from pipecat.audio.vad.vad_analyzer import VADParams
+from pipecat.pipeline.pipeline import Pipeline
+from pipecat.workers.runner import WorkerRunner
+from pipecat.pipeline.worker import PipelineParams, PipelineWorker
+from pipecat.processors.audio.vad_processor import VADProcessor
+from pipecat.turns.user_turn_processor import UserTurnProcessor
+
+from lendline.dialog.flow import Dialog
+from lendline.voice.call_context import CallContext
+from lendline.voice.engines.base import SpeechToText, TextToSpeech
+from lendline.voice.processors.dialog_bridge import DialogBridge, TranscriptListener
+from lendline.voice.processors.stt import EngineSTTService
+from lendline.voice.processors.tts import EngineTTSService
+from lendline.voice.transports.line import PHONE_RATE, CallLine, LineTransport
+
+#: VAD silence window. pipecat's Smart Turn strategy is tuned for 0.2 s; Smart Turn then
+#: decides whether a pause ends the turn or the caller is only thinking.
+VAD_STOP_SECS = 0.2
+#: Upper bound on recognition time before a turn is released without a transcript.
+#: Whisper on two CPU cores needs 1-2 s per turn, far above pipecat's 1 s default.
+ASR_P99_SECS = 6.0
+
+
+@dataclass(frozen=True)
+class SpeechEngines:
+    """The engines a call uses: one recogniser, one voice per language."""
+
+    stt: SpeechToText
+    voices: Mapping[str, TextToSpeech]
+
+
+@dataclass
+class CallOutcome:
+    """What a finished call leaves behind for the caller of :func:`run_voice_call`."""
+
+    context: CallContext
+    bridge: DialogBridge
+
+
+async def run_voice_call(
+    line: CallLine,
+    dialog: Dialog,
+    engines: SpeechEngines,
+    *,
+    silence_timeout: float = 6.0,
+    on_transcript: TranscriptListener | None = None,
+) -> CallOutcome:
+    """Run the call on ``line`` until either side hangs up."""
+    context = CallContext(language=dialog.state.language or "zh")
+    bridge = DialogBridge(
+        dialog,
+        context,
+        silence_timeout=silence_timeout,
+        on_transcript=on_transcript,
+        vad_stop_secs=VAD_STOP_SECS,
+    )
+    transport = LineTransport(line, on_audio=bridge.mark_agent_audio)
+    stt = EngineSTTService(
+        engines.stt, context, on_segment=bridge.record_segment, ttfs_p99_latency=ASR_P99_SECS
+    )
+    tts = EngineTTSService(engines.voices, context)
+    pipeline = Pipeline(
+        [
+            transport.input(),
+            VADProcessor(
+                vad_analyzer=SileroVADAnalyzer(
+                    sample_rate=PHONE_RATE, params=VADParams(stop_secs=VAD_STOP_SECS)
+                )
+            ),
+            stt,
+            UserTurnProcessor(),
+            bridge,
+            tts,
+            transport.output(),
+        ]
+    )
+    worker = PipelineWorker(
+        pipeline,
+        params=PipelineParams(audio_in_sample_rate=PHONE_RATE, audio_out_sample_rate=PHONE_RATE),
+        idle_timeout_secs=None,
+        enable_rtvi=False,
+    )
+    runner = WorkerRunner(handle_sigint=False)
+    await runner.add_workers(worker)
+    await runner.run()
+    return CallOutcome(context=context, bridge=bridge)

@@ -1,0 +1,222 @@
+"""The bridge between the voice pipeline and the call script.
+
+It gathers what the caller said in one turn (transcripts between pipecat's user-turn start
+and stop, or DTMF keys), hands the turn to the dialog off the event loop (the dialog's loan
+desk does database work), and speaks the reply. It also watches for silence: caller audio
+that arrives while nobody speaks counts toward the silence timeout, in audio time, so a
+silent line re-prompts after the same number of seconds on a real-time SIP call and on an
+accelerated test call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Callable
+
+from loguru import logger
+from pipecat.frames.frames import (
+    BotStartedSpeakingFrame,
+    BotStoppedSpeakingFrame,
+    EndFrame,
+    Frame,
+    InputAudioRawFrame,
+    InputDTMFFrame,
+    StartFrame,
+    TranscriptionFrame,
+    TTSSpeakFrame,
+    UserStartedSpeakingFrame,
+    UserStoppedSpeakingFrame,
+    VADUserStartedSpeakingFrame,
+    VADUserStoppedSpeakingFrame,
+)
+from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+
+from lendline.dialog.flow import CallerInput, Dialog, Reply
+from lendline.voice.call_context import CallContext, TurnMetrics
+from lendline.voice.engines.base import RecognitionHint
+from lendline.voice.frames import AgentTurnEndFrame
+
+#: DTMF entry lengths per expected answer; other entries end with '#'.
+_DTMF_LENGTHS = {"yes_no": 1, "free": 1}
+_DTMF_STEP_LENGTHS = {"id_number": 18, "mobile": 11, "otp": 6, "sign_otp": 6}
+_HINTS = {
+    "digits": RecognitionHint.DIGITS,
+    "yes_no": RecognitionHint.YES_NO,
+    "amount": RecognitionHint.AMOUNT,
+    "name": RecognitionHint.NAME,
+}
+
+TranscriptListener = Callable[[str, str], None]
+
+
+class DialogBridge(FrameProcessor):
+    """Runs the dialog on caller turns and speaks its replies.
+
+    Args:
+        dialog: the call script for this session.
+        context: the per-call settings shared with the speech services.
+        silence_timeout: seconds of caller silence (audio time) before a re-prompt.
+        on_transcript: called with ("caller" | "agent", text) for live display.
+        vad_stop_secs: the VAD's silence window, subtracted to find when speech ended.
+    """
+
+    def __init__(
+        self,
+        dialog: Dialog,
+        context: CallContext,
+        *,
+        silence_timeout: float = 6.0,
+        on_transcript: TranscriptListener | None = None,
+        vad_stop_secs: float = 0.2,
+    ) -> None:
+        super().__init__()
+        self.dialog = dialog
+        self._context = context
+        self._silence_timeout = silence_timeout
+        self._on_transcript = on_transcript
+        self._vad_stop_secs = vad_stop_secs
+        self._texts: list[str] = []
+        self._audio_hashes: list[str] = []
+        self._digits = ""
+        self._dtmf_deadline: asyncio.TimerHandle | None = None
+        self._user_speaking = False
+        self._bot_speaking = False
+        self._busy = False
+        self._ended = False
+        self._silent_audio = 0.0
+        self._speech_end_at: float | None = None
+        self.current_turn: TurnMetrics | None = None
+
+    # ------------------------------------------------------------------ frames
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
+        """Route caller turns to the dialog; pass everything else on."""
+        await super().process_frame(frame, direction)
+        if isinstance(frame, StartFrame):
+            await self.push_frame(frame, direction)
+            await self._run(None)
+            return
+        if isinstance(frame, TranscriptionFrame):
+            self._texts.append(frame.text)
+            return
+        if isinstance(frame, InputDTMFFrame):
+            await self._on_dtmf(str(frame.button.value))
+            return
+        if isinstance(frame, VADUserStartedSpeakingFrame):
+            self._silent_audio = 0.0
+        elif isinstance(frame, VADUserStoppedSpeakingFrame):
+            self._speech_end_at = time.monotonic() - self._vad_stop_secs
+        elif isinstance(frame, UserStartedSpeakingFrame):
+            self._user_speaking = True
+        elif isinstance(frame, UserStoppedSpeakingFrame):
+            self._user_speaking = False
+            await self._on_user_turn()
+        elif isinstance(frame, BotStartedSpeakingFrame):
+            self._bot_speaking = True
+        elif isinstance(frame, BotStoppedSpeakingFrame):
+            self._bot_speaking = False
+            self._silent_audio = 0.0
+        elif isinstance(frame, InputAudioRawFrame):
+            await self._count_silence(frame)
+        elif isinstance(frame, EndFrame) and not self._ended:
+            # The caller went away (hang-up or end of stream) before the script ended.
+            self._ended = True
+            await asyncio.to_thread(self.dialog.hang_up)
+        await self.push_frame(frame, direction)
+
+    def record_segment(self, audio: bytes) -> None:
+        """Remember the hash of one transcribed caller segment (called by the STT service)."""
+        self._audio_hashes.append(hashlib.sha256(audio).hexdigest())
+
+    # ------------------------------------------------------------------ caller turns
+
+    async def _on_user_turn(self) -> None:
+        text = " ".join(t.strip() for t in self._texts if t.strip())
+        self._texts.clear()
+        if not text:
+            return  # noise without words: keep listening
+        audio_hash = hashlib.sha256("".join(self._audio_hashes).encode()).hexdigest() if self._audio_hashes else None
+        self._audio_hashes.clear()
+        await self._run(CallerInput(text=text, audio_sha256=audio_hash))
+
+    async def _on_dtmf(self, key: str) -> None:
+        if key == "#":
+            await self._flush_digits()
+            return
+        self._digits += key
+        wanted = _DTMF_STEP_LENGTHS.get(self.dialog.state.step.value) or _DTMF_LENGTHS.get(
+            self._context_expects(), 0
+        )
+        if wanted and len(self._digits) >= wanted:
+            await self._flush_digits()
+
+    def _context_expects(self) -> str:
+        for name, hint in _HINTS.items():
+            if hint is self._context.hint:
+                return name
+        return "free"
+
+    async def _flush_digits(self) -> None:
+        digits, self._digits = self._digits, ""
+        if digits:
+            await self._run(CallerInput(digits=digits))
+
+    async def _count_silence(self, frame: InputAudioRawFrame) -> None:
+        if self._busy or self._user_speaking or self._bot_speaking or self._ended:
+            return
+        self._silent_audio += len(frame.audio) / (2 * frame.sample_rate)
+        if self._silent_audio >= self._silence_timeout:
+            self._silent_audio = 0.0
+            await self._run(CallerInput(silence=True))
+
+    # ------------------------------------------------------------------ agent turns
+
+    async def _run(self, caller: CallerInput | None) -> None:
+        if self._ended:
+            return
+        self._busy = True
+        try:
+            if caller is not None and self._on_transcript and (caller.text or caller.digits):
+                self._on_transcript("caller", caller.text or f"[keys {caller.digits}]")
+            if caller is not None and caller.text:
+                self.current_turn = TurnMetrics(
+                    speech_end_at=self._speech_end_at,
+                    language=self.dialog.state.language or "zh",
+                    text=caller.text,
+                )
+                self._context.turn_metrics.append(self.current_turn)
+            else:
+                self.current_turn = None
+            if caller is None:
+                reply = await asyncio.to_thread(self.dialog.start)
+            else:
+                reply = await asyncio.to_thread(self.dialog.handle, caller)
+        except Exception:
+            logger.exception(f"{self}: the dialog failed; handing the call off")
+            reply = Reply(end_call=True, hand_off=True)
+        finally:
+            self._busy = False
+            self._silent_audio = 0.0
+        await self._speak(reply)
+
+    async def _speak(self, reply: Reply) -> None:
+        state = self.dialog.state
+        if state.language:
+            self._context.language = state.language
+        self._context.hint = _HINTS.get(reply.expects, RecognitionHint.FREE)
+        for _prompt_id, text in reply.prompts:
+            if self._on_transcript:
+                self._on_transcript("agent", text)
+            await self.push_frame(TTSSpeakFrame(text))
+        await self.push_frame(AgentTurnEndFrame(end_call=reply.end_call or reply.hand_off))
+        if reply.end_call or reply.hand_off:
+            self._ended = True
+            await self.push_frame(EndFrame())
+
+    def mark_agent_audio(self) -> None:
+        """Note when the reply's first audio reached the line (for voice-to-voice latency)."""
+        turn = self.current_turn
+        if turn is not None and turn.first_audio_at is None:
+            turn.first_audio_at = time.monotonic()
