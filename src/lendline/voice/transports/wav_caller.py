@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from lendline.voice.transports.line import (
@@ -58,15 +59,14 @@ class ScriptedCaller:
     """Plays a script of actions into a :class:`CallLine`, one per agent turn.
 
     Parameters:
-        actions: what to do after each agent turn, in order.
+        next_action: called after each agent turn; returns what the caller does next
+            (None: nothing more to say, listen until the agent hangs up).
         realtime: pace speech at real time (True) or send it as fast as the pipeline takes it.
         answer_delay: seconds between the agent's turn ending and the caller's answer.
         give_up_after: seconds to wait for an agent turn before hanging up.
-        dynamic: optional callback deciding the next action from the agent's last turn text;
-            it returns None to fall back to ``actions``.
     """
 
-    actions: list[CallerAction]
+    next_action: Callable[[], Awaitable[CallerAction | None]]
     realtime: bool = False
     answer_delay: float = 0.3
     give_up_after: float = 120.0
@@ -105,9 +105,12 @@ class ScriptedCaller:
         """Play the script on ``line`` until the agent hangs up or the script ends."""
         pump = asyncio.create_task(self._pump_silence(line))
         try:
-            for action in self.actions:
+            while True:
                 if not await self._wait_for_agent():
                     return
+                action = await self.next_action()
+                if action is None:
+                    break
                 await asyncio.sleep(self.answer_delay)
                 if isinstance(action, HangUp):
                     self.hung_up_by = "caller"
@@ -119,10 +122,10 @@ class ScriptedCaller:
                     for digit in action.digits:
                         await line.caller_sends(CallerDigit(digit))
                         await asyncio.sleep(0.15)
-            # Script done: listen until the agent ends the call, then hang up.
-            if await self._wait_for_agent() and not self._agent_gone.is_set():
+            # Nothing more to say: hang up (the agent keeps the session resumable).
+            if not self._agent_gone.is_set():
                 self.hung_up_by = "caller"
-                await line.caller_sends(CallerHangup("script finished"))
+                await line.caller_sends(CallerHangup("caller has nothing more to say"))
         finally:
             pump.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -155,3 +158,13 @@ class ScriptedCaller:
             # Never burst to catch up after a stall: a real line just loses that time.
             next_at = max(next_at + 0.02, loop.time())
             await asyncio.sleep(max(0.0, next_at - loop.time()))
+
+
+def from_actions(actions: list[CallerAction]) -> Callable[[], Awaitable[CallerAction | None]]:
+    """Turn a fixed list of actions into a ``next_action`` callback."""
+    remaining = list(actions)
+
+    async def next_action() -> CallerAction | None:
+        return remaining.pop(0) if remaining else None
+
+    return next_action

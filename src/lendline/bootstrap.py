@@ -1,0 +1,129 @@
+"""The composition root: settings in, a wired application out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib.resources import files
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from lendline.adapters.payment_rail.simulator import SimulatedPaymentRail
+from lendline.adapters.sms.outbox import OutboxSmsGateway
+from lendline.config import Settings
+from lendline.dialog.flow import Dialog
+from lendline.dialog.state import DialogState
+from lendline.identity.ports import SmsGateway
+from lendline.lending.ports import PaymentRail
+from lendline.persistence.db import make_engine, upgrade
+from lendline.persistence.uow import SqlUnitOfWork
+from lendline.service_layer.desk import LoanDesk
+from lendline.shared.clock import Clock, SystemClock
+
+
+def _sqlite_parent(url: str) -> None:
+    """Create the folder of an SQLite file URL so a fresh checkout just works."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith("sqlite:///:memory:"):
+        Path(url[len(prefix) :]).parent.mkdir(parents=True, exist_ok=True)
+
+
+@dataclass
+class App:
+    """LendLine wired together for one process.
+
+    Parameters:
+        settings: the settings it was built from.
+        engine: LendLine's database.
+        desk: the loan desk (service layer).
+        clock: the time source.
+    """
+
+    settings: Settings
+    engine: Engine
+    desk: LoanDesk
+    clock: Clock
+    _speech: object | None = field(default=None, repr=False)
+
+    @property
+    def lender_values(self) -> dict[str, str]:
+        """Placeholder values the prompts use for the lender."""
+        lender = self.settings.lender
+        return {
+            "lender": lender.name_zh,
+            "lender_en": lender.name_en,
+            "licence": lender.licence_zh,
+            "licence_en": lender.licence_en,
+        }
+
+    def dialog(self, state: DialogState, *, spoken: bool) -> Dialog:
+        """Build the script for a session on a voice line (spoken) or in chat."""
+        return Dialog(
+            self.desk,
+            state,
+            self.clock,
+            spoken=spoken,
+            lender=self.lender_values,
+            max_retries=self.settings.max_retries,
+        )
+
+    def open_call(self, caller_number: str, channel: str = "voice") -> Dialog:
+        """Open (or resume) the caller's session and return its script."""
+        state = self.desk.open_session(caller_number, channel)
+        return self.dialog(state, spoken=channel == "voice")
+
+    def load_customers(self, path: Path) -> int:
+        """Load (upsert) the lender's customer registry from CSV."""
+        with SqlUnitOfWork(self.engine) as uow:
+            count = uow.customers.load_csv(path)
+            uow.commit()
+        return count
+
+    def load_demo_customers(self) -> int:
+        """Load the synthetic demo registry that ships with the package."""
+        path = Path(str(files("lendline.data").joinpath("demo_customers.csv")))
+        return self.load_customers(path)
+
+    @cached_property
+    def speech(self):  # type: ignore[no-untyped-def]
+        """The offline speech engines, loaded on first use (models take seconds to load)."""
+        from lendline.voice.call import SpeechEngines
+        from lendline.voice.engines.factory import default_stt, default_tts
+
+        speech = self.settings.speech
+        zh_python = speech.zh_voice_python if speech.zh_voice_python and speech.zh_voice_python.exists() else None
+        return SpeechEngines(
+            stt=default_stt(speech.model_cache),
+            voices={
+                "zh": default_tts("zh", zh_python, speech.prompt_cache),
+                "en": default_tts("en", None, speech.prompt_cache),
+            },
+        )
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    sms: SmsGateway | None = None,
+    rail: PaymentRail | None = None,
+) -> App:
+    """Build the application: migrate the database and wire the ports to their adapters."""
+    settings = settings or Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    _sqlite_parent(settings.database.url)
+    _sqlite_parent(settings.payment_rail_url)
+    engine = make_engine(settings.database.url)
+    upgrade(engine)
+    clock = clock or SystemClock()
+    settings.sms_outbox.parent.mkdir(parents=True, exist_ok=True)
+    desk = LoanDesk(
+        engine=engine,
+        sms=sms or OutboxSmsGateway(settings.sms_outbox),
+        rail=rail or SimulatedPaymentRail(settings.payment_rail_url),
+        clock=clock,
+        pepper=settings.otp_pepper.get_secret_value().encode(),
+        lender_name=settings.lender.name_zh,
+    )
+    return App(settings=settings, engine=engine, desk=desk, clock=clock)

@@ -1,0 +1,1 @@
+"""Simulated borrowers: scripted personas that call LendLine by voice or chat (demo and tests)."""

@@ -1,0 +1,157 @@
+"""Scripted borrower personas: what a borrower answers to each of the agent's questions.
+
+A persona maps the id of the agent's last prompt (the question just asked) to the answers
+the borrower gives, in order; the last answer repeats. Special answers:
+
+* ``OTP``: the one-time code just sent to the borrower's phone (read from the SMS outbox);
+* ``WRONG_OTP``: a six-digit code that is not the one sent;
+* ``HANGUP``: put the phone down; ``SILENT``: say nothing this turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+OTP = "<OTP>"
+WRONG_OTP = "<WRONG_OTP>"
+HANGUP = "<HANGUP>"
+SILENT = "<SILENT>"
+
+
+@dataclass
+class Persona:
+    """A borrower's script.
+
+    Parameters:
+        name: short label for logs and reports.
+        language: "zh" or "en".
+        mobile: the registered mobile the one-time codes go to.
+        caller_number: the number the call comes from.
+        answers: prompt id -> answers in order (the last repeats).
+    """
+
+    name: str
+    language: str
+    mobile: str
+    caller_number: str
+    answers: dict[str, list[str]]
+    _asked: dict[str, int] = field(default_factory=dict)
+
+    def answer(self, prompt_id: str) -> str | None:
+        """Return the next answer to ``prompt_id``, or None if the persona has none."""
+        options = self.answers.get(prompt_id)
+        if not options:
+            return None
+        index = self._asked.get(prompt_id, 0)
+        self._asked[prompt_id] = index + 1
+        return options[min(index, len(options) - 1)]
+
+    def with_answers(self, name: str, **changes: list[str]) -> Persona:
+        """Return a copy of this persona with some answers replaced."""
+        answers = {**self.answers, **changes}
+        return Persona(name, self.language, self.mobile, self.caller_number, answers)
+
+
+def _zh_base() -> dict[str, list[str]]:
+    return {
+        "choose_language": ["中文"],
+        "consent": ["我同意"],
+        "sensitive_consent": ["同意"],
+        "ask_name": ["王小明"],
+        "ask_id": ["三三零一零六，一九八八，零三一五，一二零五"],
+        "ask_id_again": ["三三零一零六，一九八八，零三一五，一二零五"],
+        "confirm_id": ["对"],
+        "ask_mobile": ["幺三八，一二三四，五六七八"],
+        "confirm_mobile": ["对的"],
+        "q_city": ["杭州"],
+        "q_employer": ["阿里巴巴"],
+        "q_bank_name": ["招商银行"],
+        "q_account_last4": ["五六七八"],
+        "q_customer_since_year": ["二零一八年"],
+        "otp_sent": [OTP],
+        "otp_wrong": [OTP],
+        "otp_expired": [OTP],
+        "ask_amount": ["我想借五万元"],
+        "ask_term": ["十二个月"],
+        "ask_purpose": ["家里装修"],
+        "ask_income": ["每个月一万五千元"],
+        "ask_employment": ["我在公司上班"],
+        "offer": ["是的，我接受"],
+        "ask_sign": ["我同意签署"],
+        "sign_otp": [OTP],
+        "yes_no_help": ["是的"],
+    }
+
+
+def _en_base() -> dict[str, list[str]]:
+    return {
+        "choose_language": ["English, please."],
+        "consent": ["Yes, I agree."],
+        "sensitive_consent": ["Yes, I agree."],
+        "ask_name": ["Li Hua."],
+        "ask_id": ["three one zero one zero four, one nine nine zero, zero five two one, two three zero seven"],
+        "ask_id_again": ["three one zero one zero four, one nine nine zero, zero five two one, two three zero seven"],
+        "confirm_id": ["Yes, that's correct."],
+        "ask_mobile": ["one three nine, eight seven six five, four three two one"],
+        "confirm_mobile": ["Yes, that's right."],
+        "q_city": ["Shanghai."],
+        "q_employer": ["Acme Trading."],
+        "q_bank_name": ["Bank of China."],
+        "q_account_last4": ["two four six eight"],
+        "q_customer_since_year": ["twenty nineteen"],
+        "otp_sent": [OTP],
+        "otp_wrong": [OTP],
+        "otp_expired": [OTP],
+        "ask_amount": ["I would like to borrow thirty thousand yuan."],
+        "ask_term": ["Twelve months."],
+        "ask_purpose": ["Tuition for my master's degree."],
+        "ask_income": ["About twenty thousand yuan a month."],
+        "ask_employment": ["I am employed full time."],
+        "offer": ["Yes, I accept."],
+        "ask_sign": ["Yes, I agree to sign."],
+        "sign_otp": [OTP],
+        "yes_no_help": ["Yes."],
+    }
+
+
+#: Registered mobiles and caller numbers of the demo customers (see the demo registry).
+_ZH_MOBILE = "13812345678"
+_EN_MOBILE = "13987654321"
+
+
+def happy_borrower(language: str) -> Persona:
+    """A verified customer who completes a loan (Mandarin: 50,000 CNY; English: 30,000)."""
+    if language == "zh":
+        return Persona("happy-zh", "zh", _ZH_MOBILE, _ZH_MOBILE, _zh_base())
+    return Persona("happy-en", "en", _EN_MOBILE, _EN_MOBILE, _en_base())
+
+
+def scenario(name: str, language: str) -> Persona:
+    """One of the named scenarios of the acceptance tests, in ``language``."""
+    base = happy_borrower(language)
+    zh = language == "zh"
+    good_id = base.answers["ask_id"][0]
+    # The same number with its last digit changed: the check digit no longer matches.
+    bad_id = good_id[:-1] + "六" if zh else good_id.rsplit(" ", 1)[0] + " nine"
+    changes: Mapping[str, dict[str, list[str]]] = {
+        "happy": {},
+        "wrong_id_check_digit": {"ask_id": [bad_id, good_id]},
+        "banned_purpose": {
+            "ask_purpose": ["我想用这笔钱炒股"] if zh else ["I want to buy stocks with it."]
+        },
+        "otp_locked": {"otp_sent": [WRONG_OTP], "otp_wrong": [WRONG_OTP]},
+        "hangup_at_application": {"ask_amount": [HANGUP]},
+        "consent_refused": {"consent": ["不同意"] if zh else ["No, I do not agree."]},
+    }
+    return base.with_answers(f"{name}-{language}", **changes[name])
+
+
+SCENARIOS = (
+    "happy",
+    "wrong_id_check_digit",
+    "banned_purpose",
+    "otp_locked",
+    "hangup_at_application",
+    "consent_refused",
+)

@@ -1,0 +1,155 @@
+"""Drive a persona through a whole call, by voice (real audio, real engines) or by chat."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from lendline.adapters.sms.outbox import latest_code_for
+from lendline.bootstrap import App
+from lendline.channels.chat import ChatSession
+from lendline.demo.borrowers import HANGUP, OTP, SILENT, WRONG_OTP, Persona
+from lendline.dialog.state import DialogState
+from lendline.dialog.verbalize import say_digits
+from lendline.voice.call import run_voice_call
+from lendline.voice.call_context import CallContext
+from lendline.voice.engines.audio import resample_pcm16, to_telephone_band
+from lendline.voice.engines.base import TextToSpeech
+from lendline.voice.transports.line import PHONE_RATE, CallLine
+from lendline.voice.transports.wav_caller import CallerAction, HangUp, ScriptedCaller, Speak, StaySilent
+
+Listener = Callable[[str, str], None]
+
+
+@dataclass
+class CallReport:
+    """What happened on one call.
+
+    Parameters:
+        state: the dialog state at the end of the call.
+        transcript: ("caller" | "agent", text) in order.
+        context: per-turn timings and recognition samples (voice calls only).
+        seconds: wall-clock duration.
+        caller: the scripted caller (recordings of both legs), for voice calls.
+    """
+
+    state: DialogState
+    transcript: list[tuple[str, str]] = field(default_factory=list)
+    context: CallContext | None = None
+    seconds: float = 0.0
+    caller: ScriptedCaller | None = None
+
+
+def _wrong_code(right: str | None) -> str:
+    while True:
+        code = f"{secrets.randbelow(10**6):06d}"
+        if code != right:
+            return code
+
+
+def resolve_answer(app: App, persona: Persona, answer: str, *, spoken: bool = True) -> str:
+    """Turn a persona answer into what the borrower says or types.
+
+    Codes are read from the SMS outbox, as the borrower reads them off their phone; spoken
+    codes are read digit by digit, typed codes are digits.
+    """
+    if answer in (OTP, WRONG_OTP):
+        code = latest_code_for(app.settings.sms_outbox, persona.mobile)
+        if answer == WRONG_OTP:
+            code = _wrong_code(code)
+        if code is None:
+            return ""
+        return say_digits(code, persona.language) if spoken else code
+    return answer
+
+
+def borrower_speech(voice: TextToSpeech, text: str, language: str) -> bytes:
+    """Synthesise what the borrower says, as it arrives over a phone line (8 kHz, G.711)."""
+    synthesis = voice.synthesize(text, language)
+    pcm = resample_pcm16(synthesis.pcm16, synthesis.sample_rate, PHONE_RATE)
+    return to_telephone_band(pcm, PHONE_RATE)
+
+
+async def call_by_voice(
+    app: App,
+    persona: Persona,
+    *,
+    realtime: bool = False,
+    listener: Listener | None = None,
+    borrower_voice: TextToSpeech | None = None,
+) -> CallReport:
+    """Place a voice call from ``persona`` and run it to the end."""
+    dialog = await asyncio.to_thread(app.open_call, persona.caller_number, "voice")
+    speech = app.speech
+    voice = borrower_voice or speech.voices[persona.language]
+    transcript: list[tuple[str, str]] = []
+
+    def heard(role: str, text: str) -> None:
+        transcript.append((role, text))
+        if listener:
+            listener(role, text)
+
+    async def next_action() -> CallerAction | None:
+        last = dialog.state.last_prompts[-1][0] if dialog.state.last_prompts else ""
+        answer = persona.answer(last)
+        if answer is None:
+            return None
+        if answer == HANGUP:
+            return HangUp()
+        if answer == SILENT:
+            return StaySilent()
+        text = resolve_answer(app, persona, answer)
+        pcm = await asyncio.to_thread(borrower_speech, voice, text, persona.language)
+        return Speak(pcm, label=text)
+
+    caller = ScriptedCaller(next_action=next_action, realtime=realtime)
+    line = CallLine(call_id=dialog.state.session_id, caller_number=persona.caller_number, sink=caller)
+    started = time.perf_counter()
+    caller_task = asyncio.create_task(caller.run(line))
+    outcome = await run_voice_call(
+        line, dialog, speech, silence_timeout=app.settings.silence_timeout_secs, on_transcript=heard
+    )
+    caller_task.cancel()
+    try:
+        await caller_task
+    except asyncio.CancelledError:
+        pass
+    return CallReport(
+        state=dialog.state,
+        transcript=transcript,
+        context=outcome.context,
+        seconds=time.perf_counter() - started,
+        caller=caller,
+    )
+
+
+def chat_as(app: App, persona: Persona, *, listener: Listener | None = None) -> CallReport:
+    """Hold the same conversation as ``persona`` over text chat."""
+    dialog = app.open_call(persona.caller_number, "chat")
+    session = ChatSession(dialog)
+    transcript: list[tuple[str, str]] = []
+
+    def note(role: str, text: str) -> None:
+        transcript.append((role, text))
+        if listener:
+            listener(role, text)
+
+    started = time.perf_counter()
+    reply = session.open()
+    for _, text in reply.prompts:
+        note("agent", text)
+    while not session.ended:
+        last = dialog.state.last_prompts[-1][0] if dialog.state.last_prompts else ""
+        answer = persona.answer(last)
+        if answer is None or answer == HANGUP:
+            session.leave()
+            break
+        message = "" if answer == SILENT else resolve_answer(app, persona, answer, spoken=False)
+        note("caller", message)
+        reply = session.send(message)
+        for _, text in reply.prompts:
+            note("agent", text)
+    return CallReport(state=dialog.state, transcript=transcript, seconds=time.perf_counter() - started)
