@@ -1,0 +1,147 @@
+"""The ``lendline`` command line: demo calls, the registry, the SMS outbox, audit checks."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(help="LendLine: phone loans end to end.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.")
+db_app = typer.Typer(help="The database.")
+app.add_typer(audit_app, name="audit")
+app.add_typer(db_app, name="db")
+console = Console()
+
+
+def _app():  # type: ignore[no-untyped-def]
+    from lendline.bootstrap import bootstrap
+
+    return bootstrap()
+
+
+@app.command()
+def demo(
+    lang: str = typer.Option("zh", "--lang", help="Call language: zh (Mandarin) or en (English)."),
+    scenario: str = typer.Option("happy", help="Borrower scenario to play."),
+    realtime: bool = typer.Option(False, help="Send the borrower's speech in real time."),
+) -> None:
+    """Place a whole loan call from a synthesized borrower through the real speech engines."""
+    if lang not in ("zh", "en"):
+        raise typer.BadParameter("--lang must be zh or en")
+    from lendline.demo.borrowers import SCENARIOS, scenario as make_scenario
+
+    if scenario not in SCENARIOS:
+        raise typer.BadParameter(f"--scenario must be one of {', '.join(SCENARIOS)}")
+    application = _app()
+    application.load_demo_customers()
+    persona = make_scenario(scenario, lang)
+    with console.status("Loading the offline speech engines (Whisper, voices)..."):
+        speech = application.speech
+        speech.stt.warm_up()
+
+    def show(role: str, text: str) -> None:
+        style = "bold cyan" if role == "agent" else "bold green"
+        who = "LendLine" if role == "agent" else "Borrower"
+        console.print(f"[{style}]{who:>8}[/] {text}")
+
+    from lendline.demo.drive import call_by_voice
+
+    console.rule(f"Demo call ({lang}, {persona.name})")
+    report = asyncio.run(call_by_voice(application, persona, realtime=realtime, listener=show))
+    console.rule("Result")
+    _print_result(application, report)
+    if report.state.status.value not in ("completed", "declined", "refused", "locked", "dropped"):
+        raise typer.Exit(1)
+
+
+def _print_result(application, report) -> None:  # type: ignore[no-untyped-def]
+    from decimal import Decimal
+
+    from lendline.lending.offer import make_offer
+    from lendline.shared.money import Money
+
+    state = report.state
+    console.print(f"Status: [bold]{state.status.value}[/]   Reference: [bold]{state.reference or '-'}[/]")
+    if state.flags:
+        console.print(f"Review flags: {', '.join(state.flags)}")
+    slots = state.slots
+    if "offer_amount" in slots:
+        offer = make_offer(application.desk.product, Money.of(slots["offer_amount"]), int(slots["offer_term"]))
+        console.print(
+            f"Offer: {offer.amount} over {offer.term_months} months, "
+            f"APR {offer.rates.apr * 100:.4f}% (IRR), monthly {offer.monthly_payment}, "
+            f"total {offer.total_repayment}"
+        )
+        table = Table(title="Repayment schedule (equal installments)")
+        for column in ("No.", "Payment", "Principal", "Interest", "Balance"):
+            table.add_column(column, justify="right")
+        for item in offer.schedule.installments:
+            table.add_row(
+                str(item.period),
+                f"{item.payment.amount:,.2f}",
+                f"{item.principal.amount:,.2f}",
+                f"{item.interest.amount:,.2f}",
+                f"{item.balance_after.amount:,.2f}",
+            )
+        console.print(table)
+    context = report.context
+    if context is not None:
+        latencies = [t.voice_to_voice for t in context.turn_metrics if t.voice_to_voice is not None]
+        if latencies:
+            console.print(
+                f"Voice-to-voice latency: median {statistics.median(latencies):.2f}s over "
+                f"{len(latencies)} turns; call took {report.seconds:.0f}s"
+            )
+        speech = sum(s for _, s, _ in context.asr_samples)
+        spent = sum(c for _, _, c in context.asr_samples)
+        if speech:
+            console.print(f"Speech recognition real-time factor: {spent / speech:.2f}")
+    _ = Decimal
+
+
+@app.command("load-customers")
+def load_customers(path: Path) -> None:
+    """Load (upsert) the lender's customer registry from a CSV file."""
+    count = _app().load_customers(path)
+    console.print(f"Loaded {count} customers.")
+
+
+@app.command()
+def outbox(last: int = typer.Option(10, help="How many messages to show.")) -> None:
+    """Show the local SMS outbox (the stand-in for a carrier's SMS network)."""
+    from lendline.adapters.sms.outbox import read_outbox
+    from lendline.config import Settings
+
+    for message in read_outbox(Settings().sms_outbox)[-last:]:
+        console.print(f"{message.sent_at:%Y-%m-%d %H:%M:%S} -> {message.to}: {message.text}")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the whole audit chain and name the first bad entry, if any."""
+    from lendline.persistence.uow import SqlUnitOfWork
+
+    application = _app()
+    with SqlUnitOfWork(application.engine) as uow:
+        result = uow.audit.verify()
+    if result.ok:
+        console.print(f"[green]Audit log verified[/]: {result.checked} entries.")
+        return
+    console.print(f"[red]Audit log broken[/] at seq {result.first_bad_seq}: {result.problem}")
+    raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations."""
+    _app()
+    console.print("Database is up to date.")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
