@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
@@ -20,6 +20,9 @@ from lendline.persistence.db import make_engine, upgrade
 from lendline.persistence.uow import SqlUnitOfWork
 from lendline.service_layer.desk import LoanDesk
 from lendline.shared.clock import Clock, SystemClock
+
+if TYPE_CHECKING:
+    from lendline.voice.call import SpeechEngines
 
 
 def _sqlite_parent(url: str) -> None:
@@ -44,7 +47,7 @@ class App:
     engine: Engine
     desk: LoanDesk
     clock: Clock
-    _speech: object | None = field(default=None, repr=False)
+    speech_engines: SpeechEngines | None = field(default=None, repr=False)
 
     @property
     def lender_values(self) -> dict[str, str]:
@@ -85,14 +88,21 @@ class App:
         path = Path(str(files("lendline.data").joinpath("demo_customers.csv")))
         return self.load_customers(path)
 
-    @cached_property
-    def speech(self):  # type: ignore[no-untyped-def]
+    @property
+    def speech(self) -> SpeechEngines:
         """The offline speech engines, loaded on first use (models take seconds to load)."""
+        if self.speech_engines is None:
+            self.speech_engines = self._load_speech()
+        return self.speech_engines
+
+    def _load_speech(self) -> SpeechEngines:
         from lendline.voice.call import SpeechEngines
         from lendline.voice.engines.factory import default_stt, default_tts
 
         speech = self.settings.speech
-        zh_python = speech.zh_voice_python if speech.zh_voice_python and speech.zh_voice_python.exists() else None
+        zh_python = speech.zh_voice_python
+        if zh_python is not None and not zh_python.exists():
+            zh_python = None
         return SpeechEngines(
             stt=default_stt(speech.model_cache),
             voices={

