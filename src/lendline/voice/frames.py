@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipecat.frames.frames import DataFrame
+from pipecat.frames.frames import DataFrame, SystemFrame
 
 
 @dataclass
@@ -16,3 +16,8 @@ class AgentTurnEndFrame(DataFrame):
     """
 
     end_call: bool = False
+
+
+@dataclass
+class AgentTurnPlayedFrame(SystemFrame):
+    """Sent upstream by the line output once an agent turn's audio has all been played."""

@@ -20,6 +20,7 @@ from pipecat.frames.frames import (
     BotStartedSpeakingFrame,
     BotStoppedSpeakingFrame,
     EndFrame,
+    EndTaskFrame,
     Frame,
     InputAudioRawFrame,
     InputDTMFFrame,
@@ -36,7 +37,7 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from lendline.dialog.flow import CallerInput, Dialog, Reply
 from lendline.voice.call_context import CallContext, TurnMetrics
 from lendline.voice.engines.base import RecognitionHint
-from lendline.voice.frames import AgentTurnEndFrame
+from lendline.voice.frames import AgentTurnEndFrame, AgentTurnPlayedFrame
 
 #: DTMF entry lengths per expected answer; other entries end with '#'.
 _DTMF_LENGTHS = {"yes_no": 1, "free": 1}
@@ -84,6 +85,9 @@ class DialogBridge(FrameProcessor):
         self._user_speaking = False
         self._bot_speaking = False
         self._busy = False
+        # From the moment a reply is pushed until the line has played it, the caller is
+        # listening, not silent.
+        self._reply_pending = False
         self._ended = False
         self._silent_audio = 0.0
         self._speech_end_at: float | None = None
@@ -118,6 +122,10 @@ class DialogBridge(FrameProcessor):
         elif isinstance(frame, BotStoppedSpeakingFrame):
             self._bot_speaking = False
             self._silent_audio = 0.0
+        elif isinstance(frame, AgentTurnPlayedFrame):
+            self._reply_pending = False
+            self._silent_audio = 0.0
+            return
         elif isinstance(frame, InputAudioRawFrame):
             await self._count_silence(frame)
         elif isinstance(frame, EndFrame) and not self._ended:
@@ -164,7 +172,7 @@ class DialogBridge(FrameProcessor):
             await self._run(CallerInput(digits=digits))
 
     async def _count_silence(self, frame: InputAudioRawFrame) -> None:
-        if self._busy or self._user_speaking or self._bot_speaking or self._ended:
+        if self._busy or self._reply_pending or self._user_speaking or self._bot_speaking or self._ended:
             return
         self._silent_audio += len(frame.audio) / (2 * frame.sample_rate)
         if self._silent_audio >= self._silence_timeout:
@@ -206,6 +214,7 @@ class DialogBridge(FrameProcessor):
         if state.language:
             self._context.language = state.language
         self._context.hint = _HINTS.get(reply.expects, RecognitionHint.FREE)
+        self._reply_pending = True
         for _prompt_id, text in reply.prompts:
             if self._on_transcript:
                 self._on_transcript("agent", text)
@@ -213,7 +222,9 @@ class DialogBridge(FrameProcessor):
         await self.push_frame(AgentTurnEndFrame(end_call=reply.end_call or reply.hand_off))
         if reply.end_call or reply.hand_off:
             self._ended = True
-            await self.push_frame(EndFrame())
+            # Ask the pipeline to end: the end frame then follows the prompts through the
+            # voice, so the goodbye is heard in full before the line hangs up.
+            await self.push_frame(EndTaskFrame(reason="agent ended the call"), FrameDirection.UPSTREAM)
 
     def mark_agent_audio(self) -> None:
         """Note when the reply's first audio reached the line (for voice-to-voice latency)."""

@@ -32,7 +32,7 @@ from pipecat.transports.base_input import BaseInputTransport
 from pipecat.transports.base_output import BaseOutputTransport
 from pipecat.transports.base_transport import BaseTransport, TransportParams
 
-from lendline.voice.frames import AgentTurnEndFrame
+from lendline.voice.frames import AgentTurnEndFrame, AgentTurnPlayedFrame
 
 #: Sample rate of a telephone line (G.711 narrowband).
 PHONE_RATE = 8000
@@ -191,6 +191,7 @@ class LineOutputTransport(BaseOutputTransport):
         await super().push_frame(frame, direction)
         if isinstance(frame, AgentTurnEndFrame):
             await self._line.sink.agent_turn_done()
+            await super().push_frame(AgentTurnPlayedFrame(), FrameDirection.UPSTREAM)
 
     async def stop(self, frame: EndFrame) -> None:
         """Hang up after the last audio has been written."""
