@@ -5,7 +5,8 @@ the borrower gives, in order; the last answer repeats. Special answers:
 
 * ``OTP``: the one-time code just sent to the borrower's phone (read from the SMS outbox);
 * ``WRONG_OTP``: a six-digit code that is not the one sent;
-* ``HANGUP``: put the phone down; ``SILENT``: say nothing this turn.
+* ``HANGUP``: put the phone down; ``SILENT``: say nothing this turn;
+* ``KEYS`` + digits (or + ``OTP``): key the answer in on the phone keypad.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ OTP = "<OTP>"
 WRONG_OTP = "<WRONG_OTP>"
 HANGUP = "<HANGUP>"
 SILENT = "<SILENT>"
+#: Prefix: key the rest in on the keypad (digits, ``OTP`` or ``WRONG_OTP``) instead of speaking.
+KEYS = "<KEYS>"
 
 
 @dataclass
@@ -72,6 +75,9 @@ def _zh_base() -> dict[str, list[str]]:
         "otp_sent": [OTP],
         "otp_wrong": [OTP],
         "otp_expired": [OTP],
+        "dtmf_offer_id": [KEYS + "330106198803151205"],
+        "dtmf_offer_mobile": [KEYS + "13812345678"],
+        "dtmf_offer_code": [KEYS + OTP],
         "ask_amount": ["我想借五万元"],
         "ask_term": ["十二个月"],
         "ask_purpose": ["家里装修"],
@@ -103,6 +109,9 @@ def _en_base() -> dict[str, list[str]]:
         "otp_sent": [OTP],
         "otp_wrong": [OTP],
         "otp_expired": [OTP],
+        "dtmf_offer_id": [KEYS + "310104199005212307"],
+        "dtmf_offer_mobile": [KEYS + "13987654321"],
+        "dtmf_offer_code": [KEYS + OTP],
         "ask_amount": ["I would like to borrow thirty thousand yuan."],
         "ask_term": ["Twelve months."],
         "ask_purpose": ["Tuition for my master's degree."],
@@ -140,7 +149,11 @@ def scenario(name: str, language: str) -> Persona:
         "banned_purpose": {
             "ask_purpose": ["我想用这笔钱炒股"] if zh else ["I want to buy stocks with it."]
         },
-        "otp_locked": {"otp_sent": [WRONG_OTP], "otp_wrong": [WRONG_OTP]},
+        "otp_locked": {
+            "otp_sent": [WRONG_OTP],
+            "otp_wrong": [WRONG_OTP],
+            "dtmf_offer_code": [KEYS + WRONG_OTP],
+        },
         "hangup_at_application": {"ask_amount": [HANGUP]},
         "consent_refused": {"consent": ["不同意"] if zh else ["No, I do not agree."]},
     }

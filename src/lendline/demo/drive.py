@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from lendline.adapters.sms.outbox import latest_code_for
 from lendline.bootstrap import App
 from lendline.channels.chat import ChatSession
-from lendline.demo.borrowers import HANGUP, OTP, SILENT, WRONG_OTP, Persona
+from lendline.demo.borrowers import HANGUP, KEYS, OTP, SILENT, WRONG_OTP, Persona
 from lendline.dialog.state import DialogState
 from lendline.dialog.verbalize import say_digits
 from lendline.voice.call import run_voice_call
@@ -19,7 +19,14 @@ from lendline.voice.call_context import CallContext
 from lendline.voice.engines.audio import resample_pcm16, to_telephone_band
 from lendline.voice.engines.base import TextToSpeech
 from lendline.voice.transports.line import PHONE_RATE, CallLine
-from lendline.voice.transports.wav_caller import CallerAction, HangUp, ScriptedCaller, Speak, StaySilent
+from lendline.voice.transports.wav_caller import (
+    CallerAction,
+    HangUp,
+    Keys,
+    ScriptedCaller,
+    Speak,
+    StaySilent,
+)
 
 Listener = Callable[[str, str], None]
 
@@ -101,6 +108,9 @@ async def call_by_voice(
             return HangUp()
         if answer == SILENT:
             return StaySilent()
+        if answer.startswith(KEYS):
+            keyed = resolve_answer(app, persona, answer.removeprefix(KEYS), spoken=False)
+            return Keys(keyed.replace("X", "*") + "#")
         text = resolve_answer(app, persona, answer)
         pcm = await asyncio.to_thread(borrower_speech, voice, text, persona.language)
         return Speak(pcm, label=text)
@@ -147,7 +157,11 @@ def chat_as(app: App, persona: Persona, *, listener: Listener | None = None) -> 
         if answer is None or answer == HANGUP:
             session.leave()
             break
-        message = "" if answer == SILENT else resolve_answer(app, persona, answer, spoken=False)
+        message = (
+            ""
+            if answer == SILENT
+            else resolve_answer(app, persona, answer.removeprefix(KEYS), spoken=False)
+        )
         note("caller", message)
         reply = session.send(message)
         for _, text in reply.prompts:

@@ -66,6 +66,15 @@ _PREVIOUS_SLOT: dict[Step, Step] = {
     Step.EMPLOYMENT: Step.INCOME,
 }
 
+#: Digit steps where the keypad is offered after failed spoken attempts.
+_DTMF_OFFERS: dict[Step, str] = {
+    Step.ID_NUMBER: "dtmf_offer_id",
+    Step.MOBILE: "dtmf_offer_mobile",
+    Step.OTP: "dtmf_offer_code",
+    Step.SIGN_OTP: "dtmf_offer_code",
+}
+_DTMF_AFTER_FAILURES = 2
+
 _RESEND_WORDS = ("重新发", "重发", "再发", "没收到", "resend", "send again", "new code")
 _QUESTIONS_NEEDED = 2
 _QUESTIONS_FAILED_MAX = 2
@@ -261,7 +270,12 @@ class Dialog:
         state.retries += 1
         if state.retries >= self.max_retries:
             return self._hand_off(self._say("too_many_retries"))
-        return Reply([*(why or (self._say("not_understood"),)), *self._question()])
+        reply = Reply([*(why or (self._say("not_understood"),)), *self._question()])
+        offer = _DTMF_OFFERS.get(state.step)
+        if offer and self.spoken and state.retries == _DTMF_AFTER_FAILURES:
+            # Two failed spoken attempts at a number: offer the keypad.
+            reply.prompts.append(self._say(offer))
+        return reply
 
     def _go(self, step: Step, *prompts: tuple[str, str]) -> Reply:
         """Move to ``step`` and ask its question after ``prompts``."""
@@ -573,7 +587,13 @@ class Dialog:
             return self._end(SessionStatus.LOCKED, self._say("otp_locked"))
         if checked.outcome in ("expired", "no_code"):
             return self._send_code(step, "sign" if step is Step.SIGN_OTP else "verify", self._say("otp_expired"))
-        return Reply([self._say("otp_wrong", left=self._count_words(checked.attempts_left))])
+        reply = Reply([self._say("otp_wrong", left=self._count_words(checked.attempts_left))])
+        if not digits and self.spoken:
+            failures = int(state.slots.get("spoken_code_failures", "0")) + 1
+            state.slots["spoken_code_failures"] = str(failures)
+            if failures == _DTMF_AFTER_FAILURES:
+                reply.prompts.append(self._say("dtmf_offer_code"))
+        return reply
 
     def _on_otp(self, text: str, digits: str) -> Reply:
         reply = self._on_code(text, digits, Step.OTP)
