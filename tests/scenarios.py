@@ -72,9 +72,7 @@ def check_banned_purpose(app: Any, state: Any, language: str) -> None:
     record = application(app, state.reference)
     assert record.decision == "decline"
     assert record.purpose == "securities_investment"
-    assert "banned_purpose" in [r.lower() for r in record.reasons] or any(
-        r.startswith("R01") for r in record.reasons
-    ), record.reasons
+    assert record.reasons == ["R01"], record.reasons  # ReasonCode.BANNED_PURPOSE
     said = prompts_said(app, state.session_id)
     assert "decline_banned_purpose" in said and "offer" not in said
     assert not [p for p in app.desk.rail.payouts() if p.reference == state.reference]
