@@ -1,0 +1,426 @@
+"""The written, versioned credit decision policy (issue-level depth: explicit rules).
+
+The lender decides itself (R4): this module is the whole of the decision, and every decision
+records the policy version it was made under. Rules run in three groups and every rule that
+applies contributes its reason code, so a decision explains itself completely (PIPL Art. 24):
+
+1. Hard declines: banned purpose (R2), under age, identity not verified (R3), amount or term
+   outside the product, amount above the consumer credit cap (R1), APR above the cap (R7),
+   no income source, income below the minimum.
+2. Affordability: debt-to-income ``(existing monthly debt + new monthly payment) / income``
+   must not exceed ``max_dti``. When it does, the largest smaller amount (same term, on the
+   product's step) that fits is offered instead, with ``COUNTER_OFFER_REDUCED_AMOUNT``.
+3. Referrals to a person: students, failed security questions, a declared income far above
+   the registry's figure.
+
+Any decline reason makes the outcome DECLINE; otherwise any referral reason makes it REFER;
+otherwise it is APPROVE, and an approval always carries its offer.
+"""
+
+from __future__ import annotations
+
+import decimal
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Final
+
+from lendline.lending.limits import LimitViolation, RegulatoryLimits, check_offer_limits
+from lendline.lending.offer import Offer, check_request, make_offer
+from lendline.lending.product import LoanProduct
+from lendline.lending.purpose import PurposeCategory, is_banned
+from lendline.shared.money import MONEY_CONTEXT, Money
+
+
+class EmploymentStatus(StrEnum):
+    """The applicant's source of income, as stated on the call."""
+
+    EMPLOYED = "employed"
+    SELF_EMPLOYED = "self_employed"
+    RETIRED = "retired"
+    STUDENT = "student"
+    UNEMPLOYED = "unemployed"
+
+
+class Outcome(StrEnum):
+    """What the policy decides."""
+
+    APPROVE = "approve"
+    DECLINE = "decline"
+    REFER = "refer"
+
+
+class ReasonCode(StrEnum):
+    """Stable reason codes; the values are stored and never reused for another meaning.
+
+    R0x–R1x decline, R2x refer to a person, R3x accompany an approval.
+    """
+
+    BANNED_PURPOSE = "R01"
+    UNDER_AGE = "R02"
+    IDENTITY_NOT_VERIFIED = "R03"
+    AMOUNT_ABOVE_PRODUCT_MAX = "R04"
+    AMOUNT_ABOVE_CONSUMER_CAP = "R05"
+    TERM_NOT_OFFERED = "R06"
+    APR_ABOVE_CAP = "R07"
+    NO_INCOME_SOURCE = "R08"
+    INCOME_TOO_LOW = "R09"
+    DEBT_TO_INCOME_TOO_HIGH = "R10"
+    AMOUNT_BELOW_PRODUCT_MIN = "R11"
+    BULLET_TERM_TOO_LONG = "R12"
+    STUDENT_BORROWER = "R20"
+    FAILED_SECURITY_QUESTIONS = "R21"
+    INCOME_ABOVE_REGISTRY = "R22"
+    COUNTER_OFFER_REDUCED_AMOUNT = "R30"
+
+
+#: The outcome each reason forces; the most severe one present decides.
+REASON_EFFECT: Final[dict[ReasonCode, Outcome]] = {
+    ReasonCode.BANNED_PURPOSE: Outcome.DECLINE,
+    ReasonCode.UNDER_AGE: Outcome.DECLINE,
+    ReasonCode.IDENTITY_NOT_VERIFIED: Outcome.DECLINE,
+    ReasonCode.AMOUNT_ABOVE_PRODUCT_MAX: Outcome.DECLINE,
+    ReasonCode.AMOUNT_ABOVE_CONSUMER_CAP: Outcome.DECLINE,
+    ReasonCode.TERM_NOT_OFFERED: Outcome.DECLINE,
+    ReasonCode.APR_ABOVE_CAP: Outcome.DECLINE,
+    ReasonCode.NO_INCOME_SOURCE: Outcome.DECLINE,
+    ReasonCode.INCOME_TOO_LOW: Outcome.DECLINE,
+    ReasonCode.DEBT_TO_INCOME_TOO_HIGH: Outcome.DECLINE,
+    ReasonCode.AMOUNT_BELOW_PRODUCT_MIN: Outcome.DECLINE,
+    ReasonCode.BULLET_TERM_TOO_LONG: Outcome.DECLINE,
+    ReasonCode.STUDENT_BORROWER: Outcome.REFER,
+    ReasonCode.FAILED_SECURITY_QUESTIONS: Outcome.REFER,
+    ReasonCode.INCOME_ABOVE_REGISTRY: Outcome.REFER,
+    ReasonCode.COUNTER_OFFER_REDUCED_AMOUNT: Outcome.APPROVE,
+}
+
+#: Short explanation of each reason in Chinese and English, said to the caller and printed on
+#: notices (PIPL Art. 24: an automated decision is explained on request).
+REASON_TEXT: Final[dict[ReasonCode, tuple[str, str]]] = {
+    ReasonCode.BANNED_PURPOSE: (
+        "借款用途属于法规禁止的用途（如购房、证券或其他投资）",
+        "the loan purpose is one the rules forbid (such as housing, securities or investment)",
+    ),
+    ReasonCode.UNDER_AGE: (
+        "借款人未满十八周岁",
+        "the borrower is under 18",
+    ),
+    ReasonCode.IDENTITY_NOT_VERIFIED: (
+        "未能核实借款人身份",
+        "the borrower's identity could not be verified",
+    ),
+    ReasonCode.AMOUNT_ABOVE_PRODUCT_MAX: (
+        "申请金额超过本产品的最高额度",
+        "the amount asked for is above this product's maximum",
+    ),
+    ReasonCode.AMOUNT_ABOVE_CONSUMER_CAP: (
+        "申请金额超过个人消费贷款的监管上限",
+        "the amount is above the regulatory cap on personal consumer credit",
+    ),
+    ReasonCode.TERM_NOT_OFFERED: (
+        "本产品不提供所选的借款期限",
+        "this product does not offer the chosen term",
+    ),
+    ReasonCode.APR_ABOVE_CAP: (
+        "年化利率将超过法定上限",
+        "the annual percentage rate would exceed the legal cap",
+    ),
+    ReasonCode.NO_INCOME_SOURCE: (
+        "没有稳定的收入来源",
+        "there is no regular source of income",
+    ),
+    ReasonCode.INCOME_TOO_LOW: (
+        "月收入低于本产品的最低要求",
+        "monthly income is below this product's minimum",
+    ),
+    ReasonCode.DEBT_TO_INCOME_TOO_HIGH: (
+        "每月还款额占收入比例过高",
+        "monthly repayments would take too large a share of income",
+    ),
+    ReasonCode.AMOUNT_BELOW_PRODUCT_MIN: (
+        "申请金额低于本产品的最低额度",
+        "the amount asked for is below this product's minimum",
+    ),
+    ReasonCode.BULLET_TERM_TOO_LONG: (
+        "到期一次还本的借款期限超过一年",
+        "a loan repaid in one sum at maturity may not run longer than a year",
+    ),
+    ReasonCode.STUDENT_BORROWER: (
+        "在校学生的申请需由人工审核",
+        "applications from students are reviewed by a person",
+    ),
+    ReasonCode.FAILED_SECURITY_QUESTIONS: (
+        "安全问题未能全部答对，需人工审核",
+        "not every security question was answered correctly, so a person will review it",
+    ),
+    ReasonCode.INCOME_ABOVE_REGISTRY: (
+        "申报收入明显高于登记收入，需人工核实",
+        "the stated income is well above the income on record, so a person will check it",
+    ),
+    ReasonCode.COUNTER_OFFER_REDUCED_AMOUNT: (
+        "可批准的金额低于申请金额（按收入或产品金额档位调整）",
+        "the amount that can be approved is lower than asked (to fit income or the amount steps)",
+    ),
+}
+
+#: How each regulatory limit violation is reported to the applicant.
+_LIMIT_REASONS: Final[dict[LimitViolation, ReasonCode]] = {
+    LimitViolation.APR_ABOVE_CAP: ReasonCode.APR_ABOVE_CAP,
+    LimitViolation.APR_AT_CRIMINAL_LINE: ReasonCode.APR_ABOVE_CAP,
+    LimitViolation.AMOUNT_ABOVE_CONSUMER_CAP: ReasonCode.AMOUNT_ABOVE_CONSUMER_CAP,
+    LimitViolation.BULLET_TERM_TOO_LONG: ReasonCode.BULLET_TERM_TOO_LONG,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationFacts:
+    """Everything the policy decides on, gathered on the call and from the registry.
+
+    Parameters:
+        amount: the amount asked for.
+        term_months: the term asked for.
+        purpose: the stated purpose.
+        monthly_income: the income the applicant declared.
+        employment: the declared source of income.
+        age: age on the decision date, from the resident ID.
+        identity_verified: whether identity checks passed (R3).
+        security_questions_failed: how many security questions were answered wrongly.
+        registry_monthly_income: the income on the lender's record, if any.
+        existing_monthly_debt: repayments the applicant already makes each month.
+    """
+
+    amount: Money
+    term_months: int
+    purpose: PurposeCategory
+    monthly_income: Money
+    employment: EmploymentStatus
+    age: int
+    identity_verified: bool
+    security_questions_failed: int
+    registry_monthly_income: Money | None
+    existing_monthly_debt: Money
+
+    def __post_init__(self) -> None:
+        amounts = (self.monthly_income, self.existing_monthly_debt, self.registry_monthly_income)
+        if any(a is not None and a.currency != self.amount.currency for a in amounts):
+            raise ValueError("every amount of an application is in one currency")
+        if self.amount.amount <= 0:
+            raise ValueError("the amount asked for must be positive")
+        if self.monthly_income.amount < 0 or self.existing_monthly_debt.amount < 0:
+            raise ValueError("income and existing debt cannot be negative")
+        if self.registry_monthly_income is not None and self.registry_monthly_income.amount < 0:
+            raise ValueError("the registry income cannot be negative")
+        if self.age < 0 or self.security_questions_failed < 0:
+            raise ValueError("age and failed questions cannot be negative")
+
+
+#: The default lowest declared monthly income the policy lends to.
+MIN_MONTHLY_INCOME: Final = Money.of(3_000)
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyConfig:
+    """The tunable figures of the policy; any change is a new ``version``.
+
+    Parameters:
+        version: the policy version recorded with every decision.
+        max_dti: highest debt-to-income ratio, new payment included.
+        min_monthly_income: lowest declared monthly income lent to.
+        refer_income_ratio: refer when declared income exceeds the registry's by this factor.
+        refer_failed_questions: refer when at least this many security questions failed.
+    """
+
+    version: str = "policy-2026.11-v1"
+    max_dti: Decimal = Decimal("0.50")
+    min_monthly_income: Money = MIN_MONTHLY_INCOME
+    refer_income_ratio: Decimal = Decimal("2.0")
+    refer_failed_questions: int = 1
+
+    def __post_init__(self) -> None:
+        if not 0 < self.max_dti <= 1:
+            raise ValueError("max_dti must be in (0, 1]")
+        if self.refer_income_ratio < 1:
+            raise ValueError("refer_income_ratio below 1 would refer honest applicants")
+        if self.refer_failed_questions < 1:
+            raise ValueError("refer_failed_questions must be at least 1")
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The policy's decision on one application.
+
+    Parameters:
+        outcome: approve, decline or refer.
+        reasons: every reason that applied, in rule order, without repeats.
+        approved_amount: the amount approved (may be below the amount asked for); ``None``
+            unless approved.
+        policy_version: the version of the policy that decided.
+        offer: the offer for the approved amount; present exactly when approved.
+    """
+
+    outcome: Outcome
+    reasons: tuple[ReasonCode, ...]
+    approved_amount: Money | None
+    policy_version: str
+    offer: Offer | None
+
+    def __post_init__(self) -> None:
+        if len(set(self.reasons)) != len(self.reasons):
+            raise ValueError("reasons must not repeat")
+        approved = self.outcome is Outcome.APPROVE
+        if approved != (self.offer is not None) or approved != (self.approved_amount is not None):
+            raise ValueError("an approval carries an offer and an amount; nothing else does")
+        if self.offer is not None and self.offer.amount != self.approved_amount:
+            raise ValueError("the approved amount is the offer's amount")
+
+
+def debt_to_income(facts: ApplicationFacts, offer: Offer) -> Decimal | None:
+    """Return ``(existing monthly debt + the offer's monthly payment) / declared income``.
+
+    The offer's monthly payment is its first (largest) installment, fees included.
+    Returns ``None`` when there is no income to divide by.
+    """
+    if facts.monthly_income.is_zero():
+        return None
+    with decimal.localcontext(MONEY_CONTEXT):
+        debt = facts.existing_monthly_debt + offer.monthly_payment
+        return debt.amount / facts.monthly_income.amount
+
+
+def _affordable(facts: ApplicationFacts, offer: Offer, config: PolicyConfig) -> bool:
+    dti = debt_to_income(facts, offer)
+    return dti is not None and dti <= config.max_dti
+
+
+def _counter_offer(
+    facts: ApplicationFacts,
+    requested: Offer,
+    product: LoanProduct,
+    limits: RegulatoryLimits,
+    config: PolicyConfig,
+) -> Offer | None:
+    """Return the largest affordable offer below ``requested`` (same term, on a step), if any.
+
+    Payments grow with the amount, so a binary search over the product's steps finds it in a
+    dozen pricings rather than one per step.
+    """
+    step = product.amount_step.amount
+    with decimal.localcontext(MONEY_CONTEXT):
+        low = int(-(-product.min_amount.amount // step))  # first step at or above the minimum
+        high = int(requested.amount.amount // step) - 1
+    best: Offer | None = None
+    while low <= high:
+        middle = (low + high) // 2
+        offer = make_offer(product, Money(step * middle, product.currency), facts.term_months)
+        if _affordable(facts, offer, config) and not check_offer_limits(offer, limits):
+            best, low = offer, middle + 1
+        else:
+            high = middle - 1
+    return best
+
+
+def _collect(reasons: list[ReasonCode], *found: ReasonCode) -> None:
+    for reason in found:
+        if reason not in reasons:
+            reasons.append(reason)
+
+
+def _outcome(reasons: list[ReasonCode]) -> Outcome:
+    effects = {REASON_EFFECT[reason] for reason in reasons}
+    for outcome in (Outcome.DECLINE, Outcome.REFER):
+        if outcome in effects:
+            return outcome
+    return Outcome.APPROVE
+
+
+def decide(
+    facts: ApplicationFacts,
+    product: LoanProduct,
+    limits: RegulatoryLimits,
+    config: PolicyConfig,
+) -> Decision:
+    """Decide an application under the written policy.
+
+    Args:
+        facts: the application facts.
+        product: the product applied for.
+        limits: the regulatory limits in force.
+        config: the policy figures (and version).
+
+    Returns:
+        The decision with every applicable reason; an approval carries its offer, which may be
+        for less than the amount asked for (``COUNTER_OFFER_REDUCED_AMOUNT``).
+    """
+    reasons: list[ReasonCode] = []
+
+    # 1. Hard declines: the law and the product, before anything about the person's finances.
+    if is_banned(facts.purpose):
+        _collect(reasons, ReasonCode.BANNED_PURPOSE)
+    if facts.age < limits.min_age:
+        _collect(reasons, ReasonCode.UNDER_AGE)
+    if not facts.identity_verified:
+        _collect(reasons, ReasonCode.IDENTITY_NOT_VERIFIED)
+    if facts.amount < product.min_amount:
+        _collect(reasons, ReasonCode.AMOUNT_BELOW_PRODUCT_MIN)
+    if facts.amount > product.max_amount:
+        _collect(reasons, ReasonCode.AMOUNT_ABOVE_PRODUCT_MAX)
+    if facts.amount > limits.max_consumer_credit:
+        _collect(reasons, ReasonCode.AMOUNT_ABOVE_CONSUMER_CAP)
+    if not product.offers_term(facts.term_months):
+        _collect(reasons, ReasonCode.TERM_NOT_OFFERED)
+    if facts.employment is EmploymentStatus.UNEMPLOYED or facts.monthly_income.is_zero():
+        _collect(reasons, ReasonCode.NO_INCOME_SOURCE)
+    if Money.zero(facts.monthly_income.currency) < facts.monthly_income < config.min_monthly_income:
+        _collect(reasons, ReasonCode.INCOME_TOO_LOW)
+
+    # An amount between steps is priced at the step below it, which is then a counter-offer.
+    # Pricing runs even after a hard decline so the decision lists every reason that applies.
+    requested = _price_requested(facts, product)
+    if requested is not None:
+        _collect(reasons, *(_LIMIT_REASONS[v] for v in check_offer_limits(requested, limits)))
+
+    # 2. Affordability, on the offer's first (largest) monthly payment.
+    offer: Offer | None = None
+    if requested is not None and not facts.monthly_income.is_zero():
+        hard_declined = _outcome(reasons) is Outcome.DECLINE
+        if _affordable(facts, requested, config):
+            offer = requested
+        elif not hard_declined:
+            # Only an application that could otherwise be approved is worth a smaller offer.
+            offer = _counter_offer(facts, requested, product, limits, config)
+        if offer is None:
+            _collect(reasons, ReasonCode.DEBT_TO_INCOME_TOO_HIGH)
+        elif not hard_declined and offer.amount < facts.amount:
+            _collect(reasons, ReasonCode.COUNTER_OFFER_REDUCED_AMOUNT)
+
+    # 3. Referrals: cases a person looks at before any money is lent.
+    if facts.employment is EmploymentStatus.STUDENT:
+        _collect(reasons, ReasonCode.STUDENT_BORROWER)
+    if facts.security_questions_failed >= config.refer_failed_questions:
+        _collect(reasons, ReasonCode.FAILED_SECURITY_QUESTIONS)
+    registry = facts.registry_monthly_income
+    if registry is not None:
+        with decimal.localcontext(MONEY_CONTEXT):
+            ceiling = registry.amount * config.refer_income_ratio
+        if facts.monthly_income.amount > ceiling:
+            _collect(reasons, ReasonCode.INCOME_ABOVE_REGISTRY)
+
+    outcome = _outcome(reasons)
+    approved = offer if outcome is Outcome.APPROVE else None
+    return Decision(
+        outcome=outcome,
+        reasons=tuple(reasons),
+        approved_amount=approved.amount if approved else None,
+        policy_version=config.version,
+        offer=approved,
+    )
+
+
+def _price_requested(facts: ApplicationFacts, product: LoanProduct) -> Offer | None:
+    """Price the amount asked for, rounded down to the product's step; ``None`` if impossible."""
+    step = product.amount_step.amount
+    with decimal.localcontext(MONEY_CONTEXT):
+        amount = Money((facts.amount.amount // step) * step, facts.amount.currency)
+    if check_request(product, amount, facts.term_months) is not None:
+        return None
+    return make_offer(product, amount, facts.term_months)
