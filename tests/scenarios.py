@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from lendline.dialog.state import SessionStatus, Step
 from lendline.persistence.uow import SqlUnitOfWork
+
+from lendline.dialog.state import SessionStatus, Step
 
 #: (amount in fen, term in months) each happy persona applies for.
 EXPECTED_LOAN = {"zh": (5_000_000, 12), "en": (3_000_000, 12)}
@@ -49,11 +50,25 @@ def check_happy(app: Any, state: Any, language: str) -> None:
     assert payouts[0].amount.to_minor() == amount_minor
     said = prompts_said(app, state.session_id)
     # The APR is said in the offer, and the mandatory texts were read before signing.
-    for prompt in ("greeting", "consent", "sensitive_consent", "offer", "disclosures", "sign_otp", "goodbye"):
+    for prompt in (
+        "greeting",
+        "consent",
+        "sensitive_consent",
+        "offer",
+        "disclosures",
+        "sign_otp",
+        "goodbye",
+    ):
         assert prompt in said, prompt
     assert said.index("disclosures") < said.index("sign_otp")
     kinds = [e.kind for e in audit_entries(app, state.session_id)]
-    for kind in ("consent.recorded", "identity.otp_checked", "decision.made", "contract.signed", "loan.disbursed"):
+    for kind in (
+        "consent.recorded",
+        "identity.otp_checked",
+        "decision.made",
+        "contract.signed",
+        "loan.disbursed",
+    ):
         assert kind in kinds, kind
     audit_verifies(app)
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from scenarios import CHECKS, check_hangup_then_resume
 
 from lendline.demo.borrowers import happy_borrower, scenario
 from lendline.demo.drive import chat_as, resolve_answer
 from lendline.dialog.flow import CallerInput
+from scenarios import CHECKS, check_hangup_then_resume
 
 LANGUAGES = ("zh", "en")
 

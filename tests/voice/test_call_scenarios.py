@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from scenarios import CHECKS, check_hangup_then_resume
 
 from lendline.demo.borrowers import happy_borrower, scenario
 from lendline.demo.drive import call_by_voice
+from scenarios import CHECKS, check_hangup_then_resume
 
 pytestmark = [pytest.mark.slow, pytest.mark.voice]
 LANGUAGES = ("zh", "en")

@@ -33,7 +33,8 @@ def demo(
     """Place a whole loan call from a synthesized borrower through the real speech engines."""
     if lang not in ("zh", "en"):
         raise typer.BadParameter("--lang must be zh or en")
-    from lendline.demo.borrowers import SCENARIOS, scenario as make_scenario
+    from lendline.demo.borrowers import SCENARIOS
+    from lendline.demo.borrowers import scenario as make_scenario
 
     if scenario not in SCENARIOS:
         raise typer.BadParameter(f"--scenario must be one of {', '.join(SCENARIOS)}")
@@ -66,12 +67,16 @@ def _print_result(application, report) -> None:  # type: ignore[no-untyped-def]
     from lendline.shared.money import Money
 
     state = report.state
-    console.print(f"Status: [bold]{state.status.value}[/]   Reference: [bold]{state.reference or '-'}[/]")
+    console.print(
+        f"Status: [bold]{state.status.value}[/]   Reference: [bold]{state.reference or '-'}[/]"
+    )
     if state.flags:
         console.print(f"Review flags: {', '.join(state.flags)}")
     slots = state.slots
     if "offer_amount" in slots:
-        offer = make_offer(application.desk.product, Money.of(slots["offer_amount"]), int(slots["offer_term"]))
+        offer = make_offer(
+            application.desk.product, Money.of(slots["offer_amount"]), int(slots["offer_term"])
+        )
         console.print(
             f"Offer: {offer.amount} over {offer.term_months} months, "
             f"APR {offer.rates.apr * 100:.4f}% (IRR), monthly {offer.monthly_payment}, "

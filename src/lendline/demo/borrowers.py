@@ -90,14 +90,19 @@ def _zh_base() -> dict[str, list[str]]:
     }
 
 
+_EN_ID_WORDS = (
+    "three one zero one zero four, one nine nine zero, zero five two one, two three zero seven"
+)
+
+
 def _en_base() -> dict[str, list[str]]:
     return {
         "choose_language": ["English, please."],
         "consent": ["Yes, I agree."],
         "sensitive_consent": ["Yes, I agree."],
         "ask_name": ["Li Hua."],
-        "ask_id": ["three one zero one zero four, one nine nine zero, zero five two one, two three zero seven"],
-        "ask_id_again": ["three one zero one zero four, one nine nine zero, zero five two one, two three zero seven"],
+        "ask_id": [_EN_ID_WORDS],
+        "ask_id_again": [_EN_ID_WORDS],
         "confirm_id": ["Yes, that's correct."],
         "ask_mobile": ["one three nine, eight seven six five, four three two one"],
         "confirm_mobile": ["Yes, that's right."],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 import time
 from collections.abc import Callable
@@ -116,17 +117,17 @@ async def call_by_voice(
         return Speak(pcm, label=text)
 
     caller = ScriptedCaller(next_action=next_action, realtime=realtime)
-    line = CallLine(call_id=dialog.state.session_id, caller_number=persona.caller_number, sink=caller)
+    line = CallLine(
+        call_id=dialog.state.session_id, caller_number=persona.caller_number, sink=caller
+    )
     started = time.perf_counter()
     caller_task = asyncio.create_task(caller.run(line))
     outcome = await run_voice_call(
         line, dialog, speech, silence_timeout=app.settings.silence_timeout_secs, on_transcript=heard
     )
     caller_task.cancel()
-    try:
+    with contextlib.suppress(asyncio.CancelledError):
         await caller_task
-    except asyncio.CancelledError:
-        pass
     return CallReport(
         state=dialog.state,
         transcript=transcript,
@@ -166,4 +167,6 @@ def chat_as(app: App, persona: Persona, *, listener: Listener | None = None) -> 
         reply = session.send(message)
         for _, text in reply.prompts:
             note("agent", text)
-    return CallReport(state=dialog.state, transcript=transcript, seconds=time.perf_counter() - started)
+    return CallReport(
+        state=dialog.state, transcript=transcript, seconds=time.perf_counter() - started
+    )

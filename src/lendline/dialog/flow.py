@@ -28,8 +28,8 @@ from lendline.dialog.nlu.yesno import parse_yes_no
 from lendline.dialog.ports import ApplicationInput, DecisionView, LoanDesk
 from lendline.dialog.prompts import PromptBook, load_prompts
 from lendline.dialog.render import Renderer
-from lendline.dialog.verbalize import say_integer
 from lendline.dialog.state import RESUMABLE_STEPS, DialogState, SessionStatus, Step
+from lendline.dialog.verbalize import say_integer
 from lendline.identity.phone import InvalidMobileNumber, MobileNumber
 from lendline.identity.resident_id import InvalidResidentId, ResidentId, ResidentIdProblem
 from lendline.lending.purpose import PurposeCategory, is_banned
@@ -433,7 +433,16 @@ class Dialog:
 
     def _on_name(self, text: str, digits: str) -> Reply:
         name = text.strip(" 。.,，")
-        for prefix in ("我叫", "我是", "我的名字是", "名字是", "my name is", "this is", "i am", "i'm"):
+        for prefix in (
+            "我叫",
+            "我是",
+            "我的名字是",
+            "名字是",
+            "my name is",
+            "this is",
+            "i am",
+            "i'm",
+        ):
             if name.startswith(prefix):
                 name = name[len(prefix) :].strip()
         if not name:
@@ -442,7 +451,11 @@ class Dialog:
         return self._go(Step.ID_NUMBER)
 
     def _read_id(self, text: str, digits: str) -> tuple[str | None, tuple[str, str] | None]:
-        raw = digits.replace("*", "X") if digits else parse_digit_string(text, self.state.language or "zh")
+        raw = (
+            digits.replace("*", "X")
+            if digits
+            else parse_digit_string(text, self.state.language or "zh")
+        )
         if not raw:
             return None, None
         try:
@@ -467,7 +480,9 @@ class Dialog:
         return self._go(Step.CONFIRM_ID)
 
     def _on_confirm_id(self, text: str, digits: str) -> Reply:
-        corrected, rest = split_correction(text, self.state.language or "zh") if text else (False, "")
+        corrected, rest = (
+            split_correction(text, self.state.language or "zh") if text else (False, "")
+        )
         if corrected and rest:
             id_number, problem = self._read_id(rest, "")
             if id_number:
@@ -525,14 +540,18 @@ class Dialog:
             state.flags.append("registry_mismatch")
             return self._hand_off(self._say("not_found"))
         state.customer_id = record.customer_id
-        if normalize(record.full_name).replace(" ", "") != state.slots.get("name", "").replace(" ", ""):
+        if normalize(record.full_name).replace(" ", "") != state.slots.get("name", "").replace(
+            " ", ""
+        ):
             state.flags.append("name_differs_from_registry")
         if state.caller_number and state.caller_number[-11:] != record.mobile:
             state.flags.append("caller_id_differs_from_registered_mobile")
         if state.resume_step is not None:
             # Re-verification on a call-back: registry match plus a fresh one-time code.
             return self._send_code(Step.OTP, "verify")
-        state.question_kinds = self.desk.draw_questions(state, _QUESTIONS_NEEDED + _QUESTIONS_FAILED_MAX)
+        state.question_kinds = self.desk.draw_questions(
+            state, _QUESTIONS_NEEDED + _QUESTIONS_FAILED_MAX
+        )
         state.question_index = 0
         state.questions_failed = 0
         return self._go(Step.SECURITY_QUESTION, self._say("security_intro"))
@@ -558,8 +577,10 @@ class Dialog:
 
     def _send_code(self, step: Step, purpose: str, *before: tuple[str, str]) -> Reply:
         state = self.state
-        template = self.book.sms["otp"].replace("{lender}", self.lender["lender"]).replace(
-            "{lender_en}", self.lender["lender_en"]
+        template = (
+            self.book.sms["otp"]
+            .replace("{lender}", self.lender["lender"])
+            .replace("{lender_en}", self.lender["lender_en"])
         )
         sent = self.desk.send_code(state, purpose, template)
         if not sent.sent:
@@ -576,7 +597,9 @@ class Dialog:
         state = self.state
         lowered = text.lower()
         if any(word in lowered for word in _RESEND_WORDS):
-            return self._send_code(step, "sign" if step is Step.SIGN_OTP else "verify", self._say("otp_resent"))
+            return self._send_code(
+                step, "sign" if step is Step.SIGN_OTP else "verify", self._say("otp_resent")
+            )
         code = digits.strip("#") if digits else parse_digit_string(text, state.language or "zh")
         if not code:
             return self._retry()
@@ -586,7 +609,9 @@ class Dialog:
         if checked.outcome == "locked":
             return self._end(SessionStatus.LOCKED, self._say("otp_locked"))
         if checked.outcome in ("expired", "no_code"):
-            return self._send_code(step, "sign" if step is Step.SIGN_OTP else "verify", self._say("otp_expired"))
+            return self._send_code(
+                step, "sign" if step is Step.SIGN_OTP else "verify", self._say("otp_expired")
+            )
         reply = Reply([self._say("otp_wrong", left=self._count_words(checked.attempts_left))])
         if not digits and self.spoken:
             failures = int(state.slots.get("spoken_code_failures", "0")) + 1
@@ -626,7 +651,9 @@ class Dialog:
         return Reply(self._question())
 
     def _on_amount(self, text: str, digits: str) -> Reply:
-        amount = Decimal(digits) if digits.isdigit() else parse_amount(text, self.state.language or "zh")
+        amount = (
+            Decimal(digits) if digits.isdigit() else parse_amount(text, self.state.language or "zh")
+        )
         if amount is None or amount <= 0:
             return self._retry(self._say("amount_invalid"))
         product = self.desk.product
@@ -646,7 +673,11 @@ class Dialog:
         corrected = self._correct_previous(text)
         if corrected is not None:
             return corrected
-        months = int(digits) if digits.isdigit() else parse_term_months(text, self.state.language or "zh")
+        months = (
+            int(digits)
+            if digits.isdigit()
+            else parse_term_months(text, self.state.language or "zh")
+        )
         terms = self.desk.product.terms_months
         if months is None or months not in terms:
             return self._retry(self._say("term_invalid", terms=self.render.term_list(terms)))
@@ -676,7 +707,9 @@ class Dialog:
         corrected = self._correct_previous(text)
         if corrected is not None:
             return corrected
-        income = Decimal(digits) if digits.isdigit() else parse_amount(text, self.state.language or "zh")
+        income = (
+            Decimal(digits) if digits.isdigit() else parse_amount(text, self.state.language or "zh")
+        )
         if income is None or income <= 0:
             return self._retry(self._say("income_invalid"))
         self.state.slots["income"] = str(income)
@@ -711,9 +744,19 @@ class Dialog:
             reason.zh if lang == "zh" else reason.en for reason in decision.reasons
         )
         if decision.outcome == "decline":
-            return self._end(SessionStatus.DECLINED, wait, self._say("declined", reasons=reasons), self._goodbye())
+            return self._end(
+                SessionStatus.DECLINED,
+                wait,
+                self._say("declined", reasons=reasons),
+                self._goodbye(),
+            )
         if decision.outcome == "refer":
-            return self._end(SessionStatus.REFERRED, wait, self._say("referred", reasons=reasons), self._goodbye())
+            return self._end(
+                SessionStatus.REFERRED,
+                wait,
+                self._say("referred", reasons=reasons),
+                self._goodbye(),
+            )
         offer = decision.offer
         assert offer is not None  # an approval always carries its offer
         slots = self.state.slots
@@ -757,8 +800,13 @@ class Dialog:
         payout = self.desk.disburse(state)
         r = self.render
         if payout.ok:
-            paid = self._say("disbursed", amount=r.amount(payout.amount), last4=r.digits(payout.account_last4))
+            paid = self._say(
+                "disbursed", amount=r.amount(payout.amount), last4=r.digits(payout.account_last4)
+            )
             return self._end(SessionStatus.COMPLETED, self._say("signed"), paid, self._goodbye())
         return self._end(
-            SessionStatus.COMPLETED, self._say("signed"), self._say("disbursement_failed"), self._goodbye()
+            SessionStatus.COMPLETED,
+            self._say("signed"),
+            self._say("disbursement_failed"),
+            self._goodbye(),
         )

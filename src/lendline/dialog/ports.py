@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
+from lendline.dialog.state import DialogState
 from lendline.identity.registry import CustomerRecord
 from lendline.lending.offer import Offer
 from lendline.lending.product import LoanProduct
 from lendline.lending.purpose import PurposeCategory
-from lendline.dialog.state import DialogState
 
 
 @dataclass(frozen=True, slots=True)

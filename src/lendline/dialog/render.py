@@ -49,9 +49,7 @@ class Renderer:
     def term_list(self, terms: tuple[int, ...]) -> str:
         """The terms on offer as a list ("3、6、12个月" / "3, 6 or 12 months")."""
         if self.language == "zh":
-            words = [
-                verbalize.say_integer(t, "zh") if self.spoken else str(t) for t in terms
-            ]
+            words = [verbalize.say_integer(t, "zh") if self.spoken else str(t) for t in terms]
             return "、".join(words) + "个月"
         words = [verbalize.say_integer(t, "en") if self.spoken else str(t) for t in terms]
         return ", ".join(words[:-1]) + f" or {words[-1]} months"

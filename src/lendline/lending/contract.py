@@ -1,4 +1,4 @@
-"""The loan contract's canonical text and the hash a signature binds to.
+r"""The loan contract's canonical text and the hash a signature binds to.
 
 Issue-level depth: a plain-text contract (Chinese and English) carrying the parties, the
 amount, the term, the APR said before any other rate, the full schedule, overdue terms,
@@ -34,7 +34,9 @@ def _pct(value: object) -> str:
     return f"{value * 100:.4f}%"
 
 
-def render_contract_text(reference: str, parties: ContractParties, offer: Offer, language: str) -> str:
+def render_contract_text(
+    reference: str, parties: ContractParties, offer: Offer, language: str
+) -> str:
     """Return the canonical contract text for ``offer`` in ``language`` ("zh" or "en")."""
     zh = language == "zh"
     lines = [
@@ -52,9 +54,13 @@ def render_contract_text(reference: str, parties: ContractParties, offer: Offer,
         f"{'还款方式' if zh else 'Repayment'}: {offer.method.value}",
         f"{'合计还款' if zh else 'Total repayment'}: {offer.total_repayment}",
         f"{'利息合计' if zh else 'Total interest'}: {offer.total_interest}",
-        f"{'费用' if zh else 'Fees'}: 0",
+        f"{'费用' if zh else 'Fees'}: {offer.total_fees}",
         "",
-        ("期数 | 还款额 | 本金 | 利息 | 剩余本金" if zh else "No. | Payment | Principal | Interest | Balance"),
+        (
+            "期数 | 还款额 | 本金 | 利息 | 剩余本金"
+            if zh
+            else "No. | Payment | Principal | Interest | Balance"
+        ),
     ]
     for item in offer.schedule.installments:
         lines.append(
@@ -75,10 +81,12 @@ def render_contract_text(reference: str, parties: ContractParties, offer: Offer,
             else "Early repayment: allowed at any time; interest only for the time used."
         ),
         (
-            "用途限制：不得用于购房、偿还房贷、证券、期货、理财、股权或固定资产投资及任何违法用途；违约可提前收回。"
+            "用途限制：不得用于购房、偿还房贷、证券、期货、理财、股权或固定资产投资"
+            "及任何违法用途；违约可提前收回。"
             if zh
-            else "Purpose: not for housing, mortgage repayment, securities, futures, wealth-management, "
-            "equity or fixed-asset investment, or anything unlawful; breach allows recall."
+            else "Purpose: not for housing, mortgage repayment, securities, futures, "
+            "wealth-management, equity or fixed-asset investment, or anything unlawful; "
+            "breach allows recall."
         ),
         (
             "征信授权：借款人授权贷款人查询并报送其征信信息，逾期信息将报送征信系统。"
@@ -99,7 +107,7 @@ def render_contract_text(reference: str, parties: ContractParties, offer: Offer,
             else "Signature: recorded verbal consent plus an SMS one-time code."
         ),
     ]
-    return canonical(("\n".join(lines)))
+    return canonical("\n".join(lines))
 
 
 def canonical(text: str) -> str:

@@ -98,10 +98,17 @@ class LoanDesk:
                 state.channel = channel
                 event = "session.resumed"
             else:
-                state = DialogState(session_id=new_session_id(), caller_number=caller_number, channel=channel)
+                state = DialogState(
+                    session_id=new_session_id(), caller_number=caller_number, channel=channel
+                )
                 event = "session.opened"
             self._save(uow, state)
-            uow.audit.append(event, state.session_id, {"channel": channel, "step": state.step.value}, self.clock.now())
+            uow.audit.append(
+                event,
+                state.session_id,
+                {"channel": channel, "step": state.step.value},
+                self.clock.now(),
+            )
             uow.commit()
         return state
 
@@ -174,7 +181,9 @@ class LoanDesk:
             uow.audit.append("call.turn", state.session_id, payload, self.clock.now())
             uow.commit()
 
-    def record_consent(self, state: DialogState, kind: str, granted: bool, notice_version: str) -> None:
+    def record_consent(
+        self, state: DialogState, kind: str, granted: bool, notice_version: str
+    ) -> None:
         """Record a consent answer and log it."""
         now = self.clock.now()
         with SqlUnitOfWork(self.engine) as uow:
@@ -275,7 +284,8 @@ class LoanDesk:
 
     def _view(self, decision: Decision, reference: str) -> DecisionView:
         reasons = tuple(
-            Reason(code.value, REASON_TEXT[code][0], REASON_TEXT[code][1]) for code in decision.reasons
+            Reason(code.value, REASON_TEXT[code][0], REASON_TEXT[code][1])
+            for code in decision.reasons
         )
         return DecisionView(decision.outcome.value, reasons, decision.offer, reference)
 
@@ -323,7 +333,9 @@ class LoanDesk:
                     "reasons": [reason.value for reason in decision.reasons],
                     "policy_version": decision.policy_version,
                     "product": f"{self.product.code}@{self.product.version}",
-                    "approved_amount": str(decision.approved_amount.amount) if decision.approved_amount else None,
+                    "approved_amount": str(decision.approved_amount.amount)
+                    if decision.approved_amount
+                    else None,
                     "apr": str(offer.rates.apr) if offer else None,
                 },
                 now,
@@ -383,7 +395,9 @@ class LoanDesk:
         return self._view(decision, reference)
 
     def _offer(self, state: DialogState) -> Offer:
-        return make_offer(self.product, Money.of(state.slots["offer_amount"]), int(state.slots["offer_term"]))
+        return make_offer(
+            self.product, Money.of(state.slots["offer_amount"]), int(state.slots["offer_term"])
+        )
 
     def _contract(self, state: DialogState) -> tuple[str, str]:
         record = self._customer(state)
@@ -394,13 +408,15 @@ class LoanDesk:
             borrower_id_masked=resident.masked(),
             borrower_account_masked=f"****{record.account_number[-4:]}",
         )
-        text = render_contract_text(state.reference or "", parties, self._offer(state), state.language or "zh")
+        text = render_contract_text(
+            state.reference or "", parties, self._offer(state), state.language or "zh"
+        )
         return text, contract_sha256(text)
 
     def send_contract(self, state: DialogState, sms_template: str) -> str:
         """Send the contract summary by SMS and record the contract's hash."""
         offer = self._offer(state)
-        text, digest = self._contract(state)
+        _, digest = self._contract(state)
         now = self.clock.now()
         with SqlUnitOfWork(self.engine) as uow:
             application = uow.applications.get(state.reference or "")
@@ -412,7 +428,11 @@ class LoanDesk:
             uow.audit.append(
                 "contract.sent",
                 state.session_id,
-                {"reference": state.reference, "contract_sha256": digest, "language": state.language},
+                {
+                    "reference": state.reference,
+                    "contract_sha256": digest,
+                    "language": state.language,
+                },
                 now,
             )
             uow.commit()

@@ -1,7 +1,7 @@
 """One voice call: the pipecat pipeline from a :class:`CallLine` to the dialog and back.
 
-    line in -> Silero VAD -> speech-to-text -> user turn (Smart Turn v3) -> dialog bridge
-            -> text-to-speech -> line out
+line in -> Silero VAD -> speech-to-text -> user turn (Smart Turn v3) -> dialog bridge
+        -> text-to-speech -> line out
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pipecat.audio.vad.silero import SileroVADAnalyzer
 from pipecat.audio.vad.vad_analyzer import VADParams
 from pipecat.pipeline.pipeline import Pipeline
-from pipecat.workers.runner import WorkerRunner
 from pipecat.pipeline.worker import PipelineParams, PipelineWorker
 from pipecat.processors.audio.vad_processor import VADProcessor
 from pipecat.turns.user_turn_processor import UserTurnProcessor
+from pipecat.workers.runner import WorkerRunner
 
 from lendline.dialog.flow import Dialog
 from lendline.voice.call_context import CallContext

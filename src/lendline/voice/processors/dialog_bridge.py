@@ -145,7 +145,11 @@ class DialogBridge(FrameProcessor):
         self._texts.clear()
         if not text:
             return  # noise without words: keep listening
-        audio_hash = hashlib.sha256("".join(self._audio_hashes).encode()).hexdigest() if self._audio_hashes else None
+        audio_hash = (
+            hashlib.sha256("".join(self._audio_hashes).encode()).hexdigest()
+            if self._audio_hashes
+            else None
+        )
         self._audio_hashes.clear()
         await self._run(CallerInput(text=text, audio_sha256=audio_hash))
 
@@ -172,7 +176,13 @@ class DialogBridge(FrameProcessor):
             await self._run(CallerInput(digits=digits))
 
     async def _count_silence(self, frame: InputAudioRawFrame) -> None:
-        if self._busy or self._reply_pending or self._user_speaking or self._bot_speaking or self._ended:
+        if (
+            self._busy
+            or self._reply_pending
+            or self._user_speaking
+            or self._bot_speaking
+            or self._ended
+        ):
             return
         self._silent_audio += len(frame.audio) / (2 * frame.sample_rate)
         if self._silent_audio >= self._silence_timeout:
@@ -224,7 +234,9 @@ class DialogBridge(FrameProcessor):
             self._ended = True
             # Ask the pipeline to end: the end frame then follows the prompts through the
             # voice, so the goodbye is heard in full before the line hangs up.
-            await self.push_frame(EndTaskFrame(reason="agent ended the call"), FrameDirection.UPSTREAM)
+            await self.push_frame(
+                EndTaskFrame(reason="agent ended the call"), FrameDirection.UPSTREAM
+            )
 
     def mark_agent_audio(self) -> None:
         """Note when the reply's first audio reached the line (for voice-to-voice latency)."""

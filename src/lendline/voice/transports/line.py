@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from loguru import logger
+from pipecat.audio.dtmf.types import KeypadEntry
 from pipecat.frames.frames import (
     CancelFrame,
     EndFrame,
@@ -26,7 +27,6 @@ from pipecat.frames.frames import (
     OutputAudioRawFrame,
     StartFrame,
 )
-from pipecat.audio.dtmf.types import KeypadEntry
 from pipecat.processors.frame_processor import FrameDirection
 from pipecat.transports.base_input import BaseInputTransport
 from pipecat.transports.base_output import BaseOutputTransport
@@ -145,7 +145,9 @@ class LineInputTransport(BaseInputTransport):
             event = await self._line.events.get()
             if isinstance(event, CallerAudio):
                 await self.push_audio_frame(
-                    InputAudioRawFrame(audio=event.pcm, sample_rate=event.sample_rate, num_channels=1)
+                    InputAudioRawFrame(
+                        audio=event.pcm, sample_rate=event.sample_rate, num_channels=1
+                    )
                 )
             elif isinstance(event, CallerDigit):
                 key = _KEYS.get(event.digit)
@@ -186,7 +188,9 @@ class LineOutputTransport(BaseOutputTransport):
         await self._line.sink.play(frame.audio, frame.sample_rate)
         return True
 
-    async def push_frame(self, frame: Frame, direction: FrameDirection = FrameDirection.DOWNSTREAM) -> None:
+    async def push_frame(
+        self, frame: Frame, direction: FrameDirection = FrameDirection.DOWNSTREAM
+    ) -> None:
         """Tell the line when a whole agent turn has been played out."""
         await super().push_frame(frame, direction)
         if isinstance(frame, AgentTurnEndFrame):
