@@ -1,0 +1,243 @@
+"""LendLine's tables, declared with SQLAlchemy Core.
+
+The migration in ``migrations/versions`` builds exactly these tables; a test compares the two
+on SQLite and PostgreSQL. Conventions:
+
+- Money is an integer count of minor units (``*_minor``, BIGINT) next to its ``currency``.
+- Times are timezone-aware UTC (``UtcDateTime``); SQLite keeps no offset, so values are
+  stored as UTC and given back their ``UTC`` tzinfo when read.
+- Rates are Decimal written as text with at least 8 decimals, never floats.
+- JSON documents (session state, reason codes, audit payloads) are stored as text, so both
+  databases keep exactly the bytes that were written (the audit chain hashes that text).
+- Constraints are named by ``NAMING_CONVENTION`` so migrations can refer to them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Final
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.types import TypeDecorator
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "UtcDateTime",
+    "applications",
+    "audit_log",
+    "call_sessions",
+    "consents",
+    "customers",
+    "metadata",
+    "otp_challenges",
+    "payouts",
+]
+
+NAMING_CONVENTION: Final = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata: Final = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware timestamp, always written and read as UTC.
+
+    Naive datetimes are refused on the way in: their meaning depends on the machine.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Check the value is aware and convert it to UTC before it is written."""
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"refusing naive datetime {value!r}; use an aware UTC time")
+        utc = value.astimezone(UTC)
+        # SQLite stores no offset; writing naive UTC keeps the text sortable and unambiguous.
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Give the value read back its UTC tzinfo."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _ts(name: str, *, nullable: bool = False) -> Column[datetime]:
+    return Column(name, UtcDateTime(), nullable=nullable)
+
+
+customers: Final = Table(
+    "customers",
+    metadata,
+    Column("customer_id", String(64), primary_key=True),
+    Column("full_name", String(200), nullable=False),
+    Column("id_number", String(18), nullable=False, unique=True),
+    Column("mobile", String(20), nullable=False),
+    Column("city", String(100), nullable=False),
+    Column("employer", String(200), nullable=False),
+    Column("bank_name", String(100), nullable=False),
+    Column("account_number", String(40), nullable=False),
+    Column("customer_since", Date(), nullable=False),
+    Column("monthly_income_minor", BigInteger(), nullable=False),
+    Column("currency", String(3), nullable=False),
+    CheckConstraint("monthly_income_minor >= 0", name="monthly_income_not_negative"),
+)
+
+call_sessions: Final = Table(
+    "call_sessions",
+    metadata,
+    Column("session_id", String(64), primary_key=True),
+    Column("caller_number", String(32), nullable=False, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("language", String(8), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("step", String(64), nullable=False),
+    Column("state", Text(), nullable=False),
+    Column("application_ref", String(32), nullable=True),
+    _ts("started_at"),
+    _ts("updated_at"),
+    _ts("ended_at", nullable=True),
+)
+
+applications: Final = Table(
+    "applications",
+    metadata,
+    Column("reference", String(32), primary_key=True),
+    Column(
+        "session_id",
+        String(64),
+        ForeignKey("call_sessions.session_id"),
+        nullable=False,
+        index=True,
+    ),
+    Column("customer_id", String(64), nullable=True, index=True),
+    Column("status", String(32), nullable=False),
+    Column("amount_minor", BigInteger(), nullable=True),
+    Column("currency", String(3), nullable=False),
+    Column("term_months", Integer(), nullable=True),
+    Column("purpose", String(64), nullable=True),
+    Column("monthly_income_minor", BigInteger(), nullable=True),
+    Column("employment", String(64), nullable=True),
+    Column("decision", String(16), nullable=True),
+    Column("reasons", Text(), nullable=True),
+    Column("policy_version", String(32), nullable=True),
+    Column("product_code", String(32), nullable=True),
+    Column("annual_rate", String(40), nullable=True),
+    Column("apr", String(40), nullable=True),
+    Column("monthly_payment_minor", BigInteger(), nullable=True),
+    Column("total_repayment_minor", BigInteger(), nullable=True),
+    Column("contract_sha256", String(64), nullable=True),
+    _ts("signed_at", nullable=True),
+    _ts("disbursed_at", nullable=True),
+    Column("payout_reference", String(64), nullable=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+    CheckConstraint("amount_minor > 0", name="amount_minor_positive"),
+    CheckConstraint("term_months > 0", name="term_months_positive"),
+    CheckConstraint("monthly_income_minor >= 0", name="monthly_income_not_negative"),
+    CheckConstraint("monthly_payment_minor > 0", name="monthly_payment_positive"),
+    CheckConstraint("total_repayment_minor > 0", name="total_repayment_positive"),
+)
+
+otp_challenges: Final = Table(
+    "otp_challenges",
+    metadata,
+    Column(
+        "session_id",
+        String(64),
+        ForeignKey("call_sessions.session_id"),
+        primary_key=True,
+    ),
+    Column("mobile", String(20), nullable=False),
+    Column("sends", Integer(), nullable=False),
+    Column("checks", Integer(), nullable=False),
+    Column("code_hash", String(128), nullable=True),
+    Column("salt", String(64), nullable=True),
+    _ts("issued_at", nullable=True),
+    _ts("expires_at", nullable=True),
+    Column("verified", Boolean(), nullable=False),
+    Column("locked", Boolean(), nullable=False),
+    _ts("updated_at"),
+    CheckConstraint("sends >= 0", name="sends_not_negative"),
+    CheckConstraint("checks >= 0", name="checks_not_negative"),
+)
+
+consents: Final = Table(
+    "consents",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column(
+        "session_id",
+        String(64),
+        ForeignKey("call_sessions.session_id"),
+        nullable=False,
+        index=True,
+    ),
+    Column("kind", String(64), nullable=False),
+    Column("granted", Boolean(), nullable=False),
+    Column("notice_version", String(32), nullable=False),
+    _ts("at"),
+    Column("audio_offset_ms", BigInteger(), nullable=True),
+    CheckConstraint("audio_offset_ms >= 0", name="audio_offset_not_negative"),
+)
+
+payouts: Final = Table(
+    "payouts",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column(
+        "application_ref",
+        String(32),
+        ForeignKey("applications.reference"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("idempotency_key", String(128), nullable=False, unique=True),
+    Column("amount_minor", BigInteger(), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("account_number", String(40), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("rail_reference", String(64), nullable=True),
+    _ts("requested_at"),
+    _ts("completed_at", nullable=True),
+    CheckConstraint("amount_minor > 0", name="amount_minor_positive"),
+)
+
+audit_log: Final = Table(
+    "audit_log",
+    metadata,
+    # Assigned by the appender (last + 1 under a lock), never by the database: the chain
+    # needs gap-free numbers, which sequences do not promise.
+    Column("seq", BigInteger(), primary_key=True, autoincrement=False),
+    _ts("at"),
+    # No foreign key: audit entries outlive the sessions they mention (erasure, retention).
+    Column("session_id", String(64), nullable=True, index=True),
+    Column("kind", String(64), nullable=False),
+    Column("payload", Text(), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False, unique=True),
+)
