@@ -1,0 +1,856 @@
+"""Repositories over one SQLAlchemy Core connection.
+
+Each repository reads and writes one kind of row inside the caller's transaction (the unit of
+work commits); none of them commits on its own. Saves are upserts keyed on the primary key,
+written as ``INSERT ... ON CONFLICT DO UPDATE`` on SQLite and PostgreSQL.
+
+The audit log is the one table with an ordering invariant: ``SqlAuditLog.append`` numbers
+entries ``last + 1`` while holding a lock that excludes every other appender, in this process
+or another (SQLite: the transaction began ``IMMEDIATE``, see ``db.make_engine``; PostgreSQL:
+``LOCK TABLE ... IN SHARE ROW EXCLUSIVE MODE`` until commit). The primary key on ``seq``
+turns any race that slipped through into an error instead of a fork in the chain.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import fields
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from sqlalchemy import Connection, Row, Table, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from lendline.audit.chain import (
+    AuditEntry,
+    ChainHead,
+    ChainVerification,
+    next_entry,
+    verify_chain,
+)
+from lendline.identity.registry import CustomerRecord
+from lendline.persistence import tables as t
+from lendline.persistence.db import SQLITE_BEGIN_OPTION
+from lendline.persistence.records import (
+    ApplicationRecord,
+    ConsentRow,
+    OtpRecord,
+    PayoutRecord,
+    SessionRecord,
+)
+from lendline.shared.clock import Clock, SystemClock
+from lendline.shared.errors import Conflict, DomainError, IntegrityViolation, NotFound
+from lendline.shared.money import Money
+
+if TYPE_CHECKING:
+    from lendline.identity.otp import OtpState
+
+__all__ = [
+    "RESUMABLE_STATUSES",
+    "ApplicationRepository",
+    "ConsentRepository",
+    "CustomerDataError",
+    "CustomerRepository",
+    "OtpRepository",
+    "PayoutRepository",
+    "SessionRepository",
+    "SqlAuditLog",
+]
+
+#: Session statuses a caller can come back to.
+RESUMABLE_STATUSES: Final = ("active", "dropped")
+
+#: Rates are written with at least this many decimals (more are kept when present).
+RATE_DECIMALS: Final = 8
+
+#: The columns of a customer CSV file, in ``CustomerRecord`` order.
+CUSTOMER_CSV_COLUMNS: Final = tuple(f.name for f in fields(CustomerRecord))
+
+_ID_NUMBER: Final = re.compile(r"\d{17}[\dX]")
+_MOBILE: Final = re.compile(r"1\d{10}")
+_REGISTRY_CURRENCY: Final = "CNY"
+# Where csv.DictReader puts values beyond the header; no real column can have this name.
+_EXTRA: Final = "\x00extra"
+
+
+def _upsert(conn: Connection, table: Table, values: Mapping[str, Any], keys: Sequence[str]) -> None:
+    """Insert ``values`` or, when the key exists, overwrite the other columns."""
+    changed = [name for name in values if name not in keys]
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        lite = sqlite.insert(table).values(**values)
+        conn.execute(
+            lite.on_conflict_do_update(
+                index_elements=list(keys), set_={c: lite.excluded[c] for c in changed}
+            )
+        )
+    elif dialect == "postgresql":
+        pg = postgresql.insert(table).values(**values)
+        conn.execute(
+            pg.on_conflict_do_update(
+                index_elements=list(keys), set_={c: pg.excluded[c] for c in changed}
+            )
+        )
+    else:
+        # Other databases: update, then insert when nothing matched (callers hold the lock).
+        where = [table.c[k] == values[k] for k in keys]
+        result = conn.execute(update(table).where(*where).values({c: values[c] for c in changed}))
+        if result.rowcount == 0:
+            conn.execute(insert(table).values(**values))
+
+
+def _json_text(value: object, what: str) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{what} must be plain JSON data: {exc}") from exc
+
+
+def _rate_text(rate: Decimal | None) -> str | None:
+    if rate is None:
+        return None
+    if not rate.is_finite():
+        raise ValueError(f"a rate must be finite, got {rate}")
+    exponent = rate.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -RATE_DECIMALS:
+        rate = rate.quantize(Decimal(1).scaleb(-RATE_DECIMALS))
+    return format(rate, "f")
+
+
+def _rate(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+class SessionRepository:
+    """Call sessions: saved after every turn, so a dropped call resumes on any instance."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def get(self, session_id: str) -> SessionRecord | None:
+        """Return the session with this id, if any."""
+        row = self._conn.execute(
+            select(t.call_sessions).where(t.call_sessions.c.session_id == session_id)
+        ).first()
+        return None if row is None else self._record(row)
+
+    def latest_resumable_for_caller(
+        self, caller_number: str, *, not_before: datetime | None = None
+    ) -> SessionRecord | None:
+        """Return the caller's most recently updated session that can be resumed.
+
+        Args:
+            caller_number: the number the new call comes from.
+            not_before: when given, sessions last updated before it are too old to resume.
+
+        Returns:
+            The newest ``active`` or ``dropped`` session of that caller, or None.
+        """
+        c = t.call_sessions.c
+        query = select(t.call_sessions).where(
+            c.caller_number == caller_number,
+            c.status.in_(RESUMABLE_STATUSES),
+            c.ended_at.is_(None) | (c.status == "dropped"),
+        )
+        if not_before is not None:
+            query = query.where(c.updated_at >= not_before)
+        row = self._conn.execute(
+            query.order_by(c.updated_at.desc(), c.started_at.desc()).limit(1)
+        ).first()
+        return None if row is None else self._record(row)
+
+    def save(self, record: SessionRecord) -> None:
+        """Insert the session or overwrite the stored one."""
+        values = {
+            "session_id": record.session_id,
+            "caller_number": record.caller_number,
+            "channel": record.channel,
+            "language": record.language,
+            "status": record.status,
+            "step": record.step,
+            "state": _json_text(record.state, "session state"),
+            "application_ref": record.application_ref,
+            "started_at": record.started_at,
+            "updated_at": record.updated_at,
+            "ended_at": record.ended_at,
+        }
+        _upsert(self._conn, t.call_sessions, values, ["session_id"])
+
+    @staticmethod
+    def _record(row: Row[Any]) -> SessionRecord:
+        return SessionRecord(
+            session_id=row.session_id,
+            caller_number=row.caller_number,
+            channel=row.channel,
+            status=row.status,
+            step=row.step,
+            started_at=row.started_at,
+            updated_at=row.updated_at,
+            language=row.language,
+            state=json.loads(row.state),
+            application_ref=row.application_ref,
+            ended_at=row.ended_at,
+        )
+
+
+class ApplicationRepository:
+    """Loan applications."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def get(self, reference: str) -> ApplicationRecord | None:
+        """Return the application with this reference, if any."""
+        row = self._conn.execute(
+            select(t.applications).where(t.applications.c.reference == reference)
+        ).first()
+        return None if row is None else self._record(row)
+
+    def for_session(self, session_id: str) -> list[ApplicationRecord]:
+        """Return the applications a session opened, oldest first."""
+        c = t.applications.c
+        rows = self._conn.execute(
+            select(t.applications)
+            .where(c.session_id == session_id)
+            .order_by(c.created_at, c.reference)
+        )
+        return [self._record(row) for row in rows]
+
+    def save(self, record: ApplicationRecord) -> None:
+        """Insert the application or overwrite the stored one."""
+        values = {
+            "reference": record.reference,
+            "session_id": record.session_id,
+            "customer_id": record.customer_id,
+            "status": record.status,
+            "amount_minor": record.amount_minor,
+            "currency": record.currency,
+            "term_months": record.term_months,
+            "purpose": record.purpose,
+            "monthly_income_minor": record.monthly_income_minor,
+            "employment": record.employment,
+            "decision": record.decision,
+            "reasons": _json_text(list(record.reasons), "reasons"),
+            "policy_version": record.policy_version,
+            "product_code": record.product_code,
+            "annual_rate": _rate_text(record.annual_rate),
+            "apr": _rate_text(record.apr),
+            "monthly_payment_minor": record.monthly_payment_minor,
+            "total_repayment_minor": record.total_repayment_minor,
+            "contract_sha256": record.contract_sha256,
+            "signed_at": record.signed_at,
+            "disbursed_at": record.disbursed_at,
+            "payout_reference": record.payout_reference,
+            "created_at": record.created_at,
+            "updated_at": record.updated_at,
+        }
+        _upsert(self._conn, t.applications, values, ["reference"])
+
+    @staticmethod
+    def _record(row: Row[Any]) -> ApplicationRecord:
+        return ApplicationRecord(
+            reference=row.reference,
+            session_id=row.session_id,
+            status=row.status,
+            currency=row.currency,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            customer_id=row.customer_id,
+            amount_minor=row.amount_minor,
+            term_months=row.term_months,
+            purpose=row.purpose,
+            monthly_income_minor=row.monthly_income_minor,
+            employment=row.employment,
+            decision=row.decision,
+            reasons=[] if row.reasons is None else list(json.loads(row.reasons)),
+            policy_version=row.policy_version,
+            product_code=row.product_code,
+            annual_rate=_rate(row.annual_rate),
+            apr=_rate(row.apr),
+            monthly_payment_minor=row.monthly_payment_minor,
+            total_repayment_minor=row.total_repayment_minor,
+            contract_sha256=row.contract_sha256,
+            signed_at=row.signed_at,
+            disbursed_at=row.disbursed_at,
+            payout_reference=row.payout_reference,
+        )
+
+
+class CustomerDataError(DomainError):
+    """Raised when a customer file has bad rows; ``problems`` names each line and field."""
+
+    def __init__(self, source: str, problems: Sequence[str]) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        listing = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"{source}: {len(self.problems)} problem(s), nothing loaded:\n{listing}")
+
+
+class CustomerRepository:
+    """The lender's customer registry, kept in the ``customers`` table.
+
+    Implements the ``CustomerRegistry`` port of the identity context.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def find_by_id_number(self, id_number: str) -> CustomerRecord | None:
+        """Return the customer with this resident ID number (``x`` or ``X``), if any."""
+        row = self._conn.execute(
+            select(t.customers).where(t.customers.c.id_number == id_number.strip().upper())
+        ).first()
+        return None if row is None else self._record(row)
+
+    def get(self, customer_id: str) -> CustomerRecord | None:
+        """Return the customer with this registry id, if any."""
+        row = self._conn.execute(
+            select(t.customers).where(t.customers.c.customer_id == customer_id)
+        ).first()
+        return None if row is None else self._record(row)
+
+    def count(self) -> int:
+        """Return how many customers the registry holds."""
+        return int(self._conn.execute(select(func.count()).select_from(t.customers)).scalar_one())
+
+    def save(self, record: CustomerRecord) -> None:
+        """Insert the customer or overwrite the one with the same ``customer_id``."""
+        values = {
+            "customer_id": record.customer_id,
+            "full_name": record.full_name,
+            "id_number": record.id_number,
+            "mobile": record.mobile,
+            "city": record.city,
+            "employer": record.employer,
+            "bank_name": record.bank_name,
+            "account_number": record.account_number,
+            "customer_since": record.customer_since,
+            "monthly_income_minor": Money.of(record.monthly_income, _REGISTRY_CURRENCY).to_minor(),
+            "currency": _REGISTRY_CURRENCY,
+        }
+        _upsert(self._conn, t.customers, values, ["customer_id"])
+
+    def load_csv(self, path: str | Path) -> int:
+        """Load (insert or update) customers from a CSV file.
+
+        The header names the ``CustomerRecord`` fields; ``customer_since`` is ``YYYY-MM-DD``
+        and ``monthly_income`` is in yuan with at most 2 decimals. Every row is checked before
+        anything is written; if any is bad, nothing is loaded.
+
+        Args:
+            path: the CSV file (UTF-8, a byte-order mark is allowed).
+
+        Returns:
+            The number of customers loaded.
+
+        Raises:
+            CustomerDataError: listing every bad line with what is wrong.
+        """
+        source = Path(path)
+        records, problems = self._parse_csv(source)
+        problems += self._clashes_with_stored(records)
+        if problems:
+            raise CustomerDataError(source.name, problems)
+        for _line, record in records:
+            self.save(record)
+        return len(records)
+
+    def _parse_csv(self, source: Path) -> tuple[list[tuple[int, CustomerRecord]], list[str]]:
+        problems: list[str] = []
+        records: list[tuple[int, CustomerRecord]] = []
+        with source.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle, restkey=_EXTRA)
+            header = [name.strip() for name in reader.fieldnames or []]
+            missing = [c for c in CUSTOMER_CSV_COLUMNS if c not in header]
+            unknown = [c for c in header if c not in CUSTOMER_CSV_COLUMNS]
+            if missing or unknown:
+                if missing:
+                    problems.append(f"line 1: missing column(s): {', '.join(missing)}")
+                if unknown:
+                    problems.append(f"line 1: unknown column(s): {', '.join(unknown)}")
+                return records, problems
+            reader.fieldnames = header
+            seen_ids: dict[str, int] = {}
+            seen_numbers: dict[str, int] = {}
+            for row in reader:
+                line = reader.line_num
+                record, row_problems = _parse_customer_row(row)
+                problems += [f"line {line}: {p}" for p in row_problems]
+                if record is None:
+                    continue
+                for key, seen, label in (
+                    (record.customer_id, seen_ids, "customer_id"),
+                    (record.id_number, seen_numbers, "id_number"),
+                ):
+                    if key in seen:
+                        problems.append(f"line {line}: {label} {key!r} repeats line {seen[key]}")
+                    seen.setdefault(key, line)
+                records.append((line, record))
+        return records, problems
+
+    def _clashes_with_stored(self, records: list[tuple[int, CustomerRecord]]) -> list[str]:
+        # An ID number may move only with its own customer: another customer holding it
+        # would otherwise make the unique index fail halfway through the load.
+        problems = []
+        for line, record in records:
+            owner = self._conn.execute(
+                select(t.customers.c.customer_id).where(t.customers.c.id_number == record.id_number)
+            ).scalar_one_or_none()
+            if owner is not None and owner != record.customer_id:
+                problems.append(
+                    f"line {line}: id_number {record.id_number!r} already belongs to "
+                    f"customer {owner!r}"
+                )
+        return problems
+
+    @staticmethod
+    def _record(row: Row[Any]) -> CustomerRecord:
+        return CustomerRecord(
+            customer_id=row.customer_id,
+            full_name=row.full_name,
+            id_number=row.id_number,
+            mobile=row.mobile,
+            city=row.city,
+            employer=row.employer,
+            bank_name=row.bank_name,
+            account_number=row.account_number,
+            customer_since=row.customer_since,
+            monthly_income=Money.from_minor(row.monthly_income_minor, row.currency).amount,
+        )
+
+
+def _parse_customer_row(row: Mapping[str, Any]) -> tuple[CustomerRecord | None, list[str]]:
+    """Check one CSV row; return the record (None if bad) and what is wrong with it."""
+    problems: list[str] = []
+    extra = row.get(_EXTRA)
+    if extra:
+        problems.append(f"{len(extra)} value(s) more than there are columns")
+    text: dict[str, str] = {}
+    for name in CUSTOMER_CSV_COLUMNS:
+        value = row.get(name)
+        if value is None or not value.strip():
+            problems.append(f"{name} is empty")
+        else:
+            text[name] = value.strip()
+    if problems:
+        return None, problems
+
+    id_number = text["id_number"].upper()
+    if not _ID_NUMBER.fullmatch(id_number):
+        problems.append(f"id_number {text['id_number']!r} is not 17 digits and a digit or X")
+    if not _MOBILE.fullmatch(text["mobile"]):
+        problems.append(f"mobile {text['mobile']!r} is not an 11-digit number starting with 1")
+    since: date | None = None
+    try:
+        since = date.fromisoformat(text["customer_since"])
+    except ValueError:
+        problems.append(f"customer_since {text['customer_since']!r} is not a YYYY-MM-DD date")
+    income: Decimal | None = None
+    try:
+        income = Decimal(text["monthly_income"])
+    except InvalidOperation:
+        problems.append(f"monthly_income {text['monthly_income']!r} is not a number")
+    if income is not None:
+        exponent = income.as_tuple().exponent
+        if not income.is_finite() or income < 0:
+            problems.append(f"monthly_income {text['monthly_income']!r} must be 0 or more")
+        elif isinstance(exponent, int) and exponent < -2:
+            problems.append(f"monthly_income {text['monthly_income']!r} has more than 2 decimals")
+    if problems or since is None or income is None:
+        return None, problems
+    record = CustomerRecord(
+        customer_id=text["customer_id"],
+        full_name=text["full_name"],
+        id_number=id_number,
+        mobile=text["mobile"],
+        city=text["city"],
+        employer=text["employer"],
+        bank_name=text["bank_name"],
+        account_number=text["account_number"],
+        customer_since=since,
+        monthly_income=Money.of(income, _REGISTRY_CURRENCY).rounded().amount,
+    )
+    return record, problems
+
+
+class OtpRepository:
+    """One-time-code challenges, one per session, with the mobile the codes go to."""
+
+    def __init__(self, conn: Connection, clock: Clock | None = None) -> None:
+        self._conn = conn
+        self._clock = clock or SystemClock()
+
+    def get(self, session_id: str) -> OtpState | None:
+        """Return the session's challenge state, if it has one."""
+        record = self.load(session_id)
+        return None if record is None else record.state
+
+    def load(self, session_id: str) -> OtpRecord | None:
+        """Return the session's challenge with its mobile, if it has one."""
+        from lendline.identity.otp import OtpState
+
+        row = self._conn.execute(
+            select(t.otp_challenges).where(t.otp_challenges.c.session_id == session_id)
+        ).first()
+        if row is None:
+            return None
+        state = OtpState(
+            sends=row.sends,
+            checks=row.checks,
+            code_hash=row.code_hash,
+            salt=row.salt,
+            issued_at=row.issued_at,
+            expires_at=row.expires_at,
+            verified=row.verified,
+            locked=row.locked,
+        )
+        return OtpRecord(row.session_id, row.mobile, state, row.updated_at)
+
+    def save(self, session_id: str, mobile: str, state: OtpState) -> None:
+        """Insert or overwrite the session's challenge."""
+        values = {
+            "session_id": session_id,
+            "mobile": mobile,
+            "sends": state.sends,
+            "checks": state.checks,
+            "code_hash": state.code_hash,
+            "salt": state.salt,
+            "issued_at": state.issued_at,
+            "expires_at": state.expires_at,
+            "verified": state.verified,
+            "locked": state.locked,
+            "updated_at": self._clock.now(),
+        }
+        _upsert(self._conn, t.otp_challenges, values, ["session_id"])
+
+
+class ConsentRepository:
+    """Consents given or refused during calls; rows are only ever added."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(
+        self,
+        session_id: str,
+        kind: str,
+        granted: bool,
+        notice_version: str,
+        at: datetime,
+        audio_offset_ms: int | None = None,
+    ) -> ConsentRow:
+        """Record one answer to a consent question and return the stored row."""
+        values = {
+            "session_id": session_id,
+            "kind": kind,
+            "granted": granted,
+            "notice_version": notice_version,
+            "at": at,
+            "audio_offset_ms": audio_offset_ms,
+        }
+        result = self._conn.execute(insert(t.consents).values(**values))
+        (row_id,) = result.inserted_primary_key or (None,)
+        if row_id is None:
+            raise IntegrityViolation("the database gave no id for a new consent row")
+        return ConsentRow(
+            id=int(row_id),
+            session_id=session_id,
+            kind=kind,
+            granted=granted,
+            notice_version=notice_version,
+            at=at,
+            audio_offset_ms=audio_offset_ms,
+        )
+
+    def for_session(self, session_id: str) -> list[ConsentRow]:
+        """Return the session's consent answers in the order they were given."""
+        c = t.consents.c
+        rows = self._conn.execute(
+            select(t.consents).where(c.session_id == session_id).order_by(c.at, c.id)
+        )
+        return [
+            ConsentRow(
+                id=row.id,
+                session_id=row.session_id,
+                kind=row.kind,
+                granted=row.granted,
+                notice_version=row.notice_version,
+                at=row.at,
+                audio_offset_ms=row.audio_offset_ms,
+            )
+            for row in rows
+        ]
+
+
+class PayoutRepository:
+    """Payout requests, unique per application and per idempotency key."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def record_request(
+        self,
+        *,
+        application_ref: str,
+        idempotency_key: str,
+        amount_minor: int,
+        currency: str,
+        account_number: str,
+        requested_at: datetime,
+    ) -> PayoutRecord:
+        """Record that a payout is about to be sent, once per key.
+
+        A repeat of the same request (same key, application, amount and account) returns
+        the stored record unchanged, so a retried command sends the same key to the rail.
+
+        Returns:
+            The stored payout (new or existing).
+
+        Raises:
+            ValueError: if the amount is not positive.
+            Conflict: if the key was used for a different payout, or the application
+                already has a payout under another key.
+        """
+        if amount_minor <= 0:
+            raise ValueError(f"a payout amount must be positive, got {amount_minor} minor units")
+        wanted = (application_ref, amount_minor, currency, account_number)
+        existing = self.by_key(idempotency_key)
+        if existing is None:
+            values = {
+                "application_ref": application_ref,
+                "idempotency_key": idempotency_key,
+                "amount_minor": amount_minor,
+                "currency": currency,
+                "account_number": account_number,
+                "status": "requested",
+                "requested_at": requested_at,
+            }
+            try:
+                # A savepoint keeps the caller's transaction usable if a concurrent request
+                # with the same key or application won the race.
+                with self._conn.begin_nested():
+                    self._conn.execute(insert(t.payouts).values(**values))
+            except IntegrityError:
+                existing = self.by_key(idempotency_key)
+                if existing is None:
+                    other = self.for_application(application_ref)
+                    if other is not None:
+                        raise Conflict(
+                            f"application {application_ref} already has a payout under key "
+                            f"{other.idempotency_key!r}"
+                        ) from None
+                    raise
+            else:
+                created = self.by_key(idempotency_key)
+                if created is None:
+                    raise IntegrityViolation(f"payout {idempotency_key!r} vanished after insert")
+                return created
+        stored = (
+            existing.application_ref,
+            existing.amount_minor,
+            existing.currency,
+            existing.account_number,
+        )
+        if stored != wanted:
+            raise Conflict(
+                f"idempotency key {idempotency_key!r} was used for a different payout "
+                f"({existing.application_ref}, {existing.amount_minor} {existing.currency})"
+            )
+        return existing
+
+    def mark_completed(
+        self, idempotency_key: str, rail_reference: str, completed_at: datetime
+    ) -> PayoutRecord:
+        """Record the rail's acceptance of a payout; a repeat with the same reference is a no-op.
+
+        Raises:
+            NotFound: if no payout has this key.
+            Conflict: if it was already completed under another rail reference.
+        """
+        existing = self.by_key(idempotency_key)
+        if existing is None:
+            raise NotFound(f"no payout with idempotency key {idempotency_key!r}")
+        if existing.status == "completed":
+            if existing.rail_reference != rail_reference:
+                raise Conflict(
+                    f"payout {idempotency_key!r} already completed as {existing.rail_reference}"
+                )
+            return existing
+        self._conn.execute(
+            update(t.payouts)
+            .where(t.payouts.c.idempotency_key == idempotency_key)
+            .values(status="completed", rail_reference=rail_reference, completed_at=completed_at)
+        )
+        existing.status = "completed"
+        existing.rail_reference = rail_reference
+        existing.completed_at = completed_at
+        return existing
+
+    def by_key(self, idempotency_key: str) -> PayoutRecord | None:
+        """Return the payout with this idempotency key, if any."""
+        row = self._conn.execute(
+            select(t.payouts).where(t.payouts.c.idempotency_key == idempotency_key)
+        ).first()
+        return None if row is None else self._record(row)
+
+    def for_application(self, application_ref: str) -> PayoutRecord | None:
+        """Return the application's payout, if one was requested."""
+        row = self._conn.execute(
+            select(t.payouts).where(t.payouts.c.application_ref == application_ref)
+        ).first()
+        return None if row is None else self._record(row)
+
+    @staticmethod
+    def _record(row: Row[Any]) -> PayoutRecord:
+        return PayoutRecord(
+            id=row.id,
+            application_ref=row.application_ref,
+            idempotency_key=row.idempotency_key,
+            amount_minor=row.amount_minor,
+            currency=row.currency,
+            account_number=row.account_number,
+            status=row.status,
+            requested_at=row.requested_at,
+            rail_reference=row.rail_reference,
+            completed_at=row.completed_at,
+        )
+
+
+class SqlAuditLog:
+    """The audit chain in the ``audit_log`` table.
+
+    Appends must run in a transaction that writes (the default on every connection from
+    ``make_engine``); the lock they take is held until that transaction ends, so keep
+    audit-writing transactions short.
+    """
+
+    def __init__(self, conn: Connection, clock: Clock | None = None) -> None:
+        self._conn = conn
+        self._clock = clock or SystemClock()
+
+    def append(
+        self,
+        kind: str,
+        session_id: str | None,
+        payload: Mapping[str, object],
+        at: datetime | None = None,
+    ) -> AuditEntry:
+        """Seal and store the next entry of the chain.
+
+        Args:
+            kind: what happened (e.g. ``"otp.sent"``).
+            session_id: the call session it belongs to, if any.
+            payload: the details (JSON-like; Decimal, dates and UUIDs become strings).
+            at: when it happened; now by the unit of work's clock when omitted.
+
+        Returns:
+            The stored entry.
+
+        Raises:
+            Conflict: if another writer took the same sequence number (the lock was bypassed).
+        """
+        self._lock()
+        entry = next_entry(
+            self.head(),
+            at=at if at is not None else self._clock.now(),
+            session_id=session_id,
+            kind=kind,
+            payload=payload,
+        )
+        try:
+            with self._conn.begin_nested():
+                self._conn.execute(
+                    insert(t.audit_log).values(
+                        seq=entry.seq,
+                        at=entry.at,
+                        session_id=entry.session_id,
+                        kind=entry.kind,
+                        payload=entry.payload_json,
+                        prev_hash=entry.prev_hash,
+                        hash=entry.hash,
+                    )
+                )
+        except IntegrityError as exc:
+            raise Conflict(f"another writer appended audit entry {entry.seq} first") from exc
+        return entry
+
+    def head(self) -> ChainHead | None:
+        """Return the last entry's sequence number and hash, or None for an empty log."""
+        c = t.audit_log.c
+        row = self._conn.execute(select(c.seq, c.hash).order_by(c.seq.desc()).limit(1)).first()
+        return None if row is None else ChainHead(int(row.seq), row.hash)
+
+    def entries(self, session_id: str | None = None) -> list[AuditEntry]:
+        """Return the stored entries in chain order, only one session's when given.
+
+        Raises:
+            IntegrityViolation: if a stored payload is not readable JSON.
+        """
+        return list(self._stream(session_id))
+
+    def verify(self, head: ChainHead | None = None) -> ChainVerification:
+        """Recompute the whole stored chain and say whether, and where, it was tampered with.
+
+        Args:
+            head: a checkpoint kept elsewhere (see ``verify_chain``), to expose truncation.
+        """
+        unreadable: list[str] = []
+
+        def readable() -> Iterator[AuditEntry]:
+            try:
+                yield from self._stream(None)
+            except IntegrityViolation as exc:
+                unreadable.append(str(exc))
+
+        result = verify_chain(readable(), head=head)
+        if result.ok and unreadable:
+            return ChainVerification(False, result.checked + 1, result.checked + 1, unreadable[0])
+        return result
+
+    def _lock(self) -> None:
+        dialect = self._conn.dialect.name
+        if dialect == "postgresql":
+            # Excludes other appenders (and itself) but not readers, until the commit.
+            self._conn.exec_driver_sql("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE")
+        elif dialect == "sqlite":
+            mode = self._conn.get_execution_options().get(SQLITE_BEGIN_OPTION, "IMMEDIATE")
+            if str(mode).upper() == "DEFERRED":
+                raise RuntimeError(
+                    "audit appends need a writing transaction (BEGIN IMMEDIATE); "
+                    "this connection was opened read-only"
+                )
+
+    def _stream(self, session_id: str | None) -> Iterator[AuditEntry]:
+        c = t.audit_log.c
+        query = select(t.audit_log).order_by(c.seq)
+        if session_id is not None:
+            query = query.where(c.session_id == session_id)
+        # Rows arrive in batches, so a long log is verified without loading it whole.
+        for row in self._conn.execution_options(yield_per=1000).execute(query):
+            yield _audit_entry(row)
+
+
+def _audit_entry(row: Row[Any]) -> AuditEntry:
+    try:
+        payload = json.loads(row.payload)
+        entry = AuditEntry(
+            seq=int(row.seq),
+            at=row.at,
+            session_id=row.session_id,
+            kind=row.kind,
+            payload=payload,
+            prev_hash=row.prev_hash,
+            hash=row.hash,
+        )
+    except (ValueError, TypeError) as exc:
+        raise IntegrityViolation(f"audit entry {row.seq}: payload unreadable: {exc}") from exc
+    if entry.payload_json != row.payload:
+        # Stored text is always canonical; any other spelling was written by hand.
+        raise IntegrityViolation(f"audit entry {row.seq}: payload text is not canonical")
+    return entry
