@@ -808,7 +808,13 @@ class SqlAuditLog:
             except IntegrityViolation as exc:
                 unreadable.append(str(exc))
 
-        result = verify_chain(readable(), head=head)
+        stream = readable()
+        try:
+            result = verify_chain(stream, head=head)
+        finally:
+            # Verification may stop at the first bad entry; closing the stream closes the
+            # server-side cursor now instead of whenever the generator is collected.
+            stream.close()
         if result.ok and unreadable:
             return ChainVerification(False, result.checked + 1, result.checked + 1, unreadable[0])
         return result
@@ -832,8 +838,9 @@ class SqlAuditLog:
         if session_id is not None:
             query = query.where(c.session_id == session_id)
         # Rows arrive in batches, so a long log is verified without loading it whole.
-        for row in self._conn.execution_options(yield_per=1000).execute(query):
-            yield _audit_entry(row)
+        with self._conn.execution_options(yield_per=1000).execute(query) as rows:
+            for row in rows:
+                yield _audit_entry(row)
 
 
 def _audit_entry(row: Row[Any]) -> AuditEntry:
