@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import fields
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -802,7 +802,7 @@ class SqlAuditLog:
         """
         unreadable: list[str] = []
 
-        def readable() -> Iterator[AuditEntry]:
+        def readable() -> Generator[AuditEntry, None, None]:
             try:
                 yield from self._stream(None)
             except IntegrityViolation as exc:
