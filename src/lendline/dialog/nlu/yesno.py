@@ -1,0 +1,219 @@
+"""Yes or no: consent, confirmations of read-back values, accepting an offer.
+
+The answer decides whether consent is recorded, so the parser errs towards "not sure":
+a negation anywhere in a clause makes that clause a no ("我不是很同意", "I don't agree"),
+clauses that disagree ("no, I agree") give None, and hedges ("不知道", "maybe") give None
+so the script asks again rather than guess.
+"""
+
+from __future__ import annotations
+
+from enum import Enum, auto
+from typing import Final
+
+from lendline.dialog.nlu import _match
+from lendline.dialog.nlu.text import normalize
+
+
+class _Verdict(Enum):
+    YES = auto()
+    NO = auto()
+    WEAK_YES = auto()  # 嗯: a yes when it is all the caller said, a filler otherwise
+    UNSURE = auto()
+    NONE = auto()
+
+
+#: Hedges and questions: the caller has not decided, whatever else they said.
+_UNSURE: Final = (
+    "不知道",
+    "不清楚",
+    "不确定",
+    "不一定",
+    "说不好",
+    "不好说",
+    "考虑一下",
+    "考虑考虑",
+    "想一想",
+    "想一下",
+    "想想",
+    "还没想好",
+    "可能",
+    "也许",
+    "或许",
+    "是不是",
+    "对不对",
+    "好不好",
+    "行不行",
+    "要不要",
+    "可不可以",
+    "能不能",
+    "有没有",
+    "是否",
+    "吗",
+    "not sure",
+    "unsure",
+    "don't know",
+    "do not know",
+    "dunno",
+    "no idea",
+    "maybe",
+    "perhaps",
+    "i guess not",
+    "let me think",
+    "think about it",
+)
+#: Yes said with a negative word in it.
+_YES_DESPITE_NEGATION: Final = (
+    "没问题",
+    "没有问题",
+    "没错",
+    "不错",
+    "可不是",
+    "不反对",
+    "不介意",
+    "no problem",
+    "not a problem",
+    "no worries",
+    "why not",
+    "i don't mind",
+    "don't mind",
+    "do not mind",
+    "not wrong",
+)
+#: Politeness that carries a negative word but no answer.
+_NEUTRAL: Final = (
+    "对不起",
+    "不好意思",
+    "不客气",
+    "没关系",
+    "没事",
+    "你好",
+    "您好",
+    "谢谢",
+    "thank you",
+    "thanks",
+    "sorry",
+    "excuse me",
+    "hello",
+)
+_ZH_NO: Final = ("不", "没", "拒绝", "否", "错", "算了")
+_EN_NO: Final = (
+    "no",
+    "nope",
+    "nah",
+    "not",
+    "never",
+    "disagree",
+    "refuse",
+    "decline",
+    "reject",
+    "wrong",
+    "incorrect",
+    "negative",
+)
+_ZH_YES: Final = (
+    "是",
+    "对",
+    "好",
+    "可以",
+    "同意",
+    "行",
+    "确认",
+    "确定",
+    "愿意",
+    "接受",
+    "当然",
+    "没问题",
+    "签",
+    "ok",
+    "okay",
+)
+_EN_YES: Final = (
+    "yes",
+    "yeah",
+    "yea",
+    "yep",
+    "yup",
+    "ya",
+    "yah",
+    "yes please",
+    "correct",
+    "right",
+    "that's right",
+    "sure",
+    "ok",
+    "okay",
+    "o k",
+    "agree",
+    "i agree",
+    "i do",
+    "accept",
+    "i accept",
+    "consent",
+    "confirm",
+    "confirmed",
+    "absolutely",
+    "definitely",
+    "certainly",
+    "of course",
+    "affirmative",
+    "go ahead",
+    "fine",
+    "alright",
+    "all right",
+    "uh huh",
+    "mhm",
+    "mm hmm",
+    "exactly",
+    "true",
+    "sounds good",
+)
+_WEAK_YES: Final = ("嗯", "恩")
+
+
+def _verdict(clause: str) -> _Verdict:
+    if _match.contains_any(clause, _UNSURE):
+        return _Verdict.UNSURE
+    despite = _match.contains_any(clause, _YES_DESPITE_NEGATION)
+    rest = _match.remove(_match.remove(clause, _YES_DESPITE_NEGATION), _NEUTRAL)
+    negative = any(neg in rest for neg in _ZH_NO) or any(
+        _match.contains(rest, neg) for neg in _EN_NO
+    )
+    negative = negative or any(word.endswith("n't") for word in _match.words(rest))
+    if negative:
+        return _Verdict.NO
+    if despite or _match.contains_any(rest, _ZH_YES) or _match.contains_any(rest, _EN_YES):
+        return _Verdict.YES
+    if any(weak in rest for weak in _WEAK_YES):
+        return _Verdict.WEAK_YES
+    return _Verdict.NONE
+
+
+def parse_yes_no(text: str, lang: str = "zh") -> bool | None:
+    """Decide whether the caller said yes or no.
+
+    Yes: 是/是的/对/好的/可以/同意/没问题/嗯/行/确认/愿意, yes/yeah/correct/that's right/
+    I agree/sure/OK/I do. No: 不/不是/不对/不同意/不要/不行/不用/拒绝/没有, no/nope/not/
+    don't/I disagree/I refuse/wrong/incorrect. A negation wins within a clause
+    ("不同意", "我不是很同意", "that's not right"); clauses that disagree ("no, I agree")
+    and hedges ("不知道", "maybe", "是不是…") give None.
+
+    Args:
+        text: Recogniser output or typed text, punctuation and all ("是的。", "Yes.").
+        lang: "zh" or "en"; a hint only, both are recognised.
+
+    Returns:
+        True for yes, False for no, None if the answer is unclear.
+    """
+    del lang  # both languages are always recognised
+    verdicts = {_verdict(clause) for clause in _match.clauses(normalize(text))}
+    if _Verdict.UNSURE in verdicts:
+        return None
+    strong = verdicts & {_Verdict.YES, _Verdict.NO}
+    if strong == {_Verdict.YES}:
+        return True
+    if strong == {_Verdict.NO}:
+        return False
+    if not strong and _Verdict.WEAK_YES in verdicts:
+        return True
+    return None
