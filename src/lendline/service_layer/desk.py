@@ -26,7 +26,12 @@ from lendline.dialog.state import DialogState, SessionStatus
 from lendline.identity.otp import OtpPolicy, OtpState, check_code, issue_code
 from lendline.identity.phone import MobileNumber
 from lendline.identity.ports import SmsGateway
-from lendline.identity.questions import QuestionKind, answer_matches, draw_questions
+from lendline.identity.questions import (
+    QuestionKind,
+    answer_matches,
+    draw_questions,
+    question_for,
+)
 from lendline.identity.registry import CustomerRecord
 from lendline.identity.resident_id import ResidentId
 from lendline.lending.contract import ContractParties, contract_sha256, render_contract_text
@@ -218,10 +223,7 @@ class LoanDesk:
     def check_answer(self, state: DialogState, kind: str, answer: str) -> bool:
         """Check a security answer; only the outcome is logged, never the answer."""
         record = self._customer(state)
-        wanted = QuestionKind(kind)
-        others = frozenset(k for k in QuestionKind if k is not wanted)
-        (question,) = draw_questions(record, self.rng, count=1, exclude=others)
-        ok = answer_matches(question, answer)
+        ok = answer_matches(question_for(record, QuestionKind(kind)), answer)
         with SqlUnitOfWork(self.engine) as uow:
             uow.audit.append(
                 "identity.security_question",
