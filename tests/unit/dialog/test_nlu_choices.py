@@ -1,0 +1,208 @@
+"""Closed choices: language, loan purpose (banned ones first) and employment."""
+
+from __future__ import annotations
+
+import pytest
+
+from lendline.dialog.nlu.choices import (
+    classify_employment,
+    classify_purpose,
+    parse_language_choice,
+)
+from lendline.lending.purpose import PurposeCategory as P
+from lendline.lending.purpose import is_banned
+
+# --- language ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "lang"),
+    [
+        ("中文", "zh"),
+        ("中文。", "zh"),
+        ("说中文吧", "zh"),
+        ("普通话", "zh"),
+        ("普通話", "zh"),
+        ("汉语", "zh"),
+        ("国语", "zh"),
+        ("國語", "zh"),
+        ("1", "zh"),
+        ("１", "zh"),
+        ("一", "zh"),
+        ("按一", "zh"),
+        ("我选一", "zh"),
+        ("Chinese.", "zh"),
+        ("Mandarin, please.", "zh"),
+        ("English", "en"),
+        ("English, please.", "en"),
+        ("英文", "en"),
+        ("英语", "en"),
+        ("我要说英语", "en"),
+        ("2", "en"),
+        ("二", "en"),
+        ("two", "en"),
+        ("Option two.", "en"),
+        ("Press 2", "en"),
+    ],
+)
+def test_the_language_is_chosen_by_name_or_menu_number(said: str, lang: str) -> None:
+    assert parse_language_choice(said) == lang
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["", "你好，我想贷款", "嗯", "粤语", "中文或者英文都可以", "Hello?", "说一下", "12"],
+)
+def test_no_single_language_means_none(said: str) -> None:
+    assert parse_language_choice(said) is None
+
+
+# --- purpose -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "purpose"),
+    [
+        ("家里装修", P.HOME_RENOVATION),
+        ("房子装修。", P.HOME_RENOVATION),
+        ("裝修房子", P.HOME_RENOVATION),
+        ("I want to renovate my kitchen.", P.HOME_RENOVATION),
+        ("买房", P.HOUSING_PURCHASE),
+        ("付首付", P.HOUSING_PURCHASE),
+        ("购房用的", P.HOUSING_PURCHASE),
+        ("I want to pay the down payment on a flat.", P.HOUSING_PURCHASE),
+        ("还房贷", P.MORTGAGE_REPAYMENT),
+        ("每个月房贷压力大，想还房贷", P.MORTGAGE_REPAYMENT),
+        ("To pay off my mortgage.", P.MORTGAGE_REPAYMENT),
+        ("我想用这笔钱炒股", P.SECURITIES_INVESTMENT),
+        ("买股票", P.SECURITIES_INVESTMENT),
+        ("I want to buy stocks with it.", P.SECURITIES_INVESTMENT),
+        ("Buy some shares.", P.SECURITIES_INVESTMENT),
+        ("做期货", P.FUTURES_DERIVATIVES),
+        ("炒外汇", P.FUTURES_DERIVATIVES),
+        ("Forex trading.", P.FUTURES_DERIVATIVES),
+        ("买理财产品", P.ASSET_MANAGEMENT),
+        ("买基金", P.ASSET_MANAGEMENT),
+        ("For wealth management products.", P.ASSET_MANAGEMENT),
+        ("投资房产", P.EQUITY_OR_FIXED_ASSET_INVESTMENT),
+        ("入股朋友的公司", P.EQUITY_OR_FIXED_ASSET_INVESTMENT),
+        ("买设备", P.EQUITY_OR_FIXED_ASSET_INVESTMENT),
+        ("To buy equity in a startup.", P.EQUITY_OR_FIXED_ASSET_INVESTMENT),
+        ("去澳门赌博", P.GAMBLING),
+        ("Gambling debts.", P.GAMBLING),
+        ("Going to the casino.", P.GAMBLING),
+        ("买比特币", P.OTHER_UNLAWFUL),
+        ("孩子的学费", P.EDUCATION),
+        ("Tuition for my master's degree.", P.EDUCATION),
+        ("看病", P.MEDICAL),
+        ("我妈要做手术", P.MEDICAL),
+        ("Hospital bills.", P.MEDICAL),
+        ("去旅游", P.TRAVEL),
+        ("坐火车去旅游", P.TRAVEL),
+        ("A trip to Japan.", P.TRAVEL),
+        ("Of course, it's for a vacation.", P.TRAVEL),
+        ("结婚用", P.WEDDING),
+        ("办婚礼", P.WEDDING),
+        ("For my wedding.", P.WEDDING),
+        ("买车", P.VEHICLE),
+        ("付车首付", P.VEHICLE),
+        ("To buy a car.", P.VEHICLE),
+        ("进货", P.BUSINESS_WORKING_CAPITAL),
+        ("生意上周转一下", P.BUSINESS_WORKING_CAPITAL),
+        ("For my small business inventory.", P.BUSINESS_WORKING_CAPITAL),
+        ("买家电", P.CONSUMER_GOODS),
+        ("买个手机", P.CONSUMER_GOODS),
+        ("买家具", P.CONSUMER_GOODS),
+        ("Buying furniture and appliances.", P.CONSUMER_GOODS),
+    ],
+)
+def test_purposes_are_classified_from_keywords_in_both_languages(said: str, purpose: P) -> None:
+    assert classify_purpose(said, "zh") is purpose
+    assert classify_purpose(said, "en") is purpose
+
+
+@pytest.mark.parametrize(
+    ("said", "purpose"),
+    [
+        ("装修完再炒股", P.SECURITIES_INVESTMENT),
+        ("一部分装修，一部分买基金", P.ASSET_MANAGEMENT),
+        ("我不光要装修，还想炒股", P.SECURITIES_INVESTMENT),
+        ("先旅游，剩下的去赌场玩玩", P.GAMBLING),
+        ("For a wedding and some stocks.", P.SECURITIES_INVESTMENT),
+        ("Renovation, and the rest for the down payment on a house.", P.HOUSING_PURCHASE),
+        ("Not only travel but also stocks.", P.SECURITIES_INVESTMENT),
+    ],
+)
+def test_a_banned_purpose_wins_over_benign_ones_in_the_same_answer(said: str, purpose: P) -> None:
+    result = classify_purpose(said, "zh")
+    assert result is purpose
+    assert is_banned(purpose)
+
+
+@pytest.mark.parametrize(
+    ("said", "purpose"),
+    [
+        ("不是用来炒股的，是装修", P.HOME_RENOVATION),
+        ("不炒股，就是买家电", P.CONSUMER_GOODS),
+        ("Not for stocks, for my wedding.", P.WEDDING),
+    ],
+)
+def test_a_banned_purpose_ruled_out_by_the_caller_does_not_count(said: str, purpose: P) -> None:
+    assert classify_purpose(said, "zh") is purpose
+
+
+@pytest.mark.parametrize("said", ["", "我也不知道", "用来花", "Personal reasons.", "嗯", "你好"])
+def test_an_unknown_purpose_gives_none(said: str) -> None:
+    assert classify_purpose(said, "zh") is None
+
+
+# --- employment --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "kind"),
+    [
+        ("我在公司上班", "employed"),
+        ("上班族", "employed"),
+        ("我是公司员工", "employed"),
+        ("在工厂打工", "employed"),
+        ("我是公务员", "employed"),
+        ("I am employed full time.", "employed"),
+        ("I work at a bank.", "employed"),
+        ("I work for Acme Trading.", "employed"),
+        ("我是个体户", "self_employed"),
+        ("个体", "self_employed"),
+        ("自己做生意", "self_employed"),
+        ("我是老板", "self_employed"),
+        ("自由职业", "self_employed"),
+        ("我自己开公司", "self_employed"),
+        ("I'm self-employed.", "self_employed"),
+        ("I run my own business.", "self_employed"),
+        ("I work for myself.", "self_employed"),
+        ("Freelance designer.", "self_employed"),
+        ("退休了", "retired"),
+        ("已经退休", "retired"),
+        ("退休前在公司上班", "retired"),
+        ("I'm retired.", "retired"),
+        ("我是学生", "student"),
+        ("在读研究生", "student"),
+        ("大学生", "student"),
+        ("I'm a student.", "student"),
+        ("无业", "unemployed"),
+        ("失业了", "unemployed"),
+        ("现在没工作", "unemployed"),
+        ("目前没有工作", "unemployed"),
+        ("I'm unemployed.", "unemployed"),
+        ("I'm not working right now.", "unemployed"),
+        ("I'm between jobs.", "unemployed"),
+        ("我不是学生，我在上班", "employed"),
+    ],
+)
+def test_employment_is_classified_in_both_languages(said: str, kind: str) -> None:
+    assert classify_employment(said, "zh") == kind
+    assert classify_employment(said, "en") == kind
+
+
+@pytest.mark.parametrize("said", ["", "嗯", "不方便说", "It's complicated."])
+def test_an_unknown_employment_gives_none(said: str) -> None:
+    assert classify_employment(said, "zh") is None

@@ -1,0 +1,136 @@
+"""Requests about the call (repeat, help, agent, chat, goodbye) and answers that are not."""
+
+from __future__ import annotations
+
+import pytest
+
+from lendline.dialog.nlu.intents import MetaIntent, detect_meta_intent
+
+R, H, A, C, G = (
+    MetaIntent.REPEAT,
+    MetaIntent.HELP,
+    MetaIntent.AGENT,
+    MetaIntent.CHAT,
+    MetaIntent.GOODBYE,
+)
+
+
+@pytest.mark.parametrize(
+    ("said", "intent"),
+    [
+        ("再说一遍", R),
+        ("请再说一遍。", R),
+        ("請再說一遍", R),
+        ("你能再说一次吗？", R),
+        ("没听清", R),
+        ("我没听清楚", R),
+        ("重复一下", R),
+        ("重复", R),
+        ("请再说", R),
+        ("什么？", R),
+        ("你说啥", R),
+        ("帮助", H),
+        ("我该怎么说？", H),
+        ("不明白", H),
+        ("我听不懂", H),
+        ("什么意思？", H),
+        ("人工", A),
+        ("转人工", A),
+        ("我要转人工服务", A),
+        ("客服", A),
+        ("我要客服", A),
+        ("找真人", A),
+        ("轉人工", A),
+        ("文字", C),
+        ("聊天", C),
+        ("我想打字", C),
+        ("能不能用文字聊天", C),
+        ("再见", G),
+        ("好的，再见。", G),
+        ("我先挂了", G),
+        ("拜拜", G),
+    ],
+)
+def test_mandarin_requests_are_recognised(said: str, intent: MetaIntent) -> None:
+    assert detect_meta_intent(said, "zh") is intent
+
+
+@pytest.mark.parametrize(
+    ("said", "intent"),
+    [
+        ("Repeat.", R),
+        ("Can you repeat that?", R),
+        ("Say that again, please.", R),
+        ("Could you say it again?", R),
+        ("Pardon?", R),
+        ("Pardon me?", R),
+        ("What?", R),
+        ("What was that?", R),
+        ("Sorry?", R),
+        ("Sorry, I didn't catch that.", R),
+        ("Help.", H),
+        ("Help me.", H),
+        ("I don't understand.", H),
+        ("What do you mean?", H),
+        ("I need help.", H),
+        ("Agent.", A),
+        ("Human.", A),
+        ("Operator, please.", A),
+        ("Representative.", A),
+        ("I want to speak to an agent.", A),
+        ("Can I talk to a real person?", A),
+        ("Transfer me to a human.", A),
+        ("Customer service, please.", A),
+        ("Chat.", C),
+        ("Text.", C),
+        ("Type.", C),
+        ("Can I type instead?", C),
+        ("Switch to chat, please.", C),
+        ("I'd rather type.", C),
+        ("Bye.", G),
+        ("Goodbye.", G),
+        ("OK, bye bye.", G),
+        ("I'm going to hang up now.", G),
+    ],
+)
+def test_english_requests_are_recognised(said: str, intent: MetaIntent) -> None:
+    assert detect_meta_intent(said, "en") is intent
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "",
+        "对",
+        "是的",
+        "嗯嗯嗯",
+        "不知道",
+        "啊",
+        "你好，我想贷款",
+        "中文",
+        "我想借五万元",
+        "十二个月",
+        "家里装修",
+        "我在人工智能公司上班",
+        "我是客服",
+        "我在一家客服中心上班",
+        "幺三八，零零幺三，八零零零",
+        "English",
+        "Yes, I agree.",
+        "What is it for?",
+        "What's the interest rate on this loan?",
+        "I'm a real estate agent.",
+        "I work as a travel agent.",
+        "The money will help my mother pay the hospital.",
+        "I want to buy stocks with it.",
+        "Tuition for my master's degree.",
+        "one three nine, eight seven six five, four three two one",
+    ],
+)
+def test_ordinary_answers_are_no_request(said: str) -> None:
+    assert detect_meta_intent(said, "zh") is None
+    assert detect_meta_intent(said, "en") is None
+
+
+def test_meta_intents_are_string_values() -> None:
+    assert [intent.value for intent in MetaIntent] == ["repeat", "help", "agent", "chat", "goodbye"]
