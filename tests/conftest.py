@@ -94,9 +94,11 @@ AppFactory = Callable[..., object]
 
 
 @pytest.fixture
-def make_app(tmp_path: Path, request: pytest.FixtureRequest) -> AppFactory:
+def make_app(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[AppFactory]:
     """Build a wired LendLine on a fresh database (``backend`` = "sqlite" or "postgresql")."""
     from lendline.bootstrap import bootstrap
+
+    built: list[object] = []
 
     def build(backend: str = "sqlite", with_speech: bool = False):  # type: ignore[no-untyped-def]
         if backend == "postgresql":
@@ -107,6 +109,9 @@ def make_app(tmp_path: Path, request: pytest.FixtureRequest) -> AppFactory:
         app.load_demo_customers()
         if with_speech:
             app.speech_engines = request.getfixturevalue("speech_engines")
+        built.append(app)
         return app
 
-    return build
+    yield build
+    for app in built:
+        app.close()  # type: ignore[attr-defined]

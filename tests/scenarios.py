@@ -99,7 +99,7 @@ def check_otp_locked(app: Any, state: Any, language: str) -> None:
     said = prompts_said(app, state.session_id)
     assert said.count("otp_wrong") == 4 and said[-1] == "otp_locked"
     with SqlUnitOfWork(app.engine) as uow:
-        _, otp = uow.otps.get(state.session_id)
+        otp = uow.otps.get(state.session_id)
     assert otp.locked and otp.checks == 5 and not otp.verified
     assert state.reference is None, "nothing was applied for"
     audit_verifies(app)

@@ -60,6 +60,13 @@ class App:
             "licence_en": lender.licence_en,
         }
 
+    def close(self) -> None:
+        """Release database connections (the app's and the local rail's)."""
+        self.engine.dispose()
+        close_rail = getattr(self.desk.rail, "close", None)
+        if close_rail is not None:
+            close_rail()
+
     def dialog(self, state: DialogState, *, spoken: bool) -> Dialog:
         """Build the script for a session on a voice line (spoken) or in chat."""
         return Dialog(

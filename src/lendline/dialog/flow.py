@@ -26,7 +26,7 @@ from lendline.dialog.nlu.numbers import parse_amount, parse_digit_string, parse_
 from lendline.dialog.nlu.text import normalize
 from lendline.dialog.nlu.yesno import parse_yes_no
 from lendline.dialog.ports import ApplicationInput, DecisionView, LoanDesk
-from lendline.dialog.prompts import PromptBook, load_prompts
+from lendline.dialog.prompt_book import PromptBook, load_prompts
 from lendline.dialog.render import Renderer
 from lendline.dialog.state import RESUMABLE_STEPS, DialogState, SessionStatus, Step
 from lendline.dialog.verbalize import say_integer

@@ -64,7 +64,9 @@ __all__ = [
 ]
 
 #: Session statuses a caller can come back to.
-RESUMABLE_STATUSES: Final = ("active", "dropped")
+#: Sessions a new call or chat from the same number picks up (a noisy call moved to chat
+#: is continued in the chat).
+RESUMABLE_STATUSES: Final = ("active", "dropped", "moved_to_chat")
 
 #: Rates are written with at least this many decimals (more are kept when present).
 RATE_DECIMALS: Final = 8
@@ -150,13 +152,13 @@ class SessionRepository:
             not_before: when given, sessions last updated before it are too old to resume.
 
         Returns:
-            The newest ``active`` or ``dropped`` session of that caller, or None.
+            The newest ``active``, ``dropped`` or ``moved_to_chat`` session of that caller.
         """
         c = t.call_sessions.c
         query = select(t.call_sessions).where(
             c.caller_number == caller_number,
             c.status.in_(RESUMABLE_STATUSES),
-            c.ended_at.is_(None) | (c.status == "dropped"),
+            c.ended_at.is_(None) | c.status.in_(("dropped", "moved_to_chat")),
         )
         if not_before is not None:
             query = query.where(c.updated_at >= not_before)

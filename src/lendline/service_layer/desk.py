@@ -240,10 +240,10 @@ class LoanDesk:
         mobile = MobileNumber.parse(record.mobile)
         now = self.clock.now()
         with SqlUnitOfWork(self.engine) as uow:
-            found = uow.otps.get(state.session_id)
-            current = found[1] if found else OtpState()
-            if purpose == "sign" and current.verified:
-                # The signing code is a new challenge; the send count carries over.
+            current = uow.otps.get(state.session_id) or OtpState()
+            if current.verified:
+                # A verified challenge is spent: signing, or re-verifying on a call-back,
+                # starts a new one. The send count carries over, so the limit holds per session.
                 current = OtpState(sends=current.sends, locked=current.locked)
             result = issue_code(current, self.otp_policy, now, self.pepper)
             uow.otps.save(state.session_id, mobile.digits, result.state)
@@ -264,10 +264,10 @@ class LoanDesk:
         """Check a one-time code the caller gave."""
         now = self.clock.now()
         with SqlUnitOfWork(self.engine) as uow:
-            found = uow.otps.get(state.session_id)
+            found = uow.otps.load(state.session_id)
             if found is None:
                 return CodeChecked(outcome="no_code", attempts_left=0)
-            mobile, current = found
+            mobile, current = found.mobile, found.state
             result = check_code(current, self.otp_policy, now, code, self.pepper)
             uow.otps.save(state.session_id, mobile, result.state)
             uow.audit.append(
@@ -314,8 +314,8 @@ class LoanDesk:
                     reasons=[reason.value for reason in decision.reasons],
                     policy_version=decision.policy_version,
                     product_code=offer.product_code if offer else None,
-                    annual_rate=str(offer.annual_rate) if offer else None,
-                    apr=str(offer.rates.apr) if offer else None,
+                    annual_rate=offer.annual_rate if offer else None,
+                    apr=offer.rates.apr if offer else None,
                     monthly_payment_minor=offer.monthly_payment.to_minor() if offer else None,
                     total_repayment_minor=offer.total_repayment.to_minor() if offer else None,
                     contract_sha256=None,

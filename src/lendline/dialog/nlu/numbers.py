@@ -134,9 +134,28 @@ _EN_TENS: Final[dict[str, int]] = {
     "ninety": 90,
 }
 
+#: Everyday words that contain a numeral but say no number (说一下, 一起, 万一): blanked
+#: out before parsing so that 一 does not become a digit or an amount of one yuan.
+#: Not after a numeral: in 五十七万一千, 万一 is part of the number.
+_IDIOMS: Final = re.compile(
+    r"(?<![零〇一二两三四五六七八九十百千万亿拾佰仟\d])(?:"
+    r"一下|一些|一样|一起|一直|一般|一定|一会儿?|一点儿|统一|唯一|万一|一遍|一次|一共|一旦|一切"
+    r"|一块儿|一家|一天到晚|说一说|想一想|看一看)"
+)
+
+
+def _without_idioms(text: str) -> str:
+    return _IDIOMS.sub(" ", text)
+
+
 # ----------------------------------------------------------------------------------------
 # Digit strings
 # ----------------------------------------------------------------------------------------
+
+#: Counts about the number rather than digits of it: 前三位, 后四位, 第二个, 两个.
+_DIGIT_COUNTS: Final = re.compile(
+    r"(?:第|前|后|最后)[零一二两三四五六七八九十]+[位个]?|[零一二两三四五六七八九十]+(?=位|个|次|遍)"
+)
 
 #: Spoken forms of the ID check character X, folded to 叉 before scanning.
 _X_WORDS: Final = ("艾克斯", "爱克斯", "埃克斯", "挨克斯", "艾克思", "爱克思")
@@ -156,7 +175,8 @@ _REPEATS: Final[dict[str, int]] = {"double": 2, "triple": 3, "treble": 3}
 _CN_QUANTITY_UNITS: Final = frozenset("十百千万亿拾佰仟")
 
 _DIGIT_TOKEN = re.compile(
-    r"(?P<num>\d+)|(?P<word>[a-z]+(?:'[a-z]+)?)|(?P<cjk>[\u3400-\u9fff])|(?P<space>\s+)|(?P<other>.)",
+    r"(?P<num>\d+)|(?P<word>[a-z]+(?:'[a-z]+)?)|(?P<cjk>[\u3007\u3400-\u9fff])"
+    r"|(?P<space>\s+)|(?P<other>.)",
     re.DOTALL,
 )
 
@@ -168,7 +188,8 @@ class _D(Enum):
     TENS = auto()  # an English tens word (value holds its first digit)
     HUNDRED = auto()  # "hundred" after a digit
     X = auto()  # the check character
-    MAYBE = auto()  # a homophone: a digit only between digits (value holds it)
+    MAYBE = auto()  # a Chinese homophone: a digit only right between digits (value holds it)
+    MAYBE_WORD = auto()  # an English homophone ("to"): a digit only between digit words
     OH = auto()  # "oh"/"o": a zero only next to a digit
     X_MAYBE = auto()  # a homophone of 叉: X only right after a digit
     REPEAT = auto()  # double/triple (value holds the count as text)
@@ -202,6 +223,7 @@ def _scan_cjk_run(run: str) -> list[_Item]:
 
 
 def _scan_digits(text: str) -> list[_Item]:
+    text = _DIGIT_COUNTS.sub(" ", _without_idioms(text))
     for word in _X_WORDS:
         text = text.replace(word, "叉")
     items: list[_Item] = []
@@ -251,7 +273,7 @@ def _scan_word(word: str) -> list[_Item]:
     if word in _EN_OH:
         return [_Item(_D.OH)]
     if word in _EN_DIGIT_HOMOPHONES:
-        return [_Item(_D.MAYBE, str(_EN_DIGIT_HOMOPHONES[word]))]
+        return [_Item(_D.MAYBE_WORD, str(_EN_DIGIT_HOMOPHONES[word]))]
     if word in _REPEATS:
         return [_Item(_D.REPEAT, str(_REPEATS[word]))]
     return [_Item(_D.BREAK)]
@@ -301,9 +323,11 @@ def _symbol(items: list[_Item], index: int, used: set[int]) -> str | None:
         ):
             return ""
         return "0" if _single_digit_at(items, after) else "00"
-    if kind is _D.MAYBE:
-        left = _kind_at(items, _neighbour(items, index, -1, skip_space=False))
-        right = _kind_at(items, _neighbour(items, index, 1, skip_space=False))
+    if kind in (_D.MAYBE, _D.MAYBE_WORD):
+        # Chinese characters touch their neighbours; English words have spaces between.
+        spaced = kind is _D.MAYBE_WORD
+        left = _kind_at(items, _neighbour(items, index, -1, skip_space=spaced))
+        right = _kind_at(items, _neighbour(items, index, 1, skip_space=spaced))
         return item.value if left is _D.DIGITS and right is _D.DIGITS else None
     if kind is _D.OH:
         near = (
@@ -384,6 +408,7 @@ class _K(Enum):
     MONTH = auto()
     YEAR = auto()
     PERCENT = auto()
+    COUNTER = auto()  # a measure word: 三个孩子, 两套房 count things, not yuan
     SOFT = auto()  # spaces and hyphens inside a number
     OTHER = auto()
 
@@ -417,7 +442,20 @@ _CN_TOKENS: Final[dict[str, tuple[_K, int]]] = {
     "月": (_K.MONTH, 0),
     "期": (_K.MONTH, 0),
     "年": (_K.YEAR, 0),
-    "岁": (_K.PERCENT, 0),  # an age is no amount either; treated like a percentage
+    "岁": (_K.COUNTER, 0),
+    "个": (_K.COUNTER, 0),
+    "位": (_K.COUNTER, 0),
+    "次": (_K.COUNTER, 0),
+    "口": (_K.COUNTER, 0),
+    "人": (_K.COUNTER, 0),
+    "套": (_K.COUNTER, 0),
+    "辆": (_K.COUNTER, 0),
+    "张": (_K.COUNTER, 0),
+    "家": (_K.COUNTER, 0),
+    "天": (_K.COUNTER, 0),
+    "周": (_K.COUNTER, 0),
+    "号": (_K.COUNTER, 0),
+    "日": (_K.COUNTER, 0),
 }
 
 _EN_TOKENS: Final[dict[str, tuple[_K, int]]] = {
@@ -457,15 +495,14 @@ _EN_TOKENS: Final[dict[str, tuple[_K, int]]] = {
     "yr": (_K.YEAR, 0),
     "yrs": (_K.YEAR, 0),
     "percent": (_K.PERCENT, 0),
-    "per": (_K.PERCENT, 0),
 }
 
 _QUANTITY_TOKEN = re.compile(
     r"(?P<arabic>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"|(?P<percent>百分之|%|\bper\s?cent\b)"
     r"|(?P<word>[a-z]+)"
     r"|(?P<month>个月|個月)"
-    r"|(?P<percent>百分之|%)"
-    r"|(?P<cjk>[\u3400-\u9fff])"
+    r"|(?P<cjk>[\u3007\u3400-\u9fff])"
     r"|(?P<soft>[\s\-]+)"
     r"|(?P<other>.)",
     re.DOTALL,
@@ -474,7 +511,7 @@ _QUANTITY_TOKEN = re.compile(
 
 def _tokens(text: str) -> list[_Tok]:
     out: list[_Tok] = []
-    for match in _QUANTITY_TOKEN.finditer(text):
+    for match in _QUANTITY_TOKEN.finditer(_without_idioms(text)):
         kind = match.lastgroup
         token = match.group()
         if kind == "arabic":
@@ -563,6 +600,7 @@ def _parse_integer_part(tokens: list[_Tok], start: int) -> tuple[Decimal, int, b
     prev: _K | None = None
     tens_word = False  # pending is an English tens word that may take a unit ("twenty five")
     concatenated = False
+    ranged = False
     units = False
     index = start
     end = start
@@ -585,6 +623,8 @@ def _parse_integer_part(tokens: list[_Tok], start: int) -> tuple[Decimal, int, b
         if kind is _K.DIGIT:
             digit = tok.value
             if prev is _K.DIGIT and pending is not None and not pending_digit:
+                # 两三 / 五六 before a unit or a term is a range ("two or three"), not 23.
+                ranged = not concatenated and 0 < pending < 9 and digit == pending + 1
                 pending = pending * 10 + digit
                 concatenated = True
             elif prev is _K.DIGIT and pending is not None and pending_digit:
@@ -670,7 +710,7 @@ def _parse_integer_part(tokens: list[_Tok], start: int) -> tuple[Decimal, int, b
     if pending is not None and pending_digit:
         pending *= last_unit / 10
     value = sum(parts, Decimal(0)) + (pending or Decimal(0))
-    return value, end, concatenated and units
+    return value, end, ranged or (concatenated and units)
 
 
 def _read_fraction_digits(tokens: list[_Tok], index: int) -> tuple[str, int]:
@@ -807,9 +847,9 @@ def parse_amount(text: str, lang: str = "zh") -> Decimal | None:
         if (
             not number.currency
             and following is not None
-            and following.kind in (_K.MONTH, _K.YEAR, _K.PERCENT)
+            and following.kind in (_K.MONTH, _K.YEAR, _K.PERCENT, _K.COUNTER)
         ):
-            continue  # 十二个月, 两年, 10%: a term or a rate, not money
+            continue  # 十二个月, 两年, 10%, 三个孩子: a term, a rate or a count, not money
         return _tidy(number.value)
     return None
 
