@@ -360,3 +360,43 @@ def test_loan_terms_are_read_in_months(said: str, expected: int) -> None:
 @pytest.mark.parametrize("said", ["", "越长越好", "as long as possible", "零个月", "两三年"])
 def test_no_usable_term_gives_none(said: str) -> None:
     assert parse_term_months(said, "zh") is None
+
+
+# --- everyday words that contain numerals ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("我说一下我的号码，一三八零零一三八零零零", MOBILE),
+        ("前三位是138，中间是0013，后四位是8000", MOBILE),
+        ("我再说一遍：幺三八，零零幺三，八零零零", MOBILE),
+        ("第一个是一，然后三八零零一三八零零零", MOBILE),
+    ],
+)
+def test_numerals_inside_everyday_words_are_not_digits(said: str, expected: str) -> None:
+    assert parse_digit_string(said, "zh") == expected
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("我想咨询一下，借五万", "50000"),
+        ("我有三个孩子，月收入一万", "10000"),
+        ("三十岁，月入八千", "8000"),
+        ("万一不够，就借五万", "50000"),
+        ("一共五万", "50000"),
+        ("五十七万一千元", "571000"),
+        ("20000 per month", "20000"),
+        ("一五零零零", "15000"),
+    ],
+)
+def test_counts_ages_and_idioms_are_not_taken_for_the_amount(said: str, expected: str) -> None:
+    assert parse_amount(said, "zh") == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    "said", ["三万五六", "三四千", "5 per cent", "five percent", "百分之十点八"]
+)
+def test_ranges_and_percentages_are_no_amount(said: str) -> None:
+    assert parse_amount(said, "zh") is None

@@ -154,7 +154,8 @@ def _without_idioms(text: str) -> str:
 
 #: Counts about the number rather than digits of it: 前三位, 后四位, 第二个, 两个.
 _DIGIT_COUNTS: Final = re.compile(
-    r"(?:第|前|后|最后)[零一二两三四五六七八九十]+[位个]?|[零一二两三四五六七八九十]+(?=位|个|次|遍)"
+    r"第[一二两三四五六七八九十]+|(?:前|后)[一二两三四五六七八九十]+(?=位)"
+    r"|[一二两三四五六七八九十]+(?=位|个|次|遍)"
 )
 
 #: Spoken forms of the ID check character X, folded to 叉 before scanning.
@@ -622,13 +623,10 @@ def _parse_integer_part(tokens: list[_Tok], start: int) -> tuple[Decimal, int, b
             break
         if kind is _K.DIGIT:
             digit = tok.value
-            if prev is _K.DIGIT and pending is not None and not pending_digit:
-                # 两三 / 五六 before a unit or a term is a range ("two or three"), not 23.
+            if prev is _K.DIGIT and pending is not None:
+                # Digits run together (一五零零零) are read positionally, but 两三 / 五六
+                # (and 三万五六) say a range, "two or three": that is no single number.
                 ranged = not concatenated and 0 < pending < 9 and digit == pending + 1
-                pending = pending * 10 + digit
-                concatenated = True
-            elif prev is _K.DIGIT and pending is not None and pending_digit:
-                # 三万五六: digits after a unit run together; read positionally.
                 pending = pending * 10 + digit
                 pending_digit = False
                 concatenated = True
