@@ -10,10 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from lendline.identity.otp import OtpState
+from lendline.identity.otp import OtpState
 
 __all__ = [
     "ApplicationRecord",
@@ -32,8 +31,9 @@ class SessionRecord:
         session_id: the session's id.
         caller_number: the number the call came from (used to resume a dropped call).
         channel: ``"voice"``, ``"chat"``...
-        status: ``"active"``, ``"dropped"``, ``"ended"``, ``"completed"``, ``"refused"`` or
-            ``"locked"``; only active and dropped sessions can be resumed.
+        status: ``"active"``, ``"dropped"``, ``"moved_to_chat"``, ``"ended"``,
+            ``"completed"``, ``"refused"`` or ``"locked"``; see
+            ``repositories.RESUMABLE_STATUSES`` for those a new call picks up.
         step: the dialog step the session is at.
         started_at: when the session began.
         updated_at: when it last changed.

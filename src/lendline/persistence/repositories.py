@@ -21,7 +21,7 @@ from dataclasses import fields
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from sqlalchemy import Connection, Row, Table, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -34,6 +34,7 @@ from lendline.audit.chain import (
     next_entry,
     verify_chain,
 )
+from lendline.identity.otp import OtpState
 from lendline.identity.registry import CustomerRecord
 from lendline.persistence import tables as t
 from lendline.persistence.db import SQLITE_BEGIN_OPTION
@@ -47,9 +48,6 @@ from lendline.persistence.records import (
 from lendline.shared.clock import Clock, SystemClock
 from lendline.shared.errors import Conflict, DomainError, IntegrityViolation, NotFound
 from lendline.shared.money import Money
-
-if TYPE_CHECKING:
-    from lendline.identity.otp import OtpState
 
 __all__ = [
     "RESUMABLE_STATUSES",
@@ -495,8 +493,6 @@ class OtpRepository:
 
     def load(self, session_id: str) -> OtpRecord | None:
         """Return the session's challenge with its mobile, if it has one."""
-        from lendline.identity.otp import OtpState
-
         row = self._conn.execute(
             select(t.otp_challenges).where(t.otp_challenges.c.session_id == session_id)
         ).first()

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
+from lendline.identity.otp import OtpState
 from lendline.identity.registry import CustomerRecord, CustomerRegistry
 from lendline.persistence.records import ApplicationRecord, PayoutRecord, SessionRecord
 from lendline.persistence.repositories import CustomerDataError
@@ -212,6 +213,15 @@ def test_sessions_older_than_the_resume_window_are_not_resumable(engine: Engine)
         assert uow.sessions.latest_resumable_for_caller("13800138000", not_before=early)
 
 
+def test_a_session_moved_to_chat_is_picked_up_by_the_next_contact(engine: Engine) -> None:
+    with SqlUnitOfWork(engine) as uow:
+        uow.sessions.save(session("moved", status="moved_to_chat", ended_at=T0))
+        uow.commit()
+        found = uow.sessions.latest_resumable_for_caller("13800138000")
+    assert found is not None
+    assert found.session_id == "moved"
+
+
 # --- applications -------------------------------------------------------------------------
 
 
@@ -393,6 +403,59 @@ def test_an_id_number_cannot_move_to_another_customer(engine: Engine, tmp_path: 
         moved = write_csv(tmp_path, GOOD_ROWS[0].replace("C001", "C999"))
         with pytest.raises(CustomerDataError, match="already belongs to customer 'C001'"):
             uow.customers.load_csv(moved)
+
+
+# --- one-time codes ----------------------------------------------------------------------
+
+
+def test_an_otp_challenge_round_trips_with_its_mobile_and_times(engine: Engine) -> None:
+    state = OtpState(
+        sends=2,
+        checks=1,
+        code_hash="f" * 64,
+        salt="00ff" * 8,
+        issued_at=T0,
+        expires_at=T0 + timedelta(minutes=5),
+        verified=False,
+        locked=False,
+    )
+    clock = ManualClock(T0 + timedelta(seconds=3))
+    with SqlUnitOfWork(engine, clock=clock) as uow:
+        uow.sessions.save(session())
+        uow.otps.save("s1", "13800138000", state)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.otps.get("s1") == state
+        stored = uow.otps.load("s1")
+    assert stored is not None
+    assert (stored.mobile, stored.state, stored.updated_at) == ("13800138000", state, clock.now())
+    assert stored.state.expires_at is not None
+    assert stored.state.expires_at.tzinfo is UTC
+
+
+def test_saving_an_otp_challenge_again_replaces_it(engine: Engine) -> None:
+    with SqlUnitOfWork(engine) as uow:
+        uow.sessions.save(session())
+        uow.otps.save("s1", "13800138000", OtpState(sends=1, code_hash="a" * 64, salt="b"))
+        uow.otps.save("s1", "13900139000", OtpState(sends=1, checks=3, verified=True))
+        uow.commit()
+        assert uow.otps.get("s1") == OtpState(sends=1, checks=3, verified=True)
+        stored = uow.otps.load("s1")
+        assert stored is not None
+        assert stored.mobile == "13900139000"
+
+
+def test_a_session_without_a_challenge_has_no_otp_state(engine: Engine) -> None:
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.otps.get("s1") is None
+        assert uow.otps.load("s1") is None
+
+
+def test_otp_counters_cannot_go_negative(engine: Engine) -> None:
+    with SqlUnitOfWork(engine) as uow:
+        uow.sessions.save(session())
+        with pytest.raises(IntegrityError):
+            uow.otps.save("s1", "13800138000", OtpState(sends=-1))
 
 
 # --- consents -----------------------------------------------------------------------------
