@@ -117,6 +117,8 @@ UNCLEAR = [
     "Let me think about it.",
     "Hello?",
     "Um.",
+    "招商银行",
+    "去旅行",
 ]
 
 

@@ -80,7 +80,7 @@ _YES_DESPITE_NEGATION: Final = (
     "do not mind",
     "not wrong",
 )
-#: Politeness that carries a negative word but no answer.
+#: Politeness that carries a negative word but no answer, and words that hide a yes word.
 _NEUTRAL: Final = (
     "对不起",
     "不好意思",
@@ -90,6 +90,11 @@ _NEUTRAL: Final = (
     "你好",
     "您好",
     "谢谢",
+    # 行 is "OK" on its own but part of these words.
+    "银行",
+    "旅行",
+    "进行",
+    "行业",
     "thank you",
     "thanks",
     "sorry",
