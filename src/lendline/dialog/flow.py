@@ -633,22 +633,28 @@ class Dialog:
         return self._go(Step.AMOUNT, self._say("verified"))
 
     def _correct_previous(self, text: str) -> Reply | None:
-        """Apply "不对，是…" / "no, it's…" to the answer read back in the current question."""
+        """Apply "不对，是…" / "no, it's…" to the answer read back in the current question.
+
+        If the corrected value does not fit the previous question ("不是十二个月，是二十四个月"
+        said when asked for the term corrects nothing before it), the remainder is taken as
+        the answer to the current question instead.
+        """
         state = self.state
         previous = _PREVIOUS_SLOT.get(state.step)
         if previous is None or not text:
             return None
         corrected, rest = split_correction(text, state.language or "zh")
-        if not corrected:
+        if not corrected or not rest:
             return None
-        current = state.step
+        current, retries, slots, status = state.step, state.retries, dict(state.slots), state.status
         state.step = previous
-        reply = self._handlers()[previous](rest, "")
-        if state.step is previous:
-            # The corrected value did not parse: stay on the earlier question.
-            return reply
-        state.step = current
-        return Reply(self._question())
+        self._handlers()[previous](rest, "")
+        if state.step is not previous:
+            # The earlier answer was corrected: ask the current question again.
+            state.step, state.retries = current, 0
+            return Reply(self._question())
+        state.step, state.retries, state.slots, state.status = current, retries, slots, status
+        return self._handlers()[current](rest, "")
 
     def _on_amount(self, text: str, digits: str) -> Reply:
         amount = (

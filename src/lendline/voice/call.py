@@ -9,28 +9,32 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from pipecat.audio.turn.smart_turn.local_smart_turn_v3 import LocalSmartTurnAnalyzerV3
 from pipecat.audio.vad.silero import SileroVADAnalyzer
 from pipecat.audio.vad.vad_analyzer import VADParams
 from pipecat.pipeline.pipeline import Pipeline
 from pipecat.pipeline.worker import PipelineParams, PipelineWorker
 from pipecat.processors.audio.vad_processor import VADProcessor
+from pipecat.turns.user_stop.turn_analyzer_user_turn_stop_strategy import (
+    TurnAnalyzerUserTurnStopStrategy,
+)
 from pipecat.turns.user_turn_processor import UserTurnProcessor
+from pipecat.turns.user_turn_strategies import UserTurnStrategies
 from pipecat.workers.runner import WorkerRunner
 
 from lendline.dialog.flow import Dialog
 from lendline.voice.call_context import CallContext
 from lendline.voice.engines.base import SpeechToText, TextToSpeech
 from lendline.voice.processors.dialog_bridge import DialogBridge, TranscriptListener
-from lendline.voice.processors.stt import EngineSTTService
+from lendline.voice.processors.transcriber import TurnTranscriber
 from lendline.voice.processors.tts import EngineTTSService
 from lendline.voice.transports.line import PHONE_RATE, CallLine, LineTransport
 
 #: VAD silence window. pipecat's Smart Turn strategy is tuned for 0.2 s; Smart Turn then
 #: decides whether a pause ends the turn or the caller is only thinking.
 VAD_STOP_SECS = 0.2
-#: Upper bound on recognition time before a turn is released without a transcript.
-#: Whisper on two CPU cores needs 1-2 s per turn, far above pipecat's 1 s default.
-ASR_P99_SECS = 6.0
+#: A turn with no end-of-turn decision for this long is ended anyway.
+TURN_STOP_TIMEOUT_SECS = 8.0
 
 
 @dataclass(frozen=True)
@@ -60,17 +64,22 @@ async def run_voice_call(
     """Run the call on ``line`` until either side hangs up."""
     context = CallContext(language=dialog.state.language or "zh")
     bridge = DialogBridge(
-        dialog,
-        context,
-        silence_timeout=silence_timeout,
-        on_transcript=on_transcript,
-        vad_stop_secs=VAD_STOP_SECS,
+        dialog, context, silence_timeout=silence_timeout, on_transcript=on_transcript
     )
     transport = LineTransport(line, on_audio=bridge.mark_agent_audio)
-    stt = EngineSTTService(
-        engines.stt, context, on_segment=bridge.record_segment, ttfs_p99_latency=ASR_P99_SECS
-    )
     tts = EngineTTSService(engines.voices, context)
+    # Smart Turn decides when the caller has finished; the transcriber then recognises the
+    # whole turn at once, so the turn's end does not wait for a transcript.
+    turns = UserTurnProcessor(
+        user_turn_strategies=UserTurnStrategies(
+            stop=[
+                TurnAnalyzerUserTurnStopStrategy(
+                    turn_analyzer=LocalSmartTurnAnalyzerV3(), wait_for_transcript=False
+                )
+            ]
+        ),
+        user_turn_stop_timeout=TURN_STOP_TIMEOUT_SECS,
+    )
     pipeline = Pipeline(
         [
             transport.input(),
@@ -79,8 +88,8 @@ async def run_voice_call(
                     sample_rate=PHONE_RATE, params=VADParams(stop_secs=VAD_STOP_SECS)
                 )
             ),
-            stt,
-            UserTurnProcessor(),
+            turns,
+            TurnTranscriber(engines.stt, context, vad_stop_secs=VAD_STOP_SECS),
             bridge,
             tts,
             transport.output(),

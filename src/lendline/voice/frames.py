@@ -21,3 +21,20 @@ class AgentTurnEndFrame(DataFrame):
 @dataclass
 class AgentTurnPlayedFrame(SystemFrame):
     """Sent upstream by the line output once an agent turn's audio has all been played."""
+
+
+@dataclass
+class CallerTurnFrame(DataFrame):
+    """One whole caller turn, recognised.
+
+    Parameters:
+        text: what the recogniser heard (may be empty for noise).
+        audio_sha256: hash of the turn's audio, for the audit log.
+        speech_seconds: length of the audio recognised.
+        speech_end_at: monotonic time the caller stopped speaking, for latency figures.
+    """
+
+    text: str = ""
+    audio_sha256: str = ""
+    speech_seconds: float = 0.0
+    speech_end_at: float | None = None

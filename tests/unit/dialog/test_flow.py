@@ -174,3 +174,12 @@ def test_state_survives_a_round_trip_through_storage(make_app, language: str) ->
     _advance_to(app, dialog, Step.TERM, language)
     stored = app.desk.load_session(dialog.state.session_id)
     assert stored == dialog.state
+
+
+def test_a_correction_that_fits_only_the_current_question_answers_it(make_app) -> None:
+    app = make_app()
+    dialog = _open(app)
+    _advance_to(app, dialog, Step.TERM)
+    dialog.handle(CallerInput(text="不是十二个月，是二十四个月"))
+    assert dialog.state.slots["amount"] == "50000"
+    assert dialog.state.slots["term"] == "24" and dialog.state.step is Step.PURPOSE

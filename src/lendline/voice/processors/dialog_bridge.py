@@ -11,7 +11,6 @@ accelerated test call.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import time
 from collections.abc import Callable
 
@@ -25,19 +24,17 @@ from pipecat.frames.frames import (
     InputAudioRawFrame,
     InputDTMFFrame,
     StartFrame,
-    TranscriptionFrame,
     TTSSpeakFrame,
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
     VADUserStartedSpeakingFrame,
-    VADUserStoppedSpeakingFrame,
 )
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from lendline.dialog.flow import CallerInput, Dialog, Reply
 from lendline.voice.call_context import CallContext, TurnMetrics
 from lendline.voice.engines.base import RecognitionHint
-from lendline.voice.frames import AgentTurnEndFrame, AgentTurnPlayedFrame
+from lendline.voice.frames import AgentTurnEndFrame, AgentTurnPlayedFrame, CallerTurnFrame
 
 #: DTMF entry lengths per expected answer; other entries end with '#'.
 _DTMF_LENGTHS = {"yes_no": 1, "free": 1}
@@ -60,7 +57,6 @@ class DialogBridge(FrameProcessor):
         context: the per-call settings shared with the speech services.
         silence_timeout: seconds of caller silence (audio time) before a re-prompt.
         on_transcript: called with ("caller" | "agent", text) for live display.
-        vad_stop_secs: the VAD's silence window, subtracted to find when speech ended.
     """
 
     def __init__(
@@ -70,16 +66,13 @@ class DialogBridge(FrameProcessor):
         *,
         silence_timeout: float = 6.0,
         on_transcript: TranscriptListener | None = None,
-        vad_stop_secs: float = 0.2,
     ) -> None:
         super().__init__()
         self.dialog = dialog
         self._context = context
         self._silence_timeout = silence_timeout
         self._on_transcript = on_transcript
-        self._vad_stop_secs = vad_stop_secs
-        self._texts: list[str] = []
-        self._audio_hashes: list[str] = []
+        self._awaiting_transcript = False
         self._digits = ""
         self._dtmf_deadline: asyncio.TimerHandle | None = None
         self._user_speaking = False
@@ -102,21 +95,19 @@ class DialogBridge(FrameProcessor):
             await self.push_frame(frame, direction)
             await self._run(None)
             return
-        if isinstance(frame, TranscriptionFrame):
-            self._texts.append(frame.text)
+        if isinstance(frame, CallerTurnFrame):
+            await self._on_caller_turn(frame)
             return
         if isinstance(frame, InputDTMFFrame):
             await self._on_dtmf(str(frame.button.value))
             return
         if isinstance(frame, VADUserStartedSpeakingFrame):
             self._silent_audio = 0.0
-        elif isinstance(frame, VADUserStoppedSpeakingFrame):
-            self._speech_end_at = time.monotonic() - self._vad_stop_secs
         elif isinstance(frame, UserStartedSpeakingFrame):
             self._user_speaking = True
+            self._awaiting_transcript = True
         elif isinstance(frame, UserStoppedSpeakingFrame):
             self._user_speaking = False
-            await self._on_user_turn()
         elif isinstance(frame, BotStartedSpeakingFrame):
             self._bot_speaking = True
         elif isinstance(frame, BotStoppedSpeakingFrame):
@@ -134,24 +125,15 @@ class DialogBridge(FrameProcessor):
             await asyncio.to_thread(self.dialog.hang_up)
         await self.push_frame(frame, direction)
 
-    def record_segment(self, audio: bytes) -> None:
-        """Remember the hash of one transcribed caller segment (called by the STT service)."""
-        self._audio_hashes.append(hashlib.sha256(audio).hexdigest())
-
     # ------------------------------------------------------------------ caller turns
 
-    async def _on_user_turn(self) -> None:
-        text = " ".join(t.strip() for t in self._texts if t.strip())
-        self._texts.clear()
-        if not text:
+    async def _on_caller_turn(self, frame: CallerTurnFrame) -> None:
+        self._awaiting_transcript = False
+        self._silent_audio = 0.0
+        if not frame.text:
             return  # noise without words: keep listening
-        audio_hash = (
-            hashlib.sha256("".join(self._audio_hashes).encode()).hexdigest()
-            if self._audio_hashes
-            else None
-        )
-        self._audio_hashes.clear()
-        await self._run(CallerInput(text=text, audio_sha256=audio_hash))
+        self._speech_end_at = frame.speech_end_at
+        await self._run(CallerInput(text=frame.text, audio_sha256=frame.audio_sha256))
 
     async def _on_dtmf(self, key: str) -> None:
         if key == "#":
