@@ -59,14 +59,14 @@ class Persona:
 def _zh_base() -> dict[str, list[str]]:
     return {
         "choose_language": ["中文"],
-        "consent": ["我同意"],
-        "sensitive_consent": ["同意"],
+        "consent": ["是的，我同意"],
+        "sensitive_consent": ["是的，我同意"],
         "ask_name": ["王小明"],
         "ask_id": ["三三零一零六，一九八八，零三一五，一二零五"],
         "ask_id_again": ["三三零一零六，一九八八，零三一五，一二零五"],
-        "confirm_id": ["对"],
+        "confirm_id": ["对，没错"],
         "ask_mobile": ["幺三八，一二三四，五六七八"],
-        "confirm_mobile": ["对的"],
+        "confirm_mobile": ["对的，没错"],
         "q_city": ["杭州"],
         "q_employer": ["阿里巴巴"],
         "q_bank_name": ["招商银行"],

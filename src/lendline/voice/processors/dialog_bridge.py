@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from hashlib import sha256
 
 from loguru import logger
 from pipecat.frames.frames import (
@@ -32,6 +33,7 @@ from pipecat.frames.frames import (
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from lendline.dialog.flow import CallerInput, Dialog, Reply
+from lendline.dialog.nlu.numbers import parse_digit_string
 from lendline.voice.call_context import CallContext, TurnMetrics
 from lendline.voice.engines.base import RecognitionHint
 from lendline.voice.frames import AgentTurnEndFrame, AgentTurnPlayedFrame, CallerTurnFrame
@@ -45,6 +47,9 @@ _HINTS = {
     "amount": RecognitionHint.AMOUNT,
     "name": RecognitionHint.NAME,
 }
+
+#: Silence after part of a number before the part is taken as the whole answer.
+PARTIAL_NUMBER_WAIT_SECS = 2.5
 
 TranscriptListener = Callable[[str, str], None]
 
@@ -73,6 +78,10 @@ class DialogBridge(FrameProcessor):
         self._silence_timeout = silence_timeout
         self._on_transcript = on_transcript
         self._awaiting_transcript = False
+        # A number read in groups, kept until it is complete (see _on_caller_turn).
+        self._partial = ""
+        self._partial_hashes: list[str] = []
+        self._partial_silence = 0.0
         self._digits = ""
         self._dtmf_deadline: asyncio.TimerHandle | None = None
         self._user_speaking = False
@@ -133,7 +142,30 @@ class DialogBridge(FrameProcessor):
         if not frame.text:
             return  # noise without words: keep listening
         self._speech_end_at = frame.speech_end_at
-        await self._run(CallerInput(text=frame.text, audio_sha256=frame.audio_sha256))
+        text = f"{self._partial} {frame.text}".strip() if self._partial else frame.text
+        self._partial_hashes.append(frame.audio_sha256)
+        wanted = _DTMF_STEP_LENGTHS.get(self.dialog.state.step.value)
+        if wanted:
+            # People read long numbers in groups with pauses, and the end-of-turn model may
+            # take a pause for the end. Keep listening until the number is complete or the
+            # caller stays quiet.
+            digits = parse_digit_string(text, self._context.language) or ""
+            if 0 < len(digits) < wanted:
+                self._partial = text
+                self._partial_silence = 0.0
+                return
+        await self._flush_partial(text)
+
+    async def _flush_partial(self, text: str | None = None) -> None:
+        text = text if text is not None else self._partial
+        hashes, self._partial_hashes = self._partial_hashes, []
+        self._partial = ""
+        if not text:
+            return
+        audio_sha256 = (
+            hashes[0] if len(hashes) == 1 else sha256("".join(hashes).encode()).hexdigest()
+        )
+        await self._run(CallerInput(text=text, audio_sha256=audio_sha256))
 
     async def _on_dtmf(self, key: str) -> None:
         if key == "#":
@@ -158,6 +190,11 @@ class DialogBridge(FrameProcessor):
             await self._run(CallerInput(digits=digits))
 
     async def _count_silence(self, frame: InputAudioRawFrame) -> None:
+        if self._partial and not (self._user_speaking or self._awaiting_transcript):
+            self._partial_silence += len(frame.audio) / (2 * frame.sample_rate)
+            if self._partial_silence >= PARTIAL_NUMBER_WAIT_SECS:
+                await self._flush_partial()
+            return
         if (
             self._busy
             or self._reply_pending

@@ -65,6 +65,8 @@ class TurnTranscriber(FrameProcessor):
         self._rate = 8000
         self._speech_end_at: float | None = None
         self._pending: set[asyncio.Task[None]] = set()
+        # One recognition at a time: two at once on two cores only slow both down.
+        self._engine_lock = asyncio.Lock()
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         """Collect turn audio; on the end of a turn, recognise it off the event loop."""
@@ -111,16 +113,18 @@ class TurnTranscriber(FrameProcessor):
 
     async def _recognise(self, audio: bytes, speech_end_at: float | None) -> None:
         language = self._context.language
-        started = time.perf_counter()
-        try:
-            transcript = await asyncio.to_thread(
-                self._engine.transcribe, audio, self._rate, language, self._context.hint
-            )
-        except Exception as exc:  # an engine failure is reported, and the turn is not lost
-            logger.exception(f"{self}: recognition failed")
-            await self.push_error(f"speech recognition failed: {exc}")
-            transcript = None
-        elapsed = time.perf_counter() - started
+        hint = self._context.hint
+        async with self._engine_lock:
+            started = time.perf_counter()
+            try:
+                transcript = await asyncio.to_thread(
+                    self._engine.transcribe, audio, self._rate, language, hint
+                )
+            except Exception as exc:  # an engine failure is reported, and the turn is not lost
+                logger.exception(f"{self}: recognition failed")
+                await self.push_error(f"speech recognition failed: {exc}")
+                transcript = None
+            elapsed = time.perf_counter() - started
         seconds = len(audio) / (2 * self._rate)
         self._context.asr_samples.append((language, seconds, elapsed))
         text = transcript.text.strip() if transcript else ""
