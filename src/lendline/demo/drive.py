@@ -113,9 +113,14 @@ async def call_by_voice(
             keyed = resolve_answer(app, persona, answer.removeprefix(KEYS), spoken=False)
             return Keys(keyed.replace("X", "*") + "#")
         text = resolve_answer(app, persona, answer)
-        pcm = await asyncio.to_thread(borrower_speech, voice, text, persona.language)
+        pcm = prepared.get(text) or await asyncio.to_thread(
+            borrower_speech, voice, text, persona.language
+        )
         return Speak(pcm, label=text)
 
+    # A caller knows what they will say: render the fixed answers before dialling, so the
+    # line does not go quiet while the borrower's voice is being synthesised.
+    prepared = await asyncio.to_thread(_prepare, voice, persona)
     caller = ScriptedCaller(next_action=next_action, realtime=realtime)
     line = CallLine(
         call_id=dialog.state.session_id, caller_number=persona.caller_number, sink=caller
@@ -135,6 +140,16 @@ async def call_by_voice(
         seconds=time.perf_counter() - started,
         caller=caller,
     )
+
+
+def _prepare(voice: TextToSpeech, persona: Persona) -> dict[str, bytes]:
+    """Render every fixed answer of ``persona`` as phone audio."""
+    return {
+        answer: borrower_speech(voice, answer, persona.language)
+        for answers in persona.answers.values()
+        for answer in answers
+        if not answer.startswith("<")
+    }
 
 
 def chat_as(app: App, persona: Persona, *, listener: Listener | None = None) -> CallReport:

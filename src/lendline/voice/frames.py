@@ -32,9 +32,11 @@ class CallerTurnFrame(DataFrame):
         audio_sha256: hash of the turn's audio, for the audit log.
         speech_seconds: length of the audio recognised.
         speech_end_at: monotonic time the caller stopped speaking, for latency figures.
+        speech_start_at: monotonic time the caller started this turn.
     """
 
     text: str = ""
     audio_sha256: str = ""
     speech_seconds: float = 0.0
     speech_end_at: float | None = None
+    speech_start_at: float | None = None

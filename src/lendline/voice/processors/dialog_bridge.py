@@ -90,6 +90,7 @@ class DialogBridge(FrameProcessor):
         # From the moment a reply is pushed until the line has played it, the caller is
         # listening, not silent.
         self._reply_pending = False
+        self._last_reply_at: float | None = None
         self._ended = False
         self._silent_audio = 0.0
         self._speech_end_at: float | None = None
@@ -141,6 +142,16 @@ class DialogBridge(FrameProcessor):
         self._silent_audio = 0.0
         if not frame.text:
             return  # noise without words: keep listening
+        started = frame.speech_start_at
+        if (
+            started is not None
+            and self._last_reply_at is not None
+            and started < self._last_reply_at
+        ):
+            # The caller began this before the agent answered their last turn: it is the
+            # tail of an answer already taken (a pause split it), not a new answer.
+            logger.info(f"{self}: dropping the tail of an answered turn: {frame.text!r}")
+            return
         self._speech_end_at = frame.speech_end_at
         text = f"{self._partial} {frame.text}".strip() if self._partial else frame.text
         self._partial_hashes.append(frame.audio_sha256)
@@ -244,6 +255,7 @@ class DialogBridge(FrameProcessor):
             self._context.language = state.language
         self._context.hint = _HINTS.get(reply.expects, RecognitionHint.FREE)
         self._reply_pending = True
+        self._last_reply_at = time.monotonic()
         for _prompt_id, text in reply.prompts:
             if self._on_transcript:
                 self._on_transcript("agent", text)

@@ -64,6 +64,7 @@ class TurnTranscriber(FrameProcessor):
         self._turn: bytearray | None = None
         self._rate = 8000
         self._speech_end_at: float | None = None
+        self._speech_start_at: float | None = None
         self._pending: set[asyncio.Task[None]] = set()
         # One recognition at a time: two at once on two cores only slow both down.
         self._engine_lock = asyncio.Lock()
@@ -78,6 +79,7 @@ class TurnTranscriber(FrameProcessor):
             self._speech_end_at = time.monotonic() - self._vad_stop_secs
         elif isinstance(frame, UserStartedSpeakingFrame):
             self._turn = bytearray(b"".join(self._pre_roll))
+            self._speech_start_at = time.monotonic()
         elif isinstance(frame, UserStoppedSpeakingFrame):
             await self._finish_turn()
         elif isinstance(frame, EndFrame):
@@ -107,11 +109,15 @@ class TurnTranscriber(FrameProcessor):
         self._turn = None
         self._pre_roll.clear()
         self._pre_roll_bytes = 0
-        task = asyncio.get_running_loop().create_task(self._recognise(audio, self._speech_end_at))
+        task = asyncio.get_running_loop().create_task(
+            self._recognise(audio, self._speech_start_at, self._speech_end_at)
+        )
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 
-    async def _recognise(self, audio: bytes, speech_end_at: float | None) -> None:
+    async def _recognise(
+        self, audio: bytes, speech_start_at: float | None, speech_end_at: float | None
+    ) -> None:
         language = self._context.language
         hint = self._context.hint
         async with self._engine_lock:
@@ -135,5 +141,6 @@ class TurnTranscriber(FrameProcessor):
                 audio_sha256=hashlib.sha256(audio).hexdigest(),
                 speech_seconds=seconds,
                 speech_end_at=speech_end_at,
+                speech_start_at=speech_start_at,
             )
         )
