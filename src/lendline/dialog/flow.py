@@ -80,6 +80,17 @@ _QUESTIONS_NEEDED = 2
 _QUESTIONS_FAILED_MAX = 2
 
 
+_BYE_WORDS = ("再见", "拜拜", "挂了", "goodbye", "bye")
+
+
+def _only_goodbye(text: str) -> bool:
+    """Whether an utterance is just a farewell (so "阿里巴巴" misheard as "阿禮拜拜" is not)."""
+    rest = text.lower()
+    for word in _BYE_WORDS:
+        rest = rest.replace(word, "")
+    return len([ch for ch in rest if ch.isalnum()]) <= 2
+
+
 @dataclass(frozen=True, slots=True)
 class CallerInput:
     """One caller turn.
@@ -238,13 +249,13 @@ class Dialog:
         if text:
             intent = detect_meta_intent(text, lang)
             if intent is not None:
-                meta = self._on_meta(intent)
+                meta = self._on_meta(intent, text)
                 if meta is not None:
                     return meta
         handler = self._handlers()[state.step]
         return handler(text, caller.digits or "")
 
-    def _on_meta(self, intent: MetaIntent) -> Reply | None:
+    def _on_meta(self, intent: MetaIntent, text: str) -> Reply | None:
         state = self.state
         if intent is MetaIntent.REPEAT:
             return Reply(list(state.last_prompts) or self._question())
@@ -256,7 +267,7 @@ class Dialog:
             state.status = SessionStatus.MOVED_TO_CHAT
             state.channel = "chat"
             return Reply([self._say("chat_switch")], end_call=True)
-        if intent is MetaIntent.GOODBYE and state.step not in (Step.LANGUAGE,):
+        if intent is MetaIntent.GOODBYE and state.step is not Step.LANGUAGE and _only_goodbye(text):
             state.status = SessionStatus.DROPPED
             return Reply([self._say("goodbye_plain")], end_call=True)
         return None
