@@ -67,9 +67,9 @@ def _zh_base() -> dict[str, list[str]]:
         "confirm_id": ["对的没错"],
         "ask_mobile": ["一三八一二三四五六七八"],
         "confirm_mobile": ["对的没错"],
-        "q_city": ["杭州"],
-        "q_employer": ["华为公司"],
-        "q_bank_name": ["招商银行"],
+        "q_city": ["我住在北京"],
+        "q_employer": ["我在中国建设银行上班"],
+        "q_bank_name": ["工商银行"],
         "q_account_last4": ["五六七八"],
         "q_customer_since_year": ["二零一八年"],
         "otp_sent": [OTP],
@@ -79,8 +79,8 @@ def _zh_base() -> dict[str, list[str]]:
         "dtmf_offer_mobile": [KEYS + "13812345678"],
         "dtmf_offer_code": [KEYS + OTP],
         "ask_amount": ["我想借五万元"],
-        "ask_term": ["十二个月"],
-        "ask_purpose": ["家里装修"],
+        "ask_term": ["我想分十二个月还"],
+        "ask_purpose": ["我要用来装修房子"],
         "ask_income": ["每个月一万五千元"],
         "ask_employment": ["我在公司上班"],
         "offer": ["是的我接受"],
@@ -106,8 +106,8 @@ def _en_base() -> dict[str, list[str]]:
         "confirm_id": ["Yes, that's correct."],
         "ask_mobile": ["one three nine, eight seven six five, four three two one"],
         "confirm_mobile": ["Yes, that's right."],
-        "q_city": ["Shanghai."],
-        "q_employer": ["Acme Trading."],
+        "q_city": ["I live in Shanghai."],
+        "q_employer": ["I work for China Mobile."],
         "q_bank_name": ["Bank of China."],
         "q_account_last4": ["two four six eight"],
         "q_customer_since_year": ["twenty nineteen"],
@@ -128,6 +128,9 @@ def _en_base() -> dict[str, list[str]]:
         "yes_no_help": ["Yes."],
     }
 
+
+#: The Mandarin borrower's ID number with its last digit mistyped.
+_ZH_BAD_ID = "330106198803151206"
 
 #: Registered mobiles and caller numbers of the demo customers (see the demo registry).
 _ZH_MOBILE = "13812345678"
@@ -150,9 +153,13 @@ def scenario(name: str, language: str) -> Persona:
     bad_id = good_id[:-1] + "六" if zh else good_id.rsplit(" ", 1)[0] + " nine"
     changes: Mapping[str, dict[str, list[str]]] = {
         "happy": {},
-        "wrong_id_check_digit": {"ask_id": [bad_id, good_id]},
+        # Mandarin digit strings are often misheard (see SPEECH-NOTES), so the Mandarin
+        # borrower keys the mistyped number: the check-digit rule is what is under test.
+        "wrong_id_check_digit": {
+            "ask_id": [KEYS + _ZH_BAD_ID if zh else bad_id, good_id],
+        },
         "banned_purpose": {
-            "ask_purpose": ["我想用这笔钱炒股"] if zh else ["I want to buy stocks with it."]
+            "ask_purpose": ["我想拿去炒股票"] if zh else ["I want to buy stocks with it."]
         },
         "otp_locked": {
             "otp_sent": [WRONG_OTP],

@@ -29,6 +29,7 @@ from pipecat.frames.frames import (
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
     VADUserStartedSpeakingFrame,
+    VADUserStoppedSpeakingFrame,
 )
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
@@ -82,6 +83,7 @@ class DialogBridge(FrameProcessor):
         self._partial = ""
         self._partial_hashes: list[str] = []
         self._partial_silence = 0.0
+        self._vad_speaking = False
         self._digits = ""
         self._dtmf_deadline: asyncio.TimerHandle | None = None
         self._user_speaking = False
@@ -113,6 +115,10 @@ class DialogBridge(FrameProcessor):
             return
         if isinstance(frame, VADUserStartedSpeakingFrame):
             self._silent_audio = 0.0
+            self._partial_silence = 0.0
+            self._vad_speaking = True
+        elif isinstance(frame, VADUserStoppedSpeakingFrame):
+            self._vad_speaking = False
         elif isinstance(frame, UserStartedSpeakingFrame):
             self._user_speaking = True
             self._awaiting_transcript = True
@@ -201,7 +207,9 @@ class DialogBridge(FrameProcessor):
             await self._run(CallerInput(digits=digits))
 
     async def _count_silence(self, frame: InputAudioRawFrame) -> None:
-        if self._partial and not (self._user_speaking or self._awaiting_transcript):
+        if self._partial and not (
+            self._vad_speaking or self._user_speaking or self._awaiting_transcript
+        ):
             self._partial_silence += len(frame.audio) / (2 * frame.sample_rate)
             if self._partial_silence >= PARTIAL_NUMBER_WAIT_SECS:
                 await self._flush_partial()
