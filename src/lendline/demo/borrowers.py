@@ -84,7 +84,7 @@ def _zh_base() -> dict[str, list[str]]:
         "ask_income": ["每个月一万五千元"],
         "ask_employment": ["我在公司上班"],
         "offer": ["是的我接受"],
-        "ask_sign": ["我同意签署"],
+        "ask_sign": ["是的我同意"],
         "sign_otp": [OTP],
         "yes_no_help": ["是的"],
     }
