@@ -600,6 +600,8 @@ class Dialog:
             return self._end(SessionStatus.LOCKED, *before, self._say("otp_send_limit"))
         state.step = step
         state.retries = 0
+        # The keypad is offered after two misheard codes of each new challenge.
+        state.slots["spoken_code_failures"] = "0"
         prompt = "sign_otp" if step is Step.SIGN_OTP else "otp_sent"
         return Reply([*before, self._say(prompt, last4=sent.mobile_last4)])
 
