@@ -98,7 +98,7 @@ def split_clauses(text: str) -> list[Clause]:
                 if mark == "." and (following[:1].islower() or not has_word):
                     # Not a clause end (an abbreviation such as "e.g."): the text goes to
                     # espeak-ng as written, which reads it the same way.
-                    pending += paragraph[start : match.end()] + " "
+                    pending += paragraph[start : match.end()]
                     start = match.end()
                     continue
             pieces.append(Clause((pending + words).strip(), mark, ends))

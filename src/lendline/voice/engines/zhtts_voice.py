@@ -122,6 +122,7 @@ class ZhttsWorkerVoice:
         try:
             ready = self._read(lines, process, self.start_timeout)
         except _WorkerDied as exc:
+            self._kill(process)
             raise EngineUnavailable(
                 f"the Mandarin voice worker exited while starting: {exc}", _INSTALL_HINT
             ) from exc
@@ -158,14 +159,16 @@ class ZhttsWorkerVoice:
 
     @staticmethod
     def _kill(process: subprocess.Popen[str]) -> None:
+        """Stop a worker for good and release its input pipe (the readers close the others)."""
         if process.poll() is None:
             process.kill()
         process.wait(timeout=10)
+        if process.stdin is not None:
+            with contextlib.suppress(OSError):  # a dead worker's pipe may refuse the flush
+                process.stdin.close()
 
     def _request(self, text: str) -> dict[str, Any]:
-        if self._process is None or self._process.poll() is not None:
-            self._process = self._start()
-        process = self._process
+        process = self._running()
         assert process.stdin is not None
         request_id = next(self._ids)
         try:
@@ -199,11 +202,11 @@ class ZhttsWorkerVoice:
                 message = self._request(text)
             except _WorkerDied:
                 # A crashed worker (killed for memory, a native fault) gets one restart.
-                self._process = None
+                self._forget_process()
                 try:
                     message = self._request(text)
                 except _WorkerDied as again:
-                    self._process = None
+                    self._forget_process()
                     raise ProviderError(f"the Mandarin voice worker died: {again}") from again
         if "error" in message:
             raise ProviderError(
@@ -213,11 +216,23 @@ class ZhttsWorkerVoice:
         pcm = base64.b64decode(message["pcm16_b64"])
         return Synthesis(pcm, int(message["sample_rate"]), text, self.name)
 
+    def _running(self) -> subprocess.Popen[str]:
+        """Return the live worker, starting one (and cleaning up a dead one) if needed."""
+        if self._process is not None and self._process.poll() is not None:
+            self._forget_process()
+        if self._process is None:
+            self._process = self._start()
+        return self._process
+
+    def _forget_process(self) -> None:
+        process, self._process = self._process, None
+        if process is not None:
+            self._kill(process)
+
     def warm_up(self) -> None:
         """Start the worker now, so the first prompt does not wait for TensorFlow to load."""
         with self._lock:
-            if self._process is None or self._process.poll() is not None:
-                self._process = self._start()
+            self._running()
 
     def close(self) -> None:
         """Stop the worker (it is started again on the next request)."""
@@ -228,10 +243,9 @@ class ZhttsWorkerVoice:
         if process.stdin is not None:
             with contextlib.suppress(OSError):  # already gone: nothing to close
                 process.stdin.close()  # the worker exits at the end of its input
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):  # still busy: killed below
             process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._kill(process)
+        self._kill(process)
 
     @property
     def pid(self) -> int | None:
@@ -254,5 +268,7 @@ def _pump(
     except (OSError, ValueError):
         pass  # the pipe was closed under us: the worker is gone either way
     finally:
+        with contextlib.suppress(OSError):
+            stream.close()
         if at_end is not None:
             at_end()

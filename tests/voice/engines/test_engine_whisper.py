@@ -1,0 +1,107 @@
+"""Whisper on what a phone line also carries: silence, noise, robotic speech, two sample rates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lendline.voice.engines.audio import float_to_pcm16, resample_pcm16, to_telephone_band
+from lendline.voice.engines.base import RecognitionHint, SpeechToText
+from lendline.voice.engines.espeak_voice import EspeakVoice
+from lendline.voice.engines.models import piper_voice_paths
+from lendline.voice.engines.piper_voice import PiperOnnxVoice
+from lendline.voice.engines.whisper import (
+    MAX_TOKENS,
+    WhisperSpeechToText,
+    shared_model,
+    token_budget,
+)
+
+RATE = 8000
+
+
+def _pink(rng: np.random.Generator, n: int) -> np.ndarray:
+    spectrum = np.fft.rfft(rng.standard_normal(n))
+    spectrum[1:] /= np.sqrt(np.arange(1, len(spectrum)))
+    x = np.fft.irfft(spectrum, n)
+    return x / np.abs(x).max()
+
+
+def _line(samples: np.ndarray) -> bytes:
+    return to_telephone_band(float_to_pcm16(samples), RATE)
+
+
+def test_the_token_budget_grows_with_the_audio_and_is_capped() -> None:
+    assert token_budget(1.0) < token_budget(3.0) < token_budget(10.0)
+    assert token_budget(2.0) >= 30  # room for a fast 2-second answer
+    assert token_budget(600.0) == MAX_TOKENS
+
+
+@pytest.mark.slow
+def test_silence_is_not_decoded_at_all(speech_engines) -> None:  # type: ignore[no-untyped-def]
+    stt: SpeechToText = speech_engines.stt
+    for hint in RecognitionHint:
+        transcript = stt.transcribe(b"\x00\x00" * RATE * 2, RATE, "zh", hint)
+        assert transcript.text == ""
+        assert transcript.processing_seconds < 0.05
+        assert transcript.audio_seconds == pytest.approx(2.0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize(
+    "hint", [RecognitionHint.FREE, RecognitionHint.DIGITS, RecognitionHint.AMOUNT]
+)
+def test_noise_gives_no_text_even_where_a_prompt_steers_decoding(
+    speech_engines,  # type: ignore[no-untyped-def]
+    language: str,
+    hint: RecognitionHint,
+) -> None:
+    rng = np.random.default_rng(11)
+    noises = {
+        "white": 0.05 * rng.standard_normal(3 * RATE),
+        "pink": 0.3 * _pink(rng, 3 * RATE),
+        "long pink": 0.2 * _pink(rng, 6 * RATE),
+        "hum": 0.2 * np.sin(2 * np.pi * 50 * np.arange(3 * RATE) / RATE),
+    }
+    heard = {
+        name: speech_engines.stt.transcribe(_line(x), RATE, language, hint).text
+        for name, x in noises.items()
+    }
+    # Whisper may still emit a stray syllable; what must never come back is a number or a
+    # prompt echo that the dialog would take for an answer.
+    assert all(len(text) <= 3 for text in heard.values()), heard
+
+
+@pytest.mark.slow
+def test_robotic_speech_it_cannot_read_does_not_make_it_loop(speech_engines) -> None:  # type: ignore[no-untyped-def]
+    # espeak-ng's Mandarin is unintelligible to Whisper: the kind of input that loops.
+    robot = EspeakVoice("cmn").synthesize("一一零一零五一九九零零三零七一二三四一一零一零五", "zh")
+    line = to_telephone_band(robot.pcm16, robot.sample_rate)
+    for hint in (RecognitionHint.FREE, RecognitionHint.DIGITS):
+        transcript = speech_engines.stt.transcribe(line, RATE, "zh", hint)
+        # Each token is at most a few characters; the budget bounds the output.
+        assert len(transcript.text) <= 3 * token_budget(transcript.audio_seconds)
+        assert transcript.processing_seconds < 4 * transcript.audio_seconds + 5
+
+
+@pytest.mark.slow
+def test_8_and_16_khz_input_are_both_understood(speech_engines) -> None:  # type: ignore[no-untyped-def]
+    synthesis = PiperOnnxVoice(*piper_voice_paths()).synthesize("Yes, I agree to the terms.", "en")
+    wide = resample_pcm16(synthesis.pcm16, synthesis.sample_rate, 16000)
+    narrow = to_telephone_band(synthesis.pcm16, synthesis.sample_rate)
+    for pcm, rate in ((wide, 16000), (narrow, 8000)):
+        transcript = speech_engines.stt.transcribe(pcm, rate, "en")
+        assert "agree to the terms" in transcript.text.lower()
+        assert transcript.language == "en"
+        assert transcript.avg_logprob is not None and transcript.avg_logprob > -0.5
+        assert transcript.audio_seconds == pytest.approx(synthesis.seconds, abs=0.01)
+
+
+@pytest.mark.slow
+def test_every_recogniser_on_the_same_model_shares_one_loaded_copy(speech_engines) -> None:  # type: ignore[no-untyped-def]
+    stt = speech_engines.stt
+    assert isinstance(stt, WhisperSpeechToText)
+    other = WhisperSpeechToText(stt.model_dir, beam_size=1)
+    assert other.model is stt.model
+    assert shared_model(stt.model_dir, "int8", stt.cpu_threads) is stt.model

