@@ -6,10 +6,15 @@ import asyncio
 import random
 import statistics
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from lendline.bootstrap import App
+    from lendline.demo.drive import CallReport
 
 app = typer.Typer(help="LendLine: phone loans end to end.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log.")
@@ -19,7 +24,7 @@ app.add_typer(db_app, name="db")
 console = Console()
 
 
-def _app():  # type: ignore[no-untyped-def]
+def _app() -> App:
     from lendline.bootstrap import bootstrap
 
     return bootstrap()
@@ -68,9 +73,7 @@ def demo(
         raise typer.Exit(1)
 
 
-def _print_result(application, report) -> None:  # type: ignore[no-untyped-def]
-    from decimal import Decimal
-
+def _print_result(application: App, report: CallReport) -> None:
     from lendline.lending.offer import make_offer
     from lendline.shared.money import Money
 
@@ -114,7 +117,6 @@ def _print_result(application, report) -> None:  # type: ignore[no-untyped-def]
         spent = sum(c for _, _, c in context.asr_samples)
         if speech:
             console.print(f"Speech recognition real-time factor: {spent / speech:.2f}")
-    _ = Decimal
 
 
 @app.command("load-customers")

@@ -113,9 +113,9 @@ async def call_by_voice(
             keyed = resolve_answer(app, persona, answer.removeprefix(KEYS), spoken=False)
             return Keys(keyed.replace("X", "*") + "#")
         text = resolve_answer(app, persona, answer)
-        pcm = prepared.get(text) or await asyncio.to_thread(
-            borrower_speech, voice, text, persona.language
-        )
+        pcm = prepared.get(text)
+        if pcm is None:
+            pcm = await asyncio.to_thread(borrower_speech, voice, text, persona.language)
         return Speak(pcm, label=text)
 
     # A caller knows what they will say: render the fixed answers before dialling, so the
