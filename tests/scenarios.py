@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from lendline.persistence.uow import SqlUnitOfWork
-
 from lendline.dialog.state import SessionStatus, Step
+from lendline.persistence.uow import SqlUnitOfWork
 
 #: (amount in fen, term in months) each happy persona applies for.
 EXPECTED_LOAN = {"zh": (5_000_000, 12), "en": (3_000_000, 12)}

@@ -45,7 +45,7 @@ def quantum(currency: str) -> Decimal:
 
 def to_decimal(value: Decimal | int | str) -> Decimal:
     """Convert an exact value to Decimal; floats are refused because they are not exact."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise TypeError(f"refusing inexact value {value!r}; use Decimal, int or str")
     if isinstance(value, Decimal):
         return value

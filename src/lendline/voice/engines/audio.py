@@ -137,9 +137,9 @@ def mulaw_encode(pcm: bytes) -> bytes:
     magnitude = np.minimum(np.where(negative, -x, x) + 0x21, 0x1FFF)
     # The segment (exponent) is the position of the highest set bit above bit 5.
     segment = np.clip(np.floor(np.log2(magnitude)).astype(np.int32) - 5, 0, 7)
-    code = (segment << 4) | ((magnitude >> (segment + 1)) & 0x0F)
+    code: np.ndarray = (segment << 4) | ((magnitude >> (segment + 1)) & 0x0F)
     code = code ^ np.where(negative, 0x7F, 0xFF)
-    return code.astype(np.uint8).tobytes()
+    return bytes(code.astype(np.uint8).tobytes())
 
 
 def mulaw_decode(codes: bytes) -> bytes:
