@@ -49,4 +49,4 @@ def test_the_default_recogniser_is_whisper_base_from_the_model_packages(tmp_path
     stt = default_stt(tmp_path)
     assert isinstance(stt, WhisperSpeechToText) and isinstance(stt, SpeechToText)
     assert (stt.model_dir / "model.bin").is_file()
-    assert stt.name == "whisper-whisper-base-int8"
+    assert stt.name == "faster-whisper:whisper-base:int8"

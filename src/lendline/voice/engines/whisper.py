@@ -165,7 +165,7 @@ class WhisperSpeechToText:
         self.max_new_tokens = min(max_new_tokens, MAX_TOKENS)
         self.temperatures = tuple(temperatures)
         self.prompts = dict(DEFAULT_PROMPTS if prompts is None else prompts)
-        self.name = f"whisper-{self.model_dir.name}-{compute_type}"
+        self.name = f"faster-whisper:{self.model_dir.name}:{compute_type}"
 
     @property
     def model(self) -> WhisperModel:
