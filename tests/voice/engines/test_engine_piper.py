@@ -106,6 +106,17 @@ def test_without_noise_the_voice_is_deterministic(voice: PiperOnnxVoice) -> None
     ids = phoneme_ids(voice.phonemize("Repeat after me.")[0], voice.id_map)
     quiet = np.array([0.0, 1.0, 0.0], dtype=np.float32)
     assert np.array_equal(voice.ids_to_audio(ids, quiet), voice.ids_to_audio(ids, quiet))
+    steady = PiperOnnxVoice(*piper_voice_paths(), noise_scale=0.0, noise_w=0.0)
+    text = "Repeat after me."
+    assert steady.synthesize(text).pcm16 == steady.synthesize(text).pcm16
+
+
+@pytest.mark.slow
+def test_a_larger_length_scale_speaks_more_slowly() -> None:
+    normal = PiperOnnxVoice(*piper_voice_paths(), noise_scale=0.0, noise_w=0.0)
+    slow = PiperOnnxVoice(*piper_voice_paths(), noise_scale=0.0, noise_w=0.0, length_scale=1.3)
+    text = "Your repayment is due on the fifth of every month."
+    assert slow.synthesize(text).seconds > 1.1 * normal.synthesize(text).seconds
 
 
 @pytest.mark.slow

@@ -237,6 +237,10 @@ class PiperOnnxVoice:
         cpu_threads: onnxruntime intra-op threads.
         name: the voice name (defaults to the model file's stem).
         espeak_data_path: passed to :class:`EspeakPhonemizer` (installed data by default).
+        noise_scale: generator noise; the config's value when None. 0 (with ``noise_w`` 0)
+            makes the voice deterministic, which reproducible tests need.
+        length_scale: phoneme duration factor (above 1 speaks slower); config's when None.
+        noise_w: phoneme duration noise; the config's value when None.
     """
 
     def __init__(
@@ -246,6 +250,9 @@ class PiperOnnxVoice:
         cpu_threads: int = 2,
         name: str | None = None,
         espeak_data_path: Path | None = None,
+        noise_scale: float | None = None,
+        length_scale: float | None = None,
+        noise_w: float | None = None,
     ) -> None:
         self.model_path = Path(model_path)
         self.config: dict[str, Any] = json.loads(Path(config_path).read_text(encoding="utf-8"))
@@ -258,11 +265,12 @@ class PiperOnnxVoice:
         self.languages = frozenset({"en"})
         self.sample_rate = int(self.config["audio"]["sample_rate"])
         inference = self.config.get("inference", {})
+        # Piper's defaults stand in for values a config leaves out.
         self.scales = np.array(
             [
-                inference.get("noise_scale", 0.667),
-                inference.get("length_scale", 1.0),
-                inference.get("noise_w", 0.8),
+                inference.get("noise_scale", 0.667) if noise_scale is None else noise_scale,
+                inference.get("length_scale", 1.0) if length_scale is None else length_scale,
+                inference.get("noise_w", 0.8) if noise_w is None else noise_w,
             ],
             dtype=np.float32,
         )
