@@ -46,7 +46,7 @@ def _settings(tmp: Path, database_url: str):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def speech_engines():  # type: ignore[no-untyped-def]
-    """The real offline engines, loaded once per test session."""
+    """The real offline engines, loaded once per test session (voice workers closed after)."""
     from lendline.config import SpeechSettings
     from lendline.voice.call import SpeechEngines
     from lendline.voice.engines.factory import default_stt, default_tts
@@ -61,7 +61,19 @@ def speech_engines():  # type: ignore[no-untyped-def]
         },
     )
     engines.stt.warm_up()
-    return engines
+    yield engines
+    for voice in engines.voices.values():
+        close_voice(voice)
+
+
+def close_voice(voice: object) -> None:
+    """Stop a voice's worker process, looking through a prompt cache around it."""
+    inner = getattr(voice, "inner", None) or getattr(voice, "_inner", None)
+    if inner is not None:
+        close_voice(inner)
+    close = getattr(voice, "close", None)
+    if callable(close):
+        close()
 
 
 @pytest.fixture(scope="session")
