@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[1]
 #: Rendered prompts are fixed texts: caching them across test runs keeps voice tests fast.
 PROMPT_CACHE = REPO / "var" / "prompt-cache"
 MODEL_CACHE = REPO / "var" / "models"
-DEMO_QUESTION_SEED = 11
+DEMO_QUESTION_SEED = 24
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
@@ -123,7 +123,7 @@ def make_app(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[AppFact
         if with_speech:
             app.speech_engines = request.getfixturevalue("speech_engines")
             # Fixed question draws keep the voice suite repeatable (the product draws from
-            # SystemRandom); this seed asks for the account's last four and the year joined.
+            # SystemRandom); this seed asks for the account's last four and the employer.
             app.desk.rng = random.Random(DEMO_QUESTION_SEED)
         built.append(app)
         return app

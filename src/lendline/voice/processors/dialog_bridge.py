@@ -49,6 +49,8 @@ _HINTS = {
     "name": RecognitionHint.NAME,
 }
 
+#: Steps where the caller is reading a code off their phone.
+_CODE_STEPS = frozenset({"otp", "sign_otp"})
 #: Silence after part of a number before the part is taken as the whole answer.
 PARTIAL_NUMBER_WAIT_SECS = 2.5
 
@@ -223,7 +225,11 @@ class DialogBridge(FrameProcessor):
         ):
             return
         self._silent_audio += len(frame.audio) / (2 * frame.sample_rate)
-        if self._silent_audio >= self._silence_timeout:
+        timeout = self._silence_timeout
+        if self.dialog.state.step.value in _CODE_STEPS:
+            # Finding the code in a text message takes longer than answering a question.
+            timeout *= 2
+        if self._silent_audio >= timeout:
             self._silent_audio = 0.0
             await self._run(CallerInput(silence=True))
 
