@@ -131,6 +131,7 @@ def _en_base() -> dict[str, list[str]]:
 
 #: The Mandarin borrower's ID number with its last digit mistyped.
 _ZH_BAD_ID = "330106198803151206"
+_EN_BAD_ID = "310104199005212309"
 
 #: Registered mobiles and caller numbers of the demo customers (see the demo registry).
 _ZH_MOBILE = "13812345678"
@@ -153,10 +154,11 @@ def scenario(name: str, language: str) -> Persona:
     bad_id = good_id[:-1] + "六" if zh else good_id.rsplit(" ", 1)[0] + " nine"
     changes: Mapping[str, dict[str, list[str]]] = {
         "happy": {},
-        # Mandarin digit strings are often misheard (see SPEECH-NOTES), so the Mandarin
-        # borrower keys the mistyped number: the check-digit rule is what is under test.
+        # Spoken digit strings are often misheard (a dropped digit is a length error, not a
+        # check-digit error), so the borrower keys the mistyped number: the check-digit rule
+        # is what is under test.
         "wrong_id_check_digit": {
-            "ask_id": [KEYS + _ZH_BAD_ID if zh else bad_id, good_id],
+            "ask_id": [KEYS + (_ZH_BAD_ID if zh else _EN_BAD_ID), good_id],
         },
         "banned_purpose": {
             "ask_purpose": ["我想拿去炒股票"] if zh else ["I want to buy stocks with it."]
