@@ -150,8 +150,6 @@ def scenario(name: str, language: str) -> Persona:
     base = happy_borrower(language)
     zh = language == "zh"
     good_id = base.answers["ask_id"][0]
-    # The same number with its last digit changed: the check digit no longer matches.
-    bad_id = good_id[:-1] + "六" if zh else good_id.rsplit(" ", 1)[0] + " nine"
     changes: Mapping[str, dict[str, list[str]]] = {
         "happy": {},
         # Spoken digit strings are often misheard (a dropped digit is a length error, not a
