@@ -26,19 +26,15 @@ class CallContext:
 
 @dataclass
 class TurnMetrics:
-    """Timings of one caller turn (monotonic seconds), for latency and real-time-factor figures.
+    """Timings of one caller turn (monotonic seconds), for voice-to-voice latency figures.
 
     Parameters:
-        speech_seconds: length of the caller's speech that was transcribed.
-        asr_seconds: CPU wall time the recogniser took on it.
         speech_end_at: when the caller stopped speaking (VAD stop, minus its silence window).
         first_audio_at: when the first agent audio of the reply reached the line.
         language: language of the turn.
         text: what was recognised.
     """
 
-    speech_seconds: float = 0.0
-    asr_seconds: float = 0.0
     speech_end_at: float | None = None
     first_audio_at: float | None = None
     language: str = ""

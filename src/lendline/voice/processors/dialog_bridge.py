@@ -99,6 +99,8 @@ class DialogBridge(FrameProcessor):
         self._silent_audio = 0.0
         self._speech_end_at: float | None = None
         self.current_turn: TurnMetrics | None = None
+        # What the last agent turn asked for ("yes_no", "digits", ...), for keypad entries.
+        self._expects = "free"
 
     # ------------------------------------------------------------------ frames
 
@@ -192,16 +194,10 @@ class DialogBridge(FrameProcessor):
             return
         self._digits += key
         wanted = _DTMF_STEP_LENGTHS.get(self.dialog.state.step.value) or _DTMF_LENGTHS.get(
-            self._context_expects(), 0
+            self._expects, 0
         )
         if wanted and len(self._digits) >= wanted:
             await self._flush_digits()
-
-    def _context_expects(self) -> str:
-        for name, hint in _HINTS.items():
-            if hint is self._context.hint:
-                return name
-        return "free"
 
     async def _flush_digits(self) -> None:
         digits, self._digits = self._digits, ""
@@ -267,6 +263,7 @@ class DialogBridge(FrameProcessor):
         state = self.dialog.state
         if state.language:
             self._context.language = state.language
+        self._expects = reply.expects
         self._context.hint = _HINTS.get(reply.expects, RecognitionHint.FREE)
         self._reply_pending = True
         self._last_reply_at = time.monotonic()
