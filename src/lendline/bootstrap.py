@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -78,9 +79,14 @@ class App:
             max_retries=self.settings.max_retries,
         )
 
-    def open_call(self, caller_number: str, channel: str = "voice") -> Dialog:
+    def open_call(
+        self,
+        caller_number: str,
+        channel: str = "voice",
+        network: Mapping[str, str] | None = None,
+    ) -> Dialog:
         """Open (or resume) the caller's session and return its script."""
-        state = self.desk.open_session(caller_number, channel)
+        state = self.desk.open_session(caller_number, channel, network)
         return self.dialog(state, spoken=channel == "voice")
 
     def load_customers(self, path: Path) -> int:

@@ -41,6 +41,73 @@ class SpeechSettings(BaseModel):
     asr_threads: int = 2
 
 
+class SipSettings(BaseModel):
+    """The SIP user agent server.
+
+    Parameters:
+        enabled: answer SIP calls.
+        host: address to bind SIP and RTP to.
+        port: SIP port (UDP and TCP).
+        transports: "udp", "tcp" or both.
+        advertised_ip: address written into SDP when LendLine sits behind NAT.
+        rtp_port_min, rtp_port_max: RTP port range (one even port per call; RTCP above it).
+        media_timeout_secs: no RTP for this long (and not on hold) means the call dropped.
+        jitter_max_ms: the adaptive jitter buffer's ceiling.
+        answer_after_secs: ring this long before answering.
+        transfer_uri: where a hand-off sends the caller (SIP REFER); empty: hang up instead.
+        refer_wait_secs: how long to wait for the caller's phone to leave after a REFER.
+    """
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = 5080
+    transports: tuple[str, ...] = ("udp", "tcp")
+    advertised_ip: str | None = None
+    rtp_port_min: int = 40000
+    rtp_port_max: int = 40999
+    media_timeout_secs: float = 10.0
+    jitter_max_ms: int = 200
+    answer_after_secs: float = 0.0
+    transfer_uri: str = ""
+    refer_wait_secs: float = 5.0
+
+
+class MediaStreamSettings(BaseModel):
+    """Media-stream WebSockets (Twilio Media Streams and the Telnyx variant) and the HTTP API.
+
+    Parameters:
+        enabled: serve the WebSocket endpoints.
+        host, port: where the HTTP server listens.
+    """
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = 8080
+
+
+class AudioSocketSettings(BaseModel):
+    """Asterisk AudioSocket (TCP) server."""
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = 9092
+
+
+class TelephonySettings(BaseModel):
+    """Everything ``lendline serve`` answers calls with.
+
+    Parameters:
+        max_calls: calls at once across all transports; one more gets busy.
+        recordings_dir: where both legs of each call are kept.
+    """
+
+    max_calls: int = 4
+    recordings_dir: Path = Path("var/recordings")
+    sip: SipSettings = SipSettings()
+    media_streams: MediaStreamSettings = MediaStreamSettings()
+    audiosocket: AudioSocketSettings = AudioSocketSettings()
+
+
 class Settings(BaseSettings):
     """All of LendLine's settings."""
 
@@ -51,6 +118,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     lender: LenderSettings = LenderSettings()
     speech: SpeechSettings = SpeechSettings()
+    telephony: TelephonySettings = TelephonySettings()
     data_dir: Path = Path("var")
     sms_outbox: Path = Path("var/sms-outbox.jsonl")
     payment_rail_url: str = "sqlite:///var/payment-rail.db"

@@ -119,6 +119,29 @@ def _print_result(application: App, report: CallReport) -> None:
             console.print(f"Speech recognition real-time factor: {spent / speech:.2f}")
 
 
+@app.command()
+def serve(
+    demo_customers: bool = typer.Option(
+        False, help="Load the synthetic demo registry first (for trying it out)."
+    ),
+    seed: int | None = typer.Option(
+        None, help="Seed the security-question draw (tests and demos only; default: random)."
+    ),
+) -> None:
+    """Answer phone calls: SIP, media-stream WebSockets and AudioSocket, as configured."""
+    from lendline.server.run import serve as run_server
+
+    application = _app()
+    if demo_customers:
+        application.load_demo_customers()
+    try:
+        asyncio.run(run_server(application, question_seed=seed))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        application.close()
+
+
 @app.command("load-customers")
 def load_customers(path: Path) -> None:
     """Load (upsert) the lender's customer registry from a CSV file."""

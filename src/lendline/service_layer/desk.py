@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,8 +94,14 @@ class LoanDesk:
 
     # ------------------------------------------------------------------ sessions
 
-    def open_session(self, caller_number: str, channel: str) -> DialogState:
-        """Resume the caller's unfinished session, or open a new one."""
+    def open_session(
+        self, caller_number: str, channel: str, network: Mapping[str, str] | None = None
+    ) -> DialogState:
+        """Resume the caller's unfinished session, or open a new one.
+
+        ``network`` names the call on the network that carried it (transport, call id), so
+        the audit log ties the session to the SIP dialog or media stream.
+        """
         with SqlUnitOfWork(self.engine) as uow:
             record = uow.sessions.latest_resumable_for_caller(caller_number)
             if record is not None:
@@ -111,7 +118,7 @@ class LoanDesk:
             uow.audit.append(
                 event,
                 state.session_id,
-                {"channel": channel, "step": state.step.value},
+                {"channel": channel, "step": state.step.value, **(network or {})},
                 self.clock.now(),
             )
             uow.commit()

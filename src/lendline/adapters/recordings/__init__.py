@@ -1,0 +1,1 @@
+"""Where call recordings are kept."""

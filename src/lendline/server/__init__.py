@@ -1,0 +1,1 @@
+"""``lendline serve``: the long-running service that answers calls on every enabled transport."""

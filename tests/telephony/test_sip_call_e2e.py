@@ -1,0 +1,172 @@
+"""A whole loan taken over a real SIP call: baresip dials ``lendline serve`` on 127.0.0.1.
+
+The borrower is a recording (committed WAV fixtures, one per answer) played by baresip as its
+microphone; the test listens like the borrower would (it waits for the agent to go quiet on
+baresip's side of the line), picks the answer to the question just asked, and keys the SMS
+codes on the phone's keypad (RFC 4733). Everything between is the product: SIP over UDP,
+RTP with G.711, the jitter buffer, VAD, Smart Turn, Whisper, the dialog, the desk, the
+voice, the paced playout. At the end the test asserts what the bank cares about (the
+application completed with the right amount and term, money paid once) and runs speech
+recognition over what baresip heard to check the offer's APR was said on the line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import wave
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from lendline.adapters.sms.outbox import latest_code_for
+from lendline.demo.borrowers import KEYS, OTP, Persona, happy_borrower
+from lendline.dialog.verbalize import say_percent
+from lendline.voice.engines.base import RecognitionHint
+from telephony.baresip import Baresip, energy_dbfs, read_pcm
+from telephony.fixtures import fixture_for
+from telephony.server import ServedLendLine, start_server
+
+pytestmark = [pytest.mark.slow, pytest.mark.voice, pytest.mark.sip]
+
+#: The agent is taken to have finished its turn after this much quiet on the line.
+AGENT_DONE_QUIET_SECS = 1.2
+CALL_DEADLINE_SECS = 900
+
+
+def _keys_for(answer: str, server: ServedLendLine, persona: Persona) -> str | None:
+    """The DTMF digits for an answer that is keyed (codes and keypad entries), else None."""
+    if answer == OTP or answer == KEYS + OTP:
+        code = latest_code_for(server.sms_outbox, persona.mobile)
+        assert code is not None, "no code in the SMS outbox"
+        return code + "#"
+    if answer.startswith(KEYS):
+        return answer.removeprefix(KEYS).replace("X", "*") + "#"
+    return None
+
+
+def _wait_for_session(server: ServedLendLine, timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        session = server.session_for_call()
+        if session is not None:
+            return session
+        time.sleep(0.2)
+    raise AssertionError(f"no session opened for the call:\n{server.log.read_text()[-2000:]}")
+
+
+def _status(server: ServedLendLine, session: str) -> str:
+    return str(server.query("SELECT status FROM call_sessions WHERE session_id = ?", session)[0][0])
+
+
+def _play_borrower(
+    server: ServedLendLine, phone: Baresip, persona: Persona, session: str
+) -> dict[str, tuple[int, int]]:
+    """Answer each agent turn until the session ends; returns where each prompt sits in what
+    the phone heard (byte offsets in baresip's recording)."""
+    spans: dict[str, tuple[int, int]] = {}
+    handled = 0
+    deadline = time.monotonic() + CALL_DEADLINE_SECS
+    while time.monotonic() < deadline:
+        if _status(server, session) != "active":
+            return spans
+        turns = server.turns(session)
+        if len(turns) <= handled:
+            time.sleep(0.2)
+            continue
+        start = phone.heard_bytes()
+        end = phone.wait_until_quiet(AGENT_DONE_QUIET_SECS, timeout=180, since=start)
+        turns = server.turns(session)
+        handled = len(turns)
+        prompt = turns[-1]["prompt_ids"][-1]
+        spans[prompt] = (start, end)
+        if _status(server, session) != "active":
+            return spans
+        answer = persona.answer(prompt)
+        assert answer is not None, f"the borrower has no answer to {prompt!r}"
+        keys = _keys_for(answer, server, persona)
+        if keys is not None:
+            phone.press(keys)
+        else:
+            phone.say(fixture_for(answer))
+    raise AssertionError("the call did not finish in time")
+
+
+def _spoken_rate_forms(apr: Decimal) -> list[str]:
+    """How a recogniser may write the APR the agent read out (digits or words)."""
+    percent = (apr * 100).quantize(Decimal("0.01"))
+    words = say_percent(apr, "en").lower()
+    return [f"{percent}", f"{percent}".rstrip("0").rstrip("."), words]
+
+
+def _normalise(text: str) -> str:
+    text = text.lower().replace(",", " ")
+    return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9.% ]", " ", text)).strip()
+
+
+def test_a_recorded_borrower_takes_a_loan_over_a_real_sip_call(
+    tmp_path: Path, speech_engines
+) -> None:
+    """baresip dials, the borrower answers from recordings and keys the codes, the loan pays out."""
+    server = start_server(tmp_path / "server")
+    persona = happy_borrower("en")
+    phone = Baresip(tmp_path / "phone", user=persona.caller_number)
+    try:
+        phone.dial(f"sip:loans@127.0.0.1:{server.sip_port}")
+        session = _wait_for_session(server)
+        spans = _play_borrower(server, phone, persona, session)
+        # The agent says goodbye and hangs up; the phone hears the BYE.
+        deadline = time.monotonic() + 60
+        while "terminated" not in phone.log_text() and time.monotonic() < deadline:
+            time.sleep(0.3)
+        heard = phone.heard_file()
+        assert heard is not None
+    finally:
+        phone.stop()
+        log = server.stop()
+
+    assert "terminated" in phone.log_text(), phone.log_text()[-2000:]
+    assert _status(server, session) == "completed", log[-3000:]
+
+    # The application the bank books: the amount and term the borrower asked for, paid once.
+    (row,) = server.query(
+        "SELECT amount_minor, term_months, decision, apr, disbursed_at, payout_reference "
+        "FROM applications WHERE session_id = ?",
+        session,
+    )
+    amount_minor, term, decision, apr, disbursed_at, payout_ref = row
+    assert (amount_minor, term, decision) == (3_000_000, 12, "approve")
+    assert disbursed_at is not None and payout_ref
+    assert len(server.query("SELECT 1 FROM payouts")) == 1
+
+    # The network's call id and the caller ID reached the session's audit trail.
+    (opened,) = server.query(
+        "SELECT payload FROM audit_log WHERE session_id = ? AND kind = 'session.opened'", session
+    )
+    payload = json.loads(opened[0])
+    assert payload["transport"] == "sip" and payload["call_id"]
+    assert (
+        server.query("SELECT caller_number FROM call_sessions WHERE session_id = ?", session)[0][0]
+        == persona.caller_number
+    )
+
+    # The offer as the borrower heard it on the line: recognise it and find the APR.
+    start, end = spans["offer"]
+    offer_pcm = read_pcm(heard)[start - 44 : end - 44]
+    transcript = speech_engines.stt.transcribe(offer_pcm, 8000, "en", RecognitionHint.FREE).text
+    said = _normalise(transcript)
+    forms = _spoken_rate_forms(Decimal(apr))
+    assert any(form in said for form in forms), (forms, transcript)
+
+    # Both legs were recorded: caller on the left, agent on the right, both with speech.
+    (recording,) = list(server.recordings.glob("*.wav"))
+    with wave.open(str(recording)) as wav:
+        assert (wav.getnchannels(), wav.getframerate()) == (2, 8000)
+        frames = wav.readframes(wav.getnframes())
+    import numpy as np
+
+    stereo = np.frombuffer(frames, "<i2").reshape(-1, 2)
+    assert energy_dbfs(stereo[:, 0].tobytes()) > -50
+    assert energy_dbfs(stereo[:, 1].tobytes()) > -40
