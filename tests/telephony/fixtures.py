@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "borrower-en"
+#: Said by a borrower who wants a person (the hand-off tests); not part of the happy path.
+ASK_FOR_AGENT = "I want to speak to a human agent."
 
 
 def fixture_name(text: str) -> str:
@@ -43,7 +45,7 @@ def main() -> None:
         for answers in happy_borrower("en").answers.values()
         for answer in answers
         if not answer.startswith("<")
-    }
+    } | {ASK_FOR_AGENT}
     for text in sorted(texts):
         write_wav(FIXTURES / fixture_name(text), borrower_speech(voice, text, "en"), PHONE_RATE)
         print(fixture_name(text))

@@ -23,6 +23,7 @@ from lendline.config import SipSettings
 from lendline.server.calls import CallService
 from lendline.voice.transports.sip import SipCall, SipServer
 from telephony.baresip import Baresip, free_port
+from telephony.fixtures import ASK_FOR_AGENT, fixture_for
 from telephony.sip_probe import offer_sdp, request, status_codes, tcp_exchange, udp_exchange
 
 pytestmark = [pytest.mark.slow, pytest.mark.sip]
@@ -42,6 +43,14 @@ class Line:
     @property
     def uri(self) -> str:
         return f"sip:loans@127.0.0.1:{self.settings.port}"
+
+    def turns(self) -> int:
+        with self.app.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    text("SELECT count(*) FROM audit_log WHERE kind = 'call.turn'")
+                ).scalar_one()
+            )
 
     def statuses(self) -> list[str]:
         with self.app.engine.connect() as conn:
@@ -150,16 +159,22 @@ async def test_hold_and_resume_are_answered_and_pause_the_agent(
     await until(lambda: not line.server.calls, 15, "the call to end")
 
 
-async def test_a_silent_caller_is_handed_to_the_human_queue_by_refer(
+async def test_a_caller_who_asks_for_a_person_is_transferred_by_refer(
     start_line: StartLine, phones: Phones
 ) -> None:
     queue = f"sip:queue@127.0.0.1:{free_port()}"
-    line = await start_line(silence=1.0, transfer_uri=queue, refer_wait_secs=3.0)
+    line = await start_line(transfer_uri=queue, refer_wait_secs=3.0)
     phone = phones(trace=True)
     phone.dial(line.uri)
     await line.one_call()
-    # Silence, re-prompts, the retry cap: the script hands off, the line REFERs the caller.
-    await until(lambda: "REFER sip:" in phone.log_text(), 150, "the REFER")
+    await asyncio.to_thread(phone.wait_until_quiet, 1.2, 60, 0)
+    phone.say(fixture_for("English, please."))
+    await until(lambda: line.turns() >= 2, 60, "the English greeting")
+    since = phone.heard_bytes()
+    await asyncio.to_thread(phone.wait_until_quiet, 1.2, 90, since)
+    phone.say(fixture_for(ASK_FOR_AGENT))
+    # The script hands off; the line REFERs the caller to the human queue.
+    await until(lambda: "REFER sip:" in phone.log_text(), 60, "the REFER")
     assert f"Refer-To: <{queue}>" in phone.log_text()
     await until(lambda: not line.server.calls, 30, "the call to end after the transfer")
     assert line.statuses() == ["handed_off"]
