@@ -14,6 +14,8 @@ from pathlib import Path
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "borrower-en"
 #: Said by a borrower who wants a person (the hand-off tests); not part of the happy path.
 ASK_FOR_AGENT = "I want to speak to a human agent."
+#: A listener's backchannel: must not interrupt the agent.
+BACKCHANNEL = "Uh-huh."
 
 
 def fixture_name(text: str) -> str:
@@ -45,7 +47,7 @@ def main() -> None:
         for answers in happy_borrower("en").answers.values()
         for answer in answers
         if not answer.startswith("<")
-    } | {ASK_FOR_AGENT}
+    } | {ASK_FOR_AGENT, BACKCHANNEL}
     for text in sorted(texts):
         write_wav(FIXTURES / fixture_name(text), borrower_speech(voice, text, "en"), PHONE_RATE)
         print(fixture_name(text))

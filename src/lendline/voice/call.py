@@ -1,7 +1,7 @@
 """One voice call: the pipecat pipeline from a :class:`CallLine` to the dialog and back.
 
-line in -> Silero VAD -> speech-to-text -> user turn (Smart Turn v3) -> dialog bridge
-        -> text-to-speech -> line out
+line in -> Silero VAD -> caller turn (barge-in start, Smart Turn v3 end) -> speech-to-text
+        -> dialog bridge -> text-to-speech -> line out
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from pipecat.workers.runner import WorkerRunner
 from lendline.dialog.flow import Dialog
 from lendline.voice.call_context import CallContext
 from lendline.voice.engines.base import SpeechToText, TextToSpeech
+from lendline.voice.processors.barge_in import BargeInTurnStartStrategy
 from lendline.voice.processors.dialog_bridge import DialogBridge, TranscriptListener
 from lendline.voice.processors.transcriber import TurnTranscriber
 from lendline.voice.processors.tts import EngineTTSService
@@ -72,11 +73,13 @@ async def run_voice_call(
     # whole turn at once, so the turn's end does not wait for a transcript.
     turns = UserTurnProcessor(
         user_turn_strategies=UserTurnStrategies(
+            # Speaking over the agent holds the prompt; only sustained speech takes the turn.
+            start=[BargeInTurnStartStrategy()],
             stop=[
                 TurnAnalyzerUserTurnStopStrategy(
                     turn_analyzer=LocalSmartTurnAnalyzerV3(), wait_for_transcript=False
                 )
-            ]
+            ],
         ),
         user_turn_stop_timeout=TURN_STOP_TIMEOUT_SECS,
     )

@@ -32,7 +32,7 @@ from lendline.voice.engines.base import SpeechToText
 from lendline.voice.frames import CallerTurnFrame
 
 #: Audio kept from before the turn started: VAD and turn start lag the first syllable.
-PRE_ROLL_SECS = 0.5
+PRE_ROLL_SECS = 1.0
 #: Silence appended so the recogniser hears the end of the last word.
 TAIL_SECS = 0.3
 #: Longest turn sent to the recogniser (Whisper's window is 30 s).

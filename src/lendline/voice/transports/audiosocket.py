@@ -108,6 +108,8 @@ class AudioSocketCall:
         if self.ended_by is None:
             self.ended_by = "caller"
             self.line.events.put_nowait(CallerHangup(reason))
+            # Nobody is listening: let the pipeline finish instead of pacing into the void.
+            self.playout.hung_up()
 
     # LineSink ---------------------------------------------------------------------------
 
@@ -118,6 +120,10 @@ class AudioSocketCall:
     async def clear(self) -> None:
         """Barge-in: drop what has not been sent."""
         self.playout.clear()
+
+    async def duck(self, on: bool) -> None:
+        """Hold the agent's voice while the caller may be taking the turn."""
+        self.playout.ducked = on
 
     async def hang_up(self, reason: str) -> None:
         """The script ended; the hang-up frame is sent once the call is torn down."""
@@ -136,6 +142,8 @@ class AudioSocketServer:
         self._settings = settings
         self._handler = handler
         self._server: asyncio.Server | None = None
+        self._calls: dict[str, AudioSocketCall] = {}
+        self._connections: set[asyncio.Task[None]] = set()
         self.refused = 0
 
     async def start(self) -> None:
@@ -146,13 +154,24 @@ class AudioSocketServer:
         logger.info(f"AudioSocket listening on {self._settings.host}:{self._settings.port}")
 
     async def stop(self) -> None:
-        """Stop listening."""
+        """Stop listening, end the calls in progress (their state is kept) and wait for them."""
         if self._server is not None:
             self._server.close()
+        for call in list(self._calls.values()):
+            call.caller_gone("server shutting down")
+        if self._connections:
+            _, late = await asyncio.wait(self._connections, timeout=15)
+            for task in late:
+                task.cancel()
+        if self._server is not None:
             await self._server.wait_closed()
             self._server = None
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._connections.add(task)
+            task.add_done_callback(self._connections.discard)
         try:
             await self._run(reader, writer)
         except Exception:
@@ -181,6 +200,7 @@ class AudioSocketServer:
             writer.write(Frame(KIND_HANGUP).encode())
             return
         call = AudioSocketCall(call_id, writer)
+        self._calls[call_id] = call
         call.playout.start()
         reading = asyncio.get_running_loop().create_task(self._read(reader, writer, call))
         session_id = ""
@@ -190,6 +210,7 @@ class AudioSocketServer:
             )
             session_id = ended.session_id
         finally:
+            self._calls.pop(call_id, None)
             await call.playout.stop()
             reading.cancel()
             if not writer.is_closing():

@@ -26,6 +26,8 @@ from pipecat.frames.frames import (
     InterruptionFrame,
     OutputAudioRawFrame,
     StartFrame,
+    VADUserStartedSpeakingFrame,
+    VADUserStoppedSpeakingFrame,
 )
 from pipecat.processors.frame_processor import FrameDirection
 from pipecat.transports.base_input import BaseInputTransport
@@ -74,6 +76,10 @@ class LineSink(Protocol):
 
     async def clear(self) -> None:
         """Drop agent audio queued but not yet played (barge-in)."""
+        ...
+
+    async def duck(self, on: bool) -> None:
+        """Hold (on) or go on playing (off) the agent audio while the caller speaks over it."""
         ...
 
     async def hang_up(self, reason: str) -> None:
@@ -208,8 +214,16 @@ class LineOutputTransport(BaseOutputTransport):
         await self._line.sink.hang_up("call cancelled")
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
-        """Forward barge-in interruptions to the line so queued audio is dropped."""
-        if isinstance(frame, InterruptionFrame):
+        """Barge-in on the line.
+
+        The prompt is held when the caller starts speaking over it, dropped when the caller
+        takes the turn, and goes on when it was only a backchannel.
+        """
+        if isinstance(frame, VADUserStartedSpeakingFrame):
+            await self._line.sink.duck(True)
+        elif isinstance(frame, VADUserStoppedSpeakingFrame):
+            await self._line.sink.duck(False)
+        elif isinstance(frame, InterruptionFrame):
             await self._line.sink.clear()
         await super().process_frame(frame, direction)
 

@@ -194,6 +194,8 @@ class MediaStreamCall:
         if self.ended_by is None:
             self.ended_by = "caller"
             self.line.events.put_nowait(CallerHangup(reason))
+            # Nobody is listening: let the pipeline finish instead of pacing into the void.
+            self.playout.hung_up()
 
     # LineSink ---------------------------------------------------------------------------
 
@@ -205,6 +207,10 @@ class MediaStreamCall:
         """Barge-in: drop our queue and tell the carrier to drop its buffer."""
         self.playout.clear()
         self._outbox.put_nowait(self._json("clear"))
+
+    async def duck(self, on: bool) -> None:
+        """Hold the agent's voice while the caller may be taking the turn."""
+        self.playout.ducked = on
 
     async def hang_up(self, reason: str) -> None:
         """The script ended: the socket is closed once the call is torn down."""

@@ -21,6 +21,8 @@ from lendline.voice.transports.line import FRAME_BYTES, PHONE_RATE
 #: Frames the sender may run ahead of the line (5 x 20 ms): what barge-in has to drop.
 DEFAULT_LEAD_FRAMES = 5
 _TICK = 0.02
+#: The longest the agent's voice is held for a caller speaking over it (2 s).
+MAX_DUCK_TICKS = 100
 _SILENCE = b"\x00" * FRAME_BYTES
 
 
@@ -53,7 +55,18 @@ class PacedPlayout:
         self.recording = bytearray()
         self.frames_sent = 0
         self.frames_cleared = 0
-        self.paused = False
+        #: The caller put us on hold (SIP re-INVITE): nothing is sent until resumed.
+        self.held = False
+        #: The caller started speaking over the agent: hold the prompt until it is clear
+        #: whether they are taking the turn (then it is cleared) or only said "uh-huh".
+        self.ducked = False
+        self._ducked_ticks = 0
+        self._gone = False
+
+    @property
+    def paused(self) -> bool:
+        """Whether the clock is running without sending (on hold or ducked)."""
+        return self.held or self.ducked
 
     def start(self) -> None:
         """Start the clock."""
@@ -71,6 +84,8 @@ class PacedPlayout:
 
     async def play(self, pcm: bytes, sample_rate: int) -> None:
         """Queue agent audio; returns once the queue is back within the lead."""
+        if self._gone:
+            return
         if sample_rate != PHONE_RATE:
             pcm = resample_pcm16(pcm, sample_rate, PHONE_RATE)
         data = self._partial + pcm
@@ -96,9 +111,15 @@ class PacedPlayout:
         self.flush_partial()
         await self._drained.wait()
 
+    def hung_up(self) -> None:
+        """The caller is gone: drop what is queued and take no more audio."""
+        self._gone = True
+        self.clear()
+
     def clear(self) -> None:
-        """Barge-in: drop what has not been sent yet."""
+        """Barge-in: drop what has not been sent yet (and stop ducking: nothing is left)."""
         self.frames_cleared += len(self._queue)
+        self.ducked = False
         self._drop()
 
     def _drop(self) -> None:
@@ -122,6 +143,13 @@ class PacedPlayout:
             await asyncio.sleep(max(0.0, next_at - loop.time()))
 
     def _tick(self) -> None:
+        if self.ducked:
+            self._ducked_ticks += 1
+            if self._ducked_ticks > MAX_DUCK_TICKS:
+                # Nobody took the turn and nobody let go (noise, a dropped VAD stop): go on.
+                self.ducked = False
+        else:
+            self._ducked_ticks = 0
         frame = self._queue.popleft() if self._queue and not self.paused else None
         if frame is not None:
             self.frames_sent += 1

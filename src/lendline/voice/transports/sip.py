@@ -159,6 +159,8 @@ class SipCall:
         if self.ended_by is None:
             self.ended_by = "caller"
             self.line.events.put_nowait(CallerHangup(reason))
+            # Nobody is listening: let the pipeline finish instead of pacing into the void.
+            self.playout.hung_up()
 
     # LineSink ---------------------------------------------------------------------------
 
@@ -169,6 +171,10 @@ class SipCall:
     async def clear(self) -> None:
         """Barge-in: drop the agent audio not yet sent."""
         self.playout.clear()
+
+    async def duck(self, on: bool) -> None:
+        """Hold the agent's voice while the caller may be taking the turn."""
+        self.playout.ducked = on
 
     async def hang_up(self, reason: str) -> None:
         """The pipeline ended; the server sends BYE (or REFER) once the call is torn down."""
@@ -395,7 +401,7 @@ class SipServer:
             return
         direction = offer.audio.direction
         call.held = direction in ("sendonly", "inactive")
-        call.playout.paused = call.held
+        call.playout.held = call.held
         remote = offer.rtp_address
         if remote is not None and remote[0] not in ("0.0.0.0", "::"):
             call.rtp.update_remote(remote)

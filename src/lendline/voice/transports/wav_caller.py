@@ -87,6 +87,9 @@ class ScriptedCaller:
     async def clear(self) -> None:
         """Nothing is queued on a file line; barge-in has nothing to drop."""
 
+    async def duck(self, on: bool) -> None:
+        """Nothing plays in real time on a file line; there is nothing to hold."""
+
     async def hang_up(self, reason: str) -> None:
         """The agent hung up."""
         if self.hung_up_by is None:
