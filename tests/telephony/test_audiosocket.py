@@ -17,14 +17,14 @@ from typing import Any
 import numpy as np
 import pytest
 from sqlalchemy import text
-from telephony.baresip import free_port
-from telephony.fake_asterisk import FakeAsterisk, frame, wav_pcm
-from telephony.fixtures import BACKCHANNEL, fixture_for
 
 from lendline.adapters.recordings.wav_files import WavFileRecorder
 from lendline.config import AudioSocketSettings
 from lendline.server.calls import CallService
 from lendline.voice.transports.audiosocket import AudioSocketServer
+from telephony.baresip import free_port
+from telephony.fake_asterisk import FakeAsterisk, frame, wav_pcm
+from telephony.fixtures import BACKCHANNEL, fixture_for
 
 pytestmark = [pytest.mark.slow]
 

@@ -44,9 +44,9 @@ class BargeInTurnStartStrategy(BaseUserTurnStartStrategy):  # type: ignore[no-un
         self.backchannels = 0
         self.barge_ins = 0
 
-    async def reset(self) -> None:
-        """Forget a pending barge-in (a new turn has begun)."""
-        await super().reset()  # type: ignore[no-untyped-call]
+    async def handle_user_turn_started(self) -> None:
+        """Forget a pending barge-in (a turn has begun)."""
+        await super().handle_user_turn_started()  # type: ignore[no-untyped-call]
         self._pending = None
 
     async def process_frame(self, frame: Frame) -> ProcessFrameResult:
