@@ -33,12 +33,12 @@ def fixture_for(text: str) -> Path:
 
 def main() -> None:
     """Record every fixed answer of the English borrower."""
-    from conftest import PROMPT_CACHE
     from lendline.demo.borrowers import happy_borrower
     from lendline.demo.drive import borrower_speech
     from lendline.voice.engines.audio import write_wav
     from lendline.voice.engines.factory import default_tts
     from lendline.voice.transports.line import PHONE_RATE
+    from telephony.server import PROMPT_CACHE
 
     voice = default_tts("en", None, PROMPT_CACHE)
     FIXTURES.mkdir(parents=True, exist_ok=True)

@@ -13,8 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conftest import MODEL_CACHE, PROMPT_CACHE, REPO
 from telephony.baresip import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+#: The same model and prompt caches as the rest of the suite (see tests/conftest.py).
+MODEL_CACHE = REPO / "var" / "models"
+PROMPT_CACHE = REPO / "var" / "prompt-cache"
 
 READY_LINE = b"LendLine ready"
 

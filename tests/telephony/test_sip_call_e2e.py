@@ -25,8 +25,9 @@ from lendline.adapters.sms.outbox import latest_code_for
 from lendline.demo.borrowers import KEYS, OTP, Persona, happy_borrower
 from lendline.dialog.verbalize import say_percent
 from lendline.voice.engines.base import RecognitionHint
-from telephony.baresip import Baresip, energy_dbfs, read_pcm
+from telephony.baresip import Baresip, energy_dbfs, free_port, read_pcm
 from telephony.fixtures import fixture_for
+from telephony.impairment import LossyRelay
 from telephony.server import ServedLendLine, start_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.voice, pytest.mark.sip]
@@ -106,11 +107,29 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9.% ]", " ", text)).strip()
 
 
+@pytest.mark.parametrize("line", ["clean", "lossy"])
 def test_a_recorded_borrower_takes_a_loan_over_a_real_sip_call(
-    tmp_path: Path, speech_engines
+    tmp_path: Path, speech_engines, line: str
 ) -> None:
-    """baresip dials, the borrower answers from recordings and keys the codes, the loan pays out."""
-    server = start_server(tmp_path / "server")
+    """baresip dials, the borrower answers from recordings and keys the codes, the loan pays out.
+
+    On the lossy line the caller's RTP loses 5 % of its packets and arrives with up to 60 ms
+    of jitter (reordered), through a relay the server's SDP points the phone at.
+    """
+    relay: LossyRelay | None = None
+    extra_env: dict[str, str] = {}
+    if line == "lossy":
+        rtp_port = free_port() // 2 * 2
+        relay = LossyRelay(
+            ("127.0.0.2", rtp_port), ("127.0.0.1", rtp_port), loss=0.05, jitter_ms=60
+        )
+        relay.start()
+        extra_env = {
+            "LENDLINE_TELEPHONY__SIP__ADVERTISED_IP": "127.0.0.2",
+            "LENDLINE_TELEPHONY__SIP__RTP_PORT_MIN": str(rtp_port),
+            "LENDLINE_TELEPHONY__SIP__RTP_PORT_MAX": str(rtp_port + 1),
+        }
+    server = start_server(tmp_path / "server", extra_env=extra_env)
     persona = happy_borrower("en")
     phone = Baresip(tmp_path / "phone", user=persona.caller_number)
     try:
@@ -126,6 +145,14 @@ def test_a_recorded_borrower_takes_a_loan_over_a_real_sip_call(
     finally:
         phone.stop()
         log = server.stop()
+        if relay is not None:
+            relay.stop()
+
+    if relay is not None:
+        # The impairment really was on the line.
+        assert relay.received > 1000
+        assert 0.03 < relay.dropped / relay.received < 0.07
+        assert relay.reordered > 0
 
     assert "terminated" in phone.log_text(), phone.log_text()[-2000:]
     assert _status(server, session) == "completed", log[-3000:]
