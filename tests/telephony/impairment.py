@@ -39,13 +39,13 @@ class LossyRelay(threading.Thread):
         self.received = 0
         self.dropped = 0
         self.reordered = 0
-        self._stop = threading.Event()
+        self._halt = threading.Event()
         self._queue: list[tuple[float, int, bytes]] = []
         self._last_due = 0.0
 
     def run(self) -> None:
         count = 0
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             wait = 0.05
             if self._queue:
                 wait = max(0.0, min(wait, self._queue[0][0] - time.monotonic()))
@@ -69,6 +69,6 @@ class LossyRelay(threading.Thread):
 
     def stop(self) -> None:
         """Stop relaying."""
-        self._stop.set()
+        self._halt.set()
         self.join(timeout=2)
         self.sock.close()

@@ -5,12 +5,14 @@ pauses playout on them. Against baresip that left the buffer waiting on a marker
 the audio, so the caller went silent after the first key press, and the last digit of a
 sequence was only reported when the next began (both measured: see the protocol tests).
 Here telephone-events never reach the buffer (their sequence slots read as a short loss,
-which the playout conceals) and a digit is reported on the first packet of its event, so
-a code keyed at the end of a turn arrives at once.
+which the playout conceals) and a digit is reported on the first packet of its event that
+arrives, once, so a code keyed at the end of a turn arrives at once and a lost or reordered
+packet neither drops nor repeats a digit.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -32,7 +34,8 @@ class KeypadRtpSession(aiortp.RTPSession):
         super().__init__(*args, **kwargs)
         self.on_digit: DigitListener | None = None
         self.malformed_packets = 0
-        self._last_event_timestamp: int | None = None
+        # Timestamps of recent key presses: packets of one press arrive late or out of order.
+        self._recent_events: deque[int] = deque(maxlen=32)
 
     def _handle_rtp(self, data: bytes, addr: tuple[str, int]) -> None:
         if len(data) >= 2 and data[1] & 0x7F == self._dtmf_payload_type:
@@ -51,11 +54,11 @@ class KeypadRtpSession(aiortp.RTPSession):
         except ValueError:
             self.malformed_packets += 1
             return
-        # All packets of one key press share its RTP timestamp (RFC 4733 §2.5.1.1);
-        # the end packet is sent three times.
-        if packet.timestamp == self._last_event_timestamp:
+        # All packets of one key press share its RTP timestamp (RFC 4733 §2.5.1.1); the end
+        # packet is sent three times, and on a bad line they come late or reordered.
+        if packet.timestamp in self._recent_events:
             return
-        self._last_event_timestamp = packet.timestamp
+        self._recent_events.append(packet.timestamp)
         digit = event.digit
         if digit == "?":
             logger.debug(f"RTP: ignoring telephone-event {event.event}")
