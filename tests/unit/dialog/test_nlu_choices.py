@@ -38,6 +38,7 @@ from lendline.lending.purpose import is_banned
         ("英文", "en"),
         ("英语", "en"),
         ("我要说英语", "en"),
+        ("英俊", "en"),  # "English, please." as Whisper hears it in Mandarin mode
         ("2", "en"),
         ("二", "en"),
         ("two", "en"),
