@@ -25,6 +25,7 @@ from lendline.voice.transports.audiosocket import AudioSocketServer
 from telephony.baresip import free_port
 from telephony.fake_asterisk import FakeAsterisk, frame, wav_pcm
 from telephony.fixtures import BACKCHANNEL, fixture_for
+from telephony.waiting import until
 
 pytestmark = [pytest.mark.slow]
 
@@ -48,15 +49,6 @@ class Socket:
 
     def turns(self) -> int:
         return len(self.query("SELECT seq FROM audit_log WHERE kind = 'call.turn'"))
-
-
-async def until(predicate: Callable[[], bool], within: float, what: str) -> None:
-    """Wait (without blocking the server's loop) until ``predicate`` holds."""
-    deadline = time.monotonic() + within
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 StartSocket = Callable[..., Awaitable[Socket]]

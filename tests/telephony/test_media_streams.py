@@ -30,6 +30,7 @@ from lendline.server.http import create_http_app
 from telephony.baresip import free_port
 from telephony.fake_asterisk import wav_pcm
 from telephony.fixtures import fixture_for
+from telephony.waiting import until
 
 pytestmark = [pytest.mark.slow]
 CALLER = "13987654321"
@@ -123,14 +124,6 @@ class Carrier:
 
     def kinds(self) -> list[str]:
         return [event["event"] for event in self.events]
-
-
-async def until(predicate: Callable[[], bool], within: float, what: str) -> None:
-    deadline = time.monotonic() + within
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 @pytest.mark.voice

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from lendline.voice.transports.sip import SipCall, SipServer
 from telephony.baresip import Baresip, free_port
 from telephony.fixtures import ASK_FOR_AGENT, fixture_for
 from telephony.sip_probe import offer_sdp, request, status_codes, tcp_exchange, udp_exchange
+from telephony.waiting import until
 
 pytestmark = [pytest.mark.slow, pytest.mark.sip]
 
@@ -59,15 +59,6 @@ class Line:
     async def one_call(self, within: float = 20) -> SipCall:
         await until(lambda: len(self.server.calls) == 1, within, "the call to be answered")
         return next(iter(self.server.calls.values()))
-
-
-async def until(predicate: Callable[[], bool], within: float, what: str) -> None:
-    """Wait (without blocking the server's loop) until ``predicate`` holds."""
-    deadline = time.monotonic() + within
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
 
 
 StartLine = Callable[..., Awaitable[Line]]

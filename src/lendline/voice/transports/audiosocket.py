@@ -23,8 +23,8 @@ from loguru import logger
 
 from lendline.config import AudioSocketSettings
 from lendline.voice.transports.handler import CallHandler, CallRecording
-from lendline.voice.transports.line import CallerAudio, CallerDigit, CallerHangup, CallLine
-from lendline.voice.transports.pacing import PacedPlayout
+from lendline.voice.transports.line import CallerDigit
+from lendline.voice.transports.paced_line import PacedLine
 
 KIND_HANGUP = 0x00
 KIND_UUID = 0x01
@@ -68,18 +68,16 @@ async def read_frame(reader: asyncio.StreamReader) -> Frame | None:
     return Frame(kind, payload)
 
 
-class AudioSocketCall:
+class AudioSocketCall(PacedLine):
     """One AudioSocket connection as a call line's sink."""
 
     def __init__(self, call_id: str, writer: asyncio.StreamWriter) -> None:
         self.writer = writer
-        self.line = CallLine(call_id=call_id, caller_number="audiosocket", sink=self)
-        self.playout = PacedPlayout(self._send_frame)
-        self.caller_leg = bytearray()
-        self.ended_by: str | None = None
+        super().__init__(call_id, "audiosocket")
         self.skipped = 0
 
-    def _send_frame(self, frame: bytes | None) -> None:
+    def send_frame(self, frame: bytes | None) -> None:
+        """Send one tick of agent audio as a slin frame (nothing for silence)."""
         if frame is not None and not self.writer.is_closing():
             self.writer.write(Frame(KIND_SLIN, frame).encode())
 
@@ -88,8 +86,7 @@ class AudioSocketCall:
         if frame.kind == KIND_SLIN:
             if len(frame.payload) % 2:
                 raise AudioSocketError("audio frame with an odd number of bytes")
-            self.caller_leg += frame.payload
-            self.line.events.put_nowait(CallerAudio(frame.payload))
+            self.hear(frame.payload)
         elif frame.kind == KIND_DTMF:
             digit = frame.payload[:1].decode("ascii", errors="replace")
             self.line.events.put_nowait(CallerDigit(digit))
@@ -102,37 +99,6 @@ class AudioSocketCall:
         else:
             self.skipped += 1
             logger.warning(f"AudioSocket {self.line.call_id}: skipped frame type {frame.kind:#04x}")
-
-    def caller_gone(self, reason: str) -> None:
-        """End the call line."""
-        if self.ended_by is None:
-            self.ended_by = "caller"
-            self.line.events.put_nowait(CallerHangup(reason))
-            # Nobody is listening: let the pipeline finish instead of pacing into the void.
-            self.playout.hung_up()
-
-    # LineSink ---------------------------------------------------------------------------
-
-    async def play(self, pcm: bytes, sample_rate: int) -> None:
-        """Queue agent audio; paced out as 20 ms slin frames."""
-        await self.playout.play(pcm, sample_rate)
-
-    async def clear(self) -> None:
-        """Barge-in: drop what has not been sent."""
-        self.playout.clear()
-
-    async def duck(self, on: bool) -> None:
-        """Hold the agent's voice while the caller may be taking the turn."""
-        self.playout.ducked = on
-
-    async def hang_up(self, reason: str) -> None:
-        """The script ended; the hang-up frame is sent once the call is torn down."""
-        if self.ended_by is None:
-            self.ended_by = "agent"
-
-    async def agent_turn_done(self) -> None:
-        """Return once the turn's audio has been sent."""
-        await self.playout.drained()
 
 
 class AudioSocketServer:

@@ -32,8 +32,8 @@ from fastapi import WebSocket, WebSocketDisconnect
 from loguru import logger
 
 from lendline.voice.transports.handler import CallHandler, CallRecording
-from lendline.voice.transports.line import CallerAudio, CallerDigit, CallerHangup, CallLine
-from lendline.voice.transports.pacing import PacedPlayout
+from lendline.voice.transports.line import CallerDigit
+from lendline.voice.transports.paced_line import PacedLine
 
 #: How long to wait for the carrier to echo the mark that ends an agent turn.
 MARK_WAIT_SECS = 2.0
@@ -118,19 +118,16 @@ def read_start(message: Mapping[str, Any], dialect: Dialect) -> StreamStart:
     return StreamStart(stream_id, str(call_id), str(caller), encoding, custom)
 
 
-class MediaStreamCall:
+class MediaStreamCall(PacedLine):
     """One media-stream call: the WebSocket as a call line's sink."""
 
     def __init__(self, socket: WebSocket, dialect: Dialect, start: StreamStart) -> None:
         self.socket = socket
         self.dialect = dialect
         self.start = start
-        self.line = CallLine(call_id=start.call_id, caller_number=start.caller_number, sink=self)
-        self.playout = PacedPlayout(self._send_frame)
         self.codec = g711_codec(start.encoding)
-        self.caller_leg = bytearray()
+        super().__init__(start.call_id, start.caller_number)
         self.malformed = 0
-        self.ended_by: str | None = None
         self._marks = 0
         self._echoed: dict[str, asyncio.Event] = {}
         self._outbox: asyncio.Queue[str] = asyncio.Queue()
@@ -140,7 +137,8 @@ class MediaStreamCall:
         message.update(body)
         return json.dumps(message)
 
-    def _send_frame(self, frame: bytes | None) -> None:
+    def send_frame(self, frame: bytes | None) -> None:
+        """Queue one tick of agent audio as a media message (nothing for silence)."""
         if frame is None:
             return
         codes = self.codec.encode(frame)
@@ -168,9 +166,7 @@ class MediaStreamCall:
                 "inbound_track",
             ):
                 return
-            pcm = decode_payload(message, self.start.encoding)
-            self.caller_leg += pcm
-            self.line.events.put_nowait(CallerAudio(pcm))
+            self.hear(decode_payload(message, self.start.encoding))
         elif event == "dtmf":
             dtmf = message.get("dtmf")
             digit = dtmf.get("digit") if isinstance(dtmf, dict) else None
@@ -189,33 +185,12 @@ class MediaStreamCall:
         else:
             raise MediaStreamError(f"unknown event {event!r}")
 
-    def caller_gone(self, reason: str) -> None:
-        """End the call line (stop message or socket closed)."""
-        if self.ended_by is None:
-            self.ended_by = "caller"
-            self.line.events.put_nowait(CallerHangup(reason))
-            # Nobody is listening: let the pipeline finish instead of pacing into the void.
-            self.playout.hung_up()
-
     # LineSink ---------------------------------------------------------------------------
-
-    async def play(self, pcm: bytes, sample_rate: int) -> None:
-        """Queue agent audio; paced out as 20 ms media messages."""
-        await self.playout.play(pcm, sample_rate)
 
     async def clear(self) -> None:
         """Barge-in: drop our queue and tell the carrier to drop its buffer."""
-        self.playout.clear()
+        await super().clear()
         self._outbox.put_nowait(self._json("clear"))
-
-    async def duck(self, on: bool) -> None:
-        """Hold the agent's voice while the caller may be taking the turn."""
-        self.playout.ducked = on
-
-    async def hang_up(self, reason: str) -> None:
-        """The script ended: the socket is closed once the call is torn down."""
-        if self.ended_by is None:
-            self.ended_by = "agent"
 
     async def agent_turn_done(self) -> None:
         """Wait until the turn has been sent and the carrier says it has played it."""

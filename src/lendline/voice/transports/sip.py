@@ -22,7 +22,6 @@ import asyncio
 import contextlib
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiosipua import IncomingCall, SipUAC, SipUAS
@@ -34,14 +33,8 @@ from loguru import logger
 
 from lendline.config import SipSettings
 from lendline.voice.transports.handler import CallHandler, CallRecording
-from lendline.voice.transports.line import (
-    FRAME_BYTES,
-    CallerAudio,
-    CallerDigit,
-    CallerHangup,
-    CallLine,
-)
-from lendline.voice.transports.pacing import PacedPlayout
+from lendline.voice.transports.line import FRAME_BYTES, CallerDigit
+from lendline.voice.transports.paced_line import PacedLine
 from lendline.voice.transports.rtp import KeypadRtpSession
 
 #: G.711 payload types we answer with: PCMU (0) and PCMA (8).
@@ -101,37 +94,31 @@ def telephone_event_type(offer: SdpMessage) -> int | None:
     return None
 
 
-@dataclass
-class SipCall:
+class SipCall(PacedLine):
     """One answered call: the RTP session, the agent's paced voice, and the call line.
 
-    It is the line's :class:`~lendline.voice.transports.line.LineSink`.
+    Parameters:
+        invite: the INVITE it answered (its dialog sends BYE and REFER).
+        rtp: the call's RTP session.
+        port: the local RTP port (back to the pool at the end).
+        payload_type: the agreed codec, 0 (PCMU) or 8 (PCMA).
     """
 
-    invite: IncomingCall
-    rtp: Any
-    port: int
-    payload_type: int
-    line: CallLine = field(init=False)
-    playout: PacedPlayout = field(init=False)
-    caller_leg: bytearray = field(default_factory=bytearray)
-    held: bool = False
-    ended_by: str | None = None
-    bye_received: asyncio.Event = field(default_factory=asyncio.Event)
-    _timestamp: int = field(default_factory=lambda: secrets.randbelow(2**32))
-    _ticks_without_audio: int = 0
-
-    def __post_init__(self) -> None:
-        self.line = CallLine(
-            call_id=self.invite.call_id, caller_number=caller_number(self.invite), sink=self
-        )
-        self.playout = PacedPlayout(self._send_frame)
+    def __init__(self, invite: IncomingCall, rtp: Any, port: int, payload_type: int) -> None:
+        self.invite = invite
+        self.rtp = rtp
+        self.port = port
+        self.payload_type = payload_type
+        self.held = False
+        self.bye_received = asyncio.Event()
+        self._timestamp = secrets.randbelow(2**32)
+        self._ticks_without_audio = 0
+        super().__init__(invite.call_id, caller_number(invite))
         self.rtp.on_audio = self._on_audio
         self.rtp.on_digit = self._on_digit
 
-    # media ------------------------------------------------------------------------------
-
-    def _send_frame(self, frame: bytes | None) -> None:
+    def send_frame(self, frame: bytes | None) -> None:
+        """Send one tick of agent audio as RTP; feed the line silence if the caller sends none."""
         if frame is not None and not self.held:
             self.rtp.send_audio_pcm(frame, self._timestamp)
         # The RTP clock runs on through silence: the gap shows as a timestamp jump.
@@ -145,45 +132,12 @@ class SipCall:
         self._deliver(pcm)
 
     def _deliver(self, pcm: bytes) -> None:
-        if self.ended_by is not None:
-            return
-        self.caller_leg += pcm
-        self.line.events.put_nowait(CallerAudio(pcm))
+        if self.ended_by is None:
+            self.hear(pcm)
 
     def _on_digit(self, digit: str) -> None:
         if self.ended_by is None:
             self.line.events.put_nowait(CallerDigit(digit))
-
-    def caller_gone(self, reason: str) -> None:
-        """The caller hung up (BYE) or the line went dead: end the call line."""
-        if self.ended_by is None:
-            self.ended_by = "caller"
-            self.line.events.put_nowait(CallerHangup(reason))
-            # Nobody is listening: let the pipeline finish instead of pacing into the void.
-            self.playout.hung_up()
-
-    # LineSink ---------------------------------------------------------------------------
-
-    async def play(self, pcm: bytes, sample_rate: int) -> None:
-        """Queue agent audio; paced onto RTP in real time."""
-        await self.playout.play(pcm, sample_rate)
-
-    async def clear(self) -> None:
-        """Barge-in: drop the agent audio not yet sent."""
-        self.playout.clear()
-
-    async def duck(self, on: bool) -> None:
-        """Hold the agent's voice while the caller may be taking the turn."""
-        self.playout.ducked = on
-
-    async def hang_up(self, reason: str) -> None:
-        """The pipeline ended; the server sends BYE (or REFER) once the call is torn down."""
-        if self.ended_by is None:
-            self.ended_by = "agent"
-
-    async def agent_turn_done(self) -> None:
-        """Return once the turn's audio has gone out on the wire."""
-        await self.playout.drained()
 
 
 class SipServer:
