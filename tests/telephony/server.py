@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lendline.server.run import READY_LINE as SERVE_READY
 from telephony.baresip import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -20,7 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 MODEL_CACHE = REPO / "var" / "models"
 PROMPT_CACHE = REPO / "var" / "prompt-cache"
 
-READY_LINE = b"LendLine ready"
+READY_LINE = SERVE_READY.encode()
 
 
 @dataclass
