@@ -147,7 +147,7 @@ class PayoutRecord:
         amount_minor: amount, in minor units (positive).
         currency: ISO 4217 code.
         account_number: destination account.
-        status: ``"requested"`` or ``"completed"``.
+        status: ``"requested"``, ``"completed"`` (the rail paid) or ``"failed"`` (refused).
         requested_at: when the payout was requested.
         rail_reference: the rail's reference once it accepted.
         completed_at: when the rail accepted.

@@ -690,6 +690,27 @@ class PayoutRepository:
         existing.completed_at = completed_at
         return existing
 
+    def mark_failed(self, idempotency_key: str, failed_at: datetime) -> PayoutRecord:
+        """Record that the rail refused a payout for good (no money moved).
+
+        Raises:
+            NotFound: if no payout has this key.
+            Conflict: if it was already completed: money that moved cannot be un-sent here.
+        """
+        existing = self.by_key(idempotency_key)
+        if existing is None:
+            raise NotFound(f"no payout with idempotency key {idempotency_key!r}")
+        if existing.status == "completed":
+            raise Conflict(f"payout {idempotency_key!r} was completed; it cannot fail now")
+        self._conn.execute(
+            update(t.payouts)
+            .where(t.payouts.c.idempotency_key == idempotency_key)
+            .values(status="failed", completed_at=failed_at)
+        )
+        existing.status = "failed"
+        existing.completed_at = failed_at
+        return existing
+
     def by_key(self, idempotency_key: str) -> PayoutRecord | None:
         """Return the payout with this idempotency key, if any."""
         row = self._conn.execute(

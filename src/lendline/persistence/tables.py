@@ -26,6 +26,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -42,8 +43,12 @@ __all__ = [
     "call_sessions",
     "consents",
     "customers",
+    "ledger_entries",
+    "ledger_postings",
+    "loans",
     "metadata",
     "otp_challenges",
+    "outbox",
     "payouts",
 ]
 
@@ -225,6 +230,81 @@ payouts: Final = Table(
     _ts("requested_at"),
     _ts("completed_at", nullable=True),
     CheckConstraint("amount_minor > 0", name="amount_minor_positive"),
+)
+
+loans: Final = Table(
+    "loans",
+    metadata,
+    # One loan per signed application; its terms are copied here at booking, so a later
+    # change of product never alters what servicing works from.
+    Column("reference", String(32), ForeignKey("applications.reference"), primary_key=True),
+    Column("principal_minor", BigInteger(), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("annual_rate", String(40), nullable=False),
+    Column("method", String(32), nullable=False),
+    Column("term_months", Integer(), nullable=False),
+    Column("product_key", String(64), nullable=False),
+    Column("schedule", Text(), nullable=False),
+    Column("disbursed_on", Date(), nullable=False),
+    _ts("booked_at"),
+    CheckConstraint("principal_minor > 0", name="principal_minor_positive"),
+    CheckConstraint("term_months > 0", name="term_months_positive"),
+)
+
+ledger_entries: Final = Table(
+    "ledger_entries",
+    metadata,
+    Column("entry_id", String(40), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("loan_ref", String(32), ForeignKey("loans.reference"), nullable=False, index=True),
+    # One entry per business event: a replayed command finds the entry it already made.
+    Column("idempotency_key", String(160), nullable=False, unique=True),
+    # At most one reversal per entry; a reversal points at what it undoes.
+    Column(
+        "reverses", String(40), ForeignKey("ledger_entries.entry_id"), nullable=True, unique=True
+    ),
+    _ts("occurred_at"),
+    _ts("recorded_at"),
+)
+
+ledger_postings: Final = Table(
+    "ledger_postings",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column(
+        "entry_id",
+        String(40),
+        ForeignKey("ledger_entries.entry_id"),
+        nullable=False,
+        index=True,
+    ),
+    Column("account", String(80), nullable=False, index=True),
+    Column("side", String(1), nullable=False),
+    Column("amount_minor", BigInteger(), nullable=False),
+    Column("currency", String(3), nullable=False),
+    CheckConstraint("side IN ('D', 'C')", name="side_debit_or_credit"),
+    CheckConstraint("amount_minor > 0", name="amount_minor_positive"),
+)
+
+outbox: Final = Table(
+    "outbox",
+    metadata,
+    # Messages written in the same transaction as the change they announce; a relay sends
+    # them after the commit and retries until the receiver has them (at least once; the
+    # receivers deduplicate by ``key``).
+    Column("message_id", String(40), primary_key=True),
+    Column("topic", String(64), nullable=False),
+    Column("key", String(160), nullable=False, unique=True),
+    Column("payload", Text(), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer(), nullable=False),
+    _ts("available_at"),
+    _ts("created_at"),
+    _ts("done_at", nullable=True),
+    Column("last_error", Text(), nullable=True),
+    CheckConstraint("status IN ('pending', 'done', 'failed')", name="status_known"),
+    CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+    Index("ix_outbox_status_available_at", "status", "available_at"),
 )
 
 audit_log: Final = Table(

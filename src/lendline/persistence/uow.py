@@ -17,6 +17,8 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 
 from lendline.persistence.db import READ_ONLY
+from lendline.persistence.ledger_store import LoanRepository, SqlLedger
+from lendline.persistence.outbox import OutboxRepository
 from lendline.persistence.repositories import (
     ApplicationRepository,
     ConsentRepository,
@@ -41,6 +43,9 @@ class SqlUnitOfWork:
         otps: one-time-code challenges.
         consents: consent answers.
         payouts: payout requests.
+        loans: booked loans and their terms.
+        ledger: the double-entry ledger.
+        outbox: messages to deliver after the commit.
         audit: the audit chain.
 
     Args:
@@ -55,6 +60,9 @@ class SqlUnitOfWork:
     otps: OtpRepository
     consents: ConsentRepository
     payouts: PayoutRepository
+    loans: LoanRepository
+    ledger: SqlLedger
+    outbox: OutboxRepository
     audit: SqlAuditLog
 
     def __init__(self, engine: Engine, clock: Clock | None = None, read_only: bool = False) -> None:
@@ -86,6 +94,9 @@ class SqlUnitOfWork:
         self.otps = OtpRepository(conn, self._clock)
         self.consents = ConsentRepository(conn)
         self.payouts = PayoutRepository(conn)
+        self.loans = LoanRepository(conn)
+        self.ledger = SqlLedger(conn)
+        self.outbox = OutboxRepository(conn)
         self.audit = SqlAuditLog(conn, self._clock)
         return self
 

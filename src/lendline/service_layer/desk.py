@@ -38,9 +38,10 @@ from lendline.identity.resident_id import ResidentId
 from lendline.lending.contract import ContractParties, contract_sha256, render_contract_text
 from lendline.lending.limits import RegulatoryLimits
 from lendline.lending.offer import Offer, make_offer
-from lendline.lending.ports import PaymentRail, PayoutInstruction
+from lendline.lending.ports import PaymentRail
 from lendline.lending.product import DEFAULT_PRODUCT, LoanProduct
 from lendline.lending.purpose import PurposeCategory
+from lendline.lending.servicing import LoanTerms
 from lendline.persistence.records import ApplicationRecord, SessionRecord
 from lendline.persistence.uow import SqlUnitOfWork
 from lendline.risk.policy import (
@@ -53,7 +54,8 @@ from lendline.risk.policy import (
     ReasonCode,
     decide,
 )
-from lendline.shared.clock import Clock
+from lendline.service_layer.disbursements import Disbursements
+from lendline.shared.clock import Clock, business_day
 from lendline.shared.ids import new_reference, new_session_id
 from lendline.shared.money import Money
 
@@ -486,65 +488,44 @@ class LoanDesk:
             )
             uow.commit()
 
+    @property
+    def payouts(self) -> Disbursements:
+        """The payout relay over this desk's database and rail."""
+        return Disbursements(self.engine, self.rail, self.clock)
+
     def disburse(self, state: DialogState) -> PayoutView:
-        """Pay the signed loan to the borrower's own account, exactly once per loan."""
+        """Book the signed loan and pay it to the borrower's own account, exactly once.
+
+        The booking and the queued payout commit together (the transactional outbox); the
+        payout is then sent at once so the caller hears the result. If the rail is down the
+        payout stays queued and the relay (``lendline payouts drain``) sends it later.
+        """
         record = self._customer(state)
         offer = self._offer(state)
         reference = state.reference or ""
-        instruction = PayoutInstruction(
-            idempotency_key=f"disburse:{reference}",
+        with SqlUnitOfWork(self.engine, read_only=True) as uow:
+            application = uow.applications.get(reference)
+        if application is None or application.signed_at is None:
+            raise LookupError("only a signed loan can be paid out")
+        terms = LoanTerms(
             reference=reference,
+            principal=offer.amount,
+            annual_rate=offer.annual_rate,
+            schedule=offer.schedule,
+            disbursed_on=business_day(application.signed_at),
+        )
+        relay = self.payouts
+        payout = relay.request(
+            terms,
+            product_key=self.product.key,
             account_name=record.full_name,
             account_number=record.account_number,
-            amount=offer.amount,
+            session_id=state.session_id,
         )
-        now = self.clock.now()
-        with SqlUnitOfWork(self.engine) as uow:
-            application = uow.applications.get(reference)
-            if application is None or application.signed_at is None:
-                raise LookupError("only a signed loan can be paid out")
-            uow.payouts.record_request(
-                application_ref=reference,
-                idempotency_key=instruction.idempotency_key,
-                amount_minor=offer.amount.to_minor(),
-                currency=offer.amount.currency,
-                account_number=record.account_number,
-                requested_at=now,
-            )
-            uow.commit()
-        try:
-            receipt = self.rail.pay(instruction)
-        except Exception as exc:  # the request stays recorded; a retry pays at most once
-            with SqlUnitOfWork(self.engine) as uow:
-                uow.audit.append(
-                    "loan.disbursement_failed",
-                    state.session_id,
-                    {"reference": reference, "error": type(exc).__name__},
-                    self.clock.now(),
-                )
-                uow.commit()
-            return PayoutView(False, offer.amount.amount, record.account_number[-4:])
-        done = self.clock.now()
-        with SqlUnitOfWork(self.engine) as uow:
-            uow.payouts.mark_completed(instruction.idempotency_key, receipt.rail_reference, done)
-            application = uow.applications.get(reference)
-            assert application is not None
-            application.status = "disbursed"
-            application.disbursed_at = done
-            application.payout_reference = receipt.rail_reference
-            application.updated_at = done
-            uow.applications.save(application)
-            uow.audit.append(
-                "loan.disbursed",
-                state.session_id,
-                {
-                    "reference": reference,
-                    "amount_minor": offer.amount.to_minor(),
-                    "rail_reference": receipt.rail_reference,
-                    "idempotency_key": instruction.idempotency_key,
-                    "duplicate": receipt.duplicate,
-                },
-                done,
-            )
-            uow.commit()
-        return PayoutView(True, offer.amount.amount, record.account_number[-4:])
+        if payout.status == "requested":
+            relay.drain(only_key=payout.idempotency_key)
+            with SqlUnitOfWork(self.engine, read_only=True) as uow:
+                payout = uow.payouts.by_key(payout.idempotency_key) or payout
+        return PayoutView(
+            payout.status == "completed", offer.amount.amount, record.account_number[-4:]
+        )

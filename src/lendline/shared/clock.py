@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from datetime import UTC, date, datetime, timedelta
+from typing import Final, Protocol
+from zoneinfo import ZoneInfo
+
+#: The lender's business time zone: due dates and "today" of servicing are days in China.
+BUSINESS_TZ: Final = ZoneInfo("Asia/Shanghai")
+
+
+def business_day(instant: datetime) -> date:
+    """Return the calendar day in the lender's time zone at ``instant`` (an aware time)."""
+    if instant.utcoffset() is None:
+        raise ValueError("business days are taken from timezone-aware times")
+    return instant.astimezone(BUSINESS_TZ).date()
 
 
 class Clock(Protocol):

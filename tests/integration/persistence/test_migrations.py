@@ -65,7 +65,7 @@ def test_the_comparison_does_notice_a_schema_that_differs(engine: Engine) -> Non
 def test_the_database_is_stamped_with_the_newest_revision(engine: Engine) -> None:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == head == "0001"
+        assert MigrationContext.configure(conn).get_current_revision() == head == "0002"
 
 
 def test_upgrade_needs_no_alembic_ini_in_the_working_directory(
