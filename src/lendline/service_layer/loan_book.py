@@ -126,6 +126,8 @@ class LoanBook:
         """
         now = self.clock.now()
         today = business_day(now)
+        # Bring the loan up to date first: what fell due today is payable today.
+        self.post_due_installments(reference, today)
         with SqlUnitOfWork(self.engine, self.clock) as uow:
             terms, entries = self._load(uow, reference)
             if uow.ledger.by_key(idempotency_key) is None:
