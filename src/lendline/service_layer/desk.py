@@ -11,6 +11,7 @@ import hashlib
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -42,6 +43,7 @@ from lendline.lending.ports import PaymentRail
 from lendline.lending.product import DEFAULT_PRODUCT, LoanProduct
 from lendline.lending.purpose import PurposeCategory
 from lendline.lending.servicing import LoanTerms
+from lendline.lending.signature import sign
 from lendline.persistence.records import ApplicationRecord, SessionRecord
 from lendline.persistence.uow import SqlUnitOfWork
 from lendline.risk.policy import (
@@ -93,6 +95,9 @@ class LoanDesk:
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     otp_policy: OtpPolicy = field(default_factory=OtpPolicy)
     rng: random.Random = field(default_factory=random.SystemRandom)
+    #: When each voice session's call was answered in this process: the recording starts
+    #: then, so consents are located in it by their offset from that instant.
+    _call_answered_at: dict[str, datetime] = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ sessions
 
@@ -116,6 +121,8 @@ class LoanDesk:
                     session_id=new_session_id(), caller_number=caller_number, channel=channel
                 )
                 event = "session.opened"
+            if channel == "voice":
+                self._call_answered_at[state.session_id] = self.clock.now()
             self._save(uow, state)
             uow.audit.append(
                 event,
@@ -198,14 +205,20 @@ class LoanDesk:
     def record_consent(
         self, state: DialogState, kind: str, granted: bool, notice_version: str
     ) -> None:
-        """Record a consent answer and log it."""
+        """Record a consent answer, where it is in the call recording, and log it."""
         now = self.clock.now()
+        offset = self._audio_offset_ms(state, now)
         with SqlUnitOfWork(self.engine) as uow:
-            uow.consents.add(state.session_id, kind, granted, notice_version, now, None)
+            uow.consents.add(state.session_id, kind, granted, notice_version, now, offset)
             uow.audit.append(
                 "consent.recorded",
                 state.session_id,
-                {"kind": kind, "granted": granted, "notice_version": notice_version},
+                {
+                    "kind": kind,
+                    "granted": granted,
+                    "notice_version": notice_version,
+                    "audio_offset_ms": offset,
+                },
                 now,
             )
             uow.commit()
@@ -462,27 +475,56 @@ class LoanDesk:
         self.sms.send(MobileNumber.parse(record.mobile), message)
         return digest
 
+    def _audio_offset_ms(self, state: DialogState, now: datetime) -> int | None:
+        """Milliseconds from the start of this call's recording to ``now`` (None off a call)."""
+        answered = self._call_answered_at.get(state.session_id)
+        if answered is None or state.channel != "voice":
+            return None
+        return max(0, int((now - answered).total_seconds() * 1000))
+
     def sign_contract(self, state: DialogState, consent_text: str) -> None:
-        """Bind the verbal consent, the verified signing code and the time to the contract hash."""
+        """Sign the contract sent: consent, SMS code, time and recording offset bound to its hash.
+
+        The signature (R9) binds the verbal consent, the verified SMS code, the time and the
+        place in the recording to the SHA-256 of the contract text sent.
+
+        Raises:
+            LookupError: if the contract signed is not the one sent.
+            SignatureRefused: if the session's SMS code was not verified.
+        """
         _, digest = self._contract(state)
         now = self.clock.now()
+        offset = self._audio_offset_ms(state, now)
         with SqlUnitOfWork(self.engine) as uow:
             application = uow.applications.get(state.reference or "")
             if application is None or application.contract_sha256 != digest:
                 raise LookupError("the contract signed is not the contract sent")
+            otp = uow.otps.get(state.session_id)
+            signature = sign(
+                reference=application.reference,
+                contract_sha256=digest,
+                consent_text_sha256=sha256_text(consent_text),
+                otp_challenge=(
+                    f"{state.session_id}@{otp.issued_at.isoformat()}"
+                    if otp is not None and otp.issued_at is not None
+                    else state.session_id
+                ),
+                otp_verified=otp is not None and otp.verified,
+                signed_at=now,
+                audio_offset_ms=offset,
+            )
             application.signed_at = now
             application.status = "signed"
             application.updated_at = now
             uow.applications.save(application)
+            uow.consents.add(state.session_id, "contract_signature", True, digest[:32], now, offset)
             uow.audit.append(
                 "contract.signed",
                 state.session_id,
                 {
-                    "reference": state.reference,
-                    "contract_sha256": digest,
-                    "consent_text_sha256": sha256_text(consent_text),
+                    **signature.as_record(),
                     "otp_verified": True,
-                    "signed_at": now.isoformat(),
+                    "signature_sha256": signature.binding_sha256(),
                 },
                 now,
             )
