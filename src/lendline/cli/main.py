@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from lendline.cli.money import ledger_app, loans_app, payouts_app
+
 if TYPE_CHECKING:
     from lendline.bootstrap import App
     from lendline.demo.drive import CallReport
@@ -21,6 +23,9 @@ audit_app = typer.Typer(help="The hash-chained audit log.")
 db_app = typer.Typer(help="The database.")
 app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
+app.add_typer(payouts_app, name="payouts")
+app.add_typer(loans_app, name="loans")
+app.add_typer(ledger_app, name="ledger")
 console = Console()
 
 
