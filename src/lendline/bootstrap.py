@@ -8,6 +8,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from lendline.adapters.payment_rail.simulator import SimulatedPaymentRail
@@ -18,6 +19,7 @@ from lendline.dialog.state import DialogState
 from lendline.identity.ports import SmsGateway
 from lendline.lending.ports import PaymentRail
 from lendline.persistence.db import make_engine, upgrade
+from lendline.persistence.tables import customers
 from lendline.persistence.uow import SqlUnitOfWork
 from lendline.service_layer.desk import LoanDesk
 from lendline.shared.clock import Clock, SystemClock
@@ -94,6 +96,15 @@ class App:
         with SqlUnitOfWork(self.engine) as uow:
             count = uow.customers.load_csv(path)
             uow.commit()
+            accounts = uow.connection.execute(
+                select(customers.c.account_number, customers.c.full_name)
+            ).all()
+        # The simulated bank holds the registry's accounts, so it can check payees' names
+        # (R5); a real bank already knows its account holders.
+        open_account = getattr(self.desk.rail, "open_account", None)
+        if open_account is not None:
+            for number, holder in accounts:
+                open_account(number, holder)
         return count
 
     def load_demo_customers(self) -> int:

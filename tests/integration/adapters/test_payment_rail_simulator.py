@@ -133,3 +133,17 @@ def test_concurrent_sends_of_one_key_pay_once(rail: SimulatedPaymentRail) -> Non
     assert sorted(r.duplicate for r in receipts) == [False, True, True, True]
     assert len({r.rail_reference for r in receipts}) == 1
     assert rail.ledger_total() == Money.of("50000.00")
+
+
+def test_a_payout_to_someone_elses_account_is_refused_for_good(
+    rail: SimulatedPaymentRail,
+) -> None:
+    from lendline.shared.errors import ProviderError
+
+    rail.open_account("6225880012345678", "李娜")
+    with pytest.raises(ProviderError, match="does not match") as refused:
+        rail.pay(instruction())  # paid to 张伟's name
+    assert refused.value.category.is_permanent
+    assert rail.payouts() == []
+    rail.open_account("6225880012345678", "张伟")  # the bank's record corrected
+    assert not rail.pay(instruction()).duplicate

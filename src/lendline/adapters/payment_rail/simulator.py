@@ -5,6 +5,11 @@ apart from, LendLine's), just as a bank keeps its own books: reconciliation comp
 It honours idempotency keys the way real rails do: a replay of a key returns the first
 receipt marked ``duplicate`` and moves no money; the same key with different details is
 refused.
+
+Like a real transfer system it checks the payee's name against the account (R5: loans are
+paid only into the borrower's own account): accounts registered with ``open_account`` must
+be paid under their holder's name, or the payout is refused for good. Accounts it has never
+heard of stand for other banks, whose name check this simulator cannot make; they are paid.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from lendline.lending.ports import PayoutInstruction, PayoutReceipt
 from lendline.persistence.db import make_engine
 from lendline.persistence.tables import UtcDateTime
 from lendline.shared.clock import Clock, SystemClock
-from lendline.shared.errors import Conflict
+from lendline.shared.errors import Conflict, ErrorCategory, ProviderError
 from lendline.shared.money import Money
 
 __all__ = ["RailPayout", "SimulatedPaymentRail"]
@@ -51,6 +56,14 @@ rail_payouts: Final = Table(
     Column("amount_minor", BigInteger(), nullable=False),
     Column("currency", String(3), nullable=False),
     Column("accepted_at", UtcDateTime(), nullable=False),
+)
+
+
+rail_accounts: Final = Table(
+    "rail_accounts",
+    _metadata,
+    Column("account_number", String(40), primary_key=True),
+    Column("holder_name", String(200), nullable=False),
 )
 
 
@@ -99,13 +112,50 @@ class SimulatedPaymentRail:
         # The rail's own table: created on first use, no migrations (it is not LendLine's).
         _metadata.create_all(self._engine)
 
+    def open_account(self, account_number: str, holder_name: str) -> None:
+        """Register an account at the simulated bank (idempotent; the holder may be renamed)."""
+        with self._engine.begin() as conn:
+            known = conn.execute(
+                select(rail_accounts.c.holder_name).where(
+                    rail_accounts.c.account_number == account_number
+                )
+            ).first()
+            if known is None:
+                conn.execute(
+                    insert(rail_accounts).values(
+                        account_number=account_number, holder_name=holder_name
+                    )
+                )
+            elif known.holder_name != holder_name:
+                conn.execute(
+                    rail_accounts.update()
+                    .where(rail_accounts.c.account_number == account_number)
+                    .values(holder_name=holder_name)
+                )
+
+    def _check_payee(self, instruction: PayoutInstruction) -> None:
+        with self._engine.connect() as conn:
+            holder = conn.execute(
+                select(rail_accounts.c.holder_name).where(
+                    rail_accounts.c.account_number == instruction.account_number
+                )
+            ).scalar()
+        if holder is not None and holder != instruction.account_name:
+            raise ProviderError(
+                f"payee name does not match the holder of account "
+                f"****{instruction.account_number[-4:]}",
+                ErrorCategory.PERMANENT,
+            )
+
     def pay(self, instruction: PayoutInstruction) -> PayoutReceipt:
         """Pay ``instruction`` out once; replays of its key return the first receipt.
 
         Raises:
             Conflict: if the key was already used with a different amount, account or
                 reference.
+            ProviderError: (permanent) if the payee's name is not the account holder's.
         """
+        self._check_payee(instruction)
         for _attempt in range(2):
             with self._engine.begin() as conn:
                 row = conn.execute(
