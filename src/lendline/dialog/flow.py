@@ -374,14 +374,33 @@ class Dialog:
     def _offer_values(self) -> dict[str, str]:
         r = self.render
         slots = self.state.slots
+        book = self.book
+        payment = r.amount(Decimal(slots["offer_payment"]))
+        last = Decimal(slots.get("offer_last_payment", slots["offer_payment"]))
+        method = slots.get("offer_method", "equal_installment")
+        payments = (
+            book.text("offer_payments_falling", payment=payment, last=r.amount(last))
+            if method == "equal_principal"
+            else book.text("offer_payments_level", payment=payment)
+        )
+        fees = Decimal(slots.get("offer_fees", "0"))
         return {
             "amount": r.amount(Decimal(slots["offer_amount"])),
             "term": r.months(int(slots["offer_term"])),
+            "method": book.text(f"offer_method_{method}"),
             "apr": r.percent(Decimal(slots["offer_apr"])),
+            # Older saved sessions have no effective rate; 12 x monthly IRR compounds to it.
+            "effective": r.percent(Decimal(slots.get("offer_effective", slots["offer_apr"]))),
             "monthly_rate": r.percent(Decimal(slots["offer_monthly_rate"]), places=2),
-            "payment": r.amount(Decimal(slots["offer_payment"])),
+            "payment": payment,
+            "payments": payments,
             "total": r.amount(Decimal(slots["offer_total"])),
             "interest": r.amount(Decimal(slots["offer_interest"])),
+            "fees": (
+                book.text("offer_fees", fees=r.amount(fees))
+                if fees
+                else book.text("offer_fees_none")
+            ),
         }
 
     # ------------------------------------------------------------------ step handlers
@@ -786,6 +805,10 @@ class Dialog:
         slots["offer_payment"] = str(offer.monthly_payment.amount)
         slots["offer_total"] = str(offer.total_repayment.amount)
         slots["offer_interest"] = str(offer.total_interest.amount)
+        slots["offer_effective"] = str(offer.rates.effective)
+        slots["offer_method"] = offer.method.value
+        slots["offer_last_payment"] = str(offer.schedule.installments[-1].payment.amount)
+        slots["offer_fees"] = str(offer.total_fees.amount)
         return self._go(Step.OFFER, wait)
 
     def _on_offer(self, text: str, digits: str) -> Reply:

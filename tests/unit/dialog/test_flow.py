@@ -162,7 +162,28 @@ def test_the_offer_says_the_apr_before_any_other_rate(make_app) -> None:
     dialog = _open(app)
     reply = _advance_to(app, dialog, Step.OFFER)
     offer = dict(reply.prompts)["offer"]
-    assert offer.index("年化利率") < offer.index("月利率")
+    assert offer.index("年化利率") < offer.index("实际年利率") < offer.index("月利率")
+    assert "等额本息" in offer and "没有其他费用" in offer and "不扣除任何费用" in offer
+
+
+def test_an_equal_principal_offer_with_a_fee_says_so_with_falling_payments(make_app) -> None:
+    from dataclasses import replace as replaced
+    from decimal import Decimal as D
+
+    from lendline.lending.schedule import RepaymentMethod
+    from lendline.shared.money import Money
+
+    app = make_app()
+    app.desk.product = replaced(
+        app.desk.product, method=RepaymentMethod.EQUAL_PRINCIPAL, monthly_fee=Money.of(20)
+    )
+    dialog = _open(app)
+    reply = _advance_to(app, dialog, Step.OFFER)
+    offer = dict(reply.prompts)["offer"]
+    assert "等额本金" in offer and "逐月递减" in offer and "服务费" in offer
+    slots = dialog.state.slots
+    assert D(slots["offer_apr"]) > app.desk.product.annual_rate  # the fee is in the APR
+    assert D(slots["offer_effective"]) > D(slots["offer_apr"])
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
