@@ -6,8 +6,9 @@ import asyncio
 import contextlib
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from lendline.adapters.sms.outbox import latest_code_for
 from lendline.bootstrap import App
@@ -19,6 +20,9 @@ from lendline.voice.call import run_voice_call
 from lendline.voice.call_context import CallContext
 from lendline.voice.engines.audio import resample_pcm16, to_telephone_band
 from lendline.voice.engines.base import TextToSpeech
+from lendline.voice.engines.cache import CachedTextToSpeech
+from lendline.voice.engines.models import piper_voice_paths
+from lendline.voice.engines.piper_voice import PiperOnnxVoice
 from lendline.voice.transports.line import PHONE_RATE, CallLine
 from lendline.voice.transports.wav_caller import (
     CallerAction,
@@ -81,6 +85,31 @@ def borrower_speech(voice: TextToSpeech, text: str, language: str) -> bytes:
     return to_telephone_band(pcm, PHONE_RATE)
 
 
+_steady_voices: dict[str, TextToSpeech] = {}
+
+
+def default_borrower_voice(agent_voices: Mapping[str, TextToSpeech], language: str) -> TextToSpeech:
+    """The voice the scripted borrower speaks with: the same every run.
+
+    Piper samples noise on every rendering, so the agent's English voice never says a line
+    the same way twice; a borrower rendered that way made the recogniser's result change from
+    run to run ("English, please" was once heard as "andlush please" three times in a row).
+    The borrower therefore speaks English with the same voice model and no noise, rendered
+    once into the agent's prompt cache. The Mandarin voice is deterministic already.
+    """
+    agent = agent_voices[language]
+    if language != "en":
+        return agent
+    if "en" not in _steady_voices:
+        model, config = piper_voice_paths()
+        steady = PiperOnnxVoice(model, config, name="borrower-steady", noise_scale=0.0, noise_w=0.0)
+        cache_dir = getattr(agent, "directory", None)
+        _steady_voices["en"] = (
+            CachedTextToSpeech(steady, Path(cache_dir)) if cache_dir is not None else steady
+        )
+    return _steady_voices["en"]
+
+
 async def call_by_voice(
     app: App,
     persona: Persona,
@@ -92,7 +121,7 @@ async def call_by_voice(
     """Place a voice call from ``persona`` and run it to the end."""
     dialog = await asyncio.to_thread(app.open_call, persona.caller_number, "voice")
     speech = app.speech
-    voice = borrower_voice or speech.voices[persona.language]
+    voice = borrower_voice or default_borrower_voice(speech.voices, persona.language)
     transcript: list[tuple[str, str]] = []
 
     def heard(role: str, text: str) -> None:
