@@ -55,9 +55,13 @@ class AnnualRates:
     @classmethod
     def from_monthly_irr(cls, monthly_irr: Decimal) -> AnnualRates:
         """Annualise a monthly IRR both ways."""
-        with decimal.localcontext(MONEY_CONTEXT):
+        with decimal.localcontext(MONEY_CONTEXT) as context:
             apr = monthly_irr * 12
-            effective = ((1 + monthly_irr) ** 12 - 1).quantize(IRR_QUANTUM)
+            effective = (1 + monthly_irr) ** 12 - 1
+            # An absurd monthly rate (over ~3,000 %) has more digits before the point than the
+            # context holds after quantizing to 1e-16; widen it rather than fail.
+            context.prec = max(context.prec, effective.adjusted() + 18)
+            effective = effective.quantize(IRR_QUANTUM)
         return cls(apr=apr, effective=effective, monthly_irr=monthly_irr)
 
 

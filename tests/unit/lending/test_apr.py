@@ -135,3 +135,9 @@ def test_without_fees_the_apr_is_the_nominal_rate_to_within_rounding(
     apr = rates_for(schedule, principal).apr
     # Fen rounding moves each payment by at most a fen; relative to the loan that is tiny.
     assert abs(apr - annual) < Decimal("0.001")
+
+
+def test_an_absurd_monthly_rate_still_annualises_instead_of_failing() -> None:
+    rates = AnnualRates.from_monthly_irr(Decimal(31))
+    assert rates.apr == Decimal(372)
+    assert rates.effective == Decimal(32) ** 12 - 1
