@@ -78,6 +78,23 @@ def demo(
         raise typer.Exit(1)
 
 
+def _print_books(application: App, reference: str) -> None:
+    """Show where the loan stands on the ledger and whether it agrees with the bank."""
+    from lendline.service_layer.loan_book import LoanBook
+    from lendline.shared.errors import NotFound
+
+    book = LoanBook(application.engine, application.clock)
+    try:
+        position = book.position(reference)
+    except NotFound:
+        return  # not booked: declined, referred or not signed
+    check = book.reconcile(application.desk.rail)
+    console.print(
+        f"Ledger: principal owed {position.principal_outstanding}, payout not yet made "
+        f"{position.payout_owed}; books {'match the bank' if check.balanced else 'DO NOT match'}"
+    )
+
+
 def _print_result(application: App, report: CallReport) -> None:
     from lendline.lending.offer import make_offer
     from lendline.shared.money import Money
@@ -95,10 +112,16 @@ def _print_result(application: App, report: CallReport) -> None:
         )
         console.print(
             f"Offer: {offer.amount} over {offer.term_months} months, "
-            f"APR {offer.rates.apr * 100:.4f}% (IRR), monthly {offer.monthly_payment}, "
+            f"APR {offer.rates.apr * 100:.4f}% (IRR), effective "
+            f"{offer.rates.effective * 100:.4f}%, first payment {offer.monthly_payment}, "
             f"total {offer.total_repayment}"
         )
-        table = Table(title="Repayment schedule (equal installments)")
+        method = (
+            "equal installments"
+            if offer.method.value == "equal_installment"
+            else ("equal principal")
+        )
+        table = Table(title=f"Repayment schedule ({method})")
         for column in ("No.", "Payment", "Principal", "Interest", "Balance"):
             table.add_column(column, justify="right")
         for item in offer.schedule.installments:
@@ -110,6 +133,8 @@ def _print_result(application: App, report: CallReport) -> None:
                 f"{item.balance_after.amount:,.2f}",
             )
         console.print(table)
+    if state.reference:
+        _print_books(application, state.reference)
     context = report.context
     if context is not None:
         latencies = [t.voice_to_voice for t in context.turn_metrics if t.voice_to_voice is not None]
