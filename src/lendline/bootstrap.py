@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from lendline.adapters.documents.archive import FileContractArchive
 from lendline.adapters.payment_rail.simulator import SimulatedPaymentRail
 from lendline.adapters.sms.outbox import OutboxSmsGateway
 from lendline.config import Settings
@@ -159,5 +160,6 @@ def bootstrap(
         clock=clock,
         pepper=settings.otp_pepper.get_secret_value().encode(),
         lender_name=settings.lender.name_zh,
+        contracts=FileContractArchive(settings.contracts_dir or settings.data_dir / "contracts"),
     )
     return App(settings=settings, engine=engine, desk=desk, clock=clock)

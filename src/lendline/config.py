@@ -122,6 +122,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     sms_outbox: Path = Path("var/sms-outbox.jsonl")
     payment_rail_url: str = "sqlite:///var/payment-rail.db"
+    #: Where contract PDFs sent to borrowers are filed; ``data_dir``/contracts when unset.
+    contracts_dir: Path | None = None
     otp_pepper: SecretStr = SecretStr("change-me-in-production")
     silence_timeout_secs: float = 6.0
     max_retries: int = 3

@@ -2,6 +2,7 @@
 
 The payment rail pays a loan out to the borrower's own bank account (R5). Every instruction
 carries an idempotency key (STYLE §5.4), so a retry after a timeout or crash never pays twice.
+The contract archive keeps the documents sent to borrowers, rendered (PDF) and retrievable.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from lendline.lending.contract import ContractDocument
 from lendline.shared.money import Money
 
 
@@ -72,3 +74,30 @@ class PaymentRail(Protocol):
             ProviderError: if the rail fails; ``category`` says whether a retry can help.
         """
         ...
+
+
+class ContractArchive(Protocol):
+    """Where the contract documents sent to borrowers are kept (retrievable, R9 and R11)."""
+
+    def file(self, document: ContractDocument) -> ArchivedContract:
+        """Render ``document`` and keep it; filing the same document again changes nothing.
+
+        Returns:
+            Where it is kept and the SHA-256 of the file as stored.
+        """
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivedContract:
+    """A contract document as filed.
+
+    Parameters:
+        location: where the archive keeps it (a path or a key).
+        file_sha256: SHA-256 of the stored file (the PDF), next to the text's hash.
+        media_type: the file's media type.
+    """
+
+    location: str
+    file_sha256: str
+    media_type: str = "application/pdf"

@@ -36,10 +36,10 @@ from lendline.identity.questions import (
 )
 from lendline.identity.registry import CustomerRecord
 from lendline.identity.resident_id import ResidentId
-from lendline.lending.contract import ContractParties, contract_sha256, render_contract_text
+from lendline.lending.contract import ContractDocument, ContractParties, build_contract
 from lendline.lending.limits import RegulatoryLimits
 from lendline.lending.offer import Offer, make_offer
-from lendline.lending.ports import PaymentRail
+from lendline.lending.ports import ContractArchive, PaymentRail
 from lendline.lending.product import DEFAULT_PRODUCT, LoanProduct
 from lendline.lending.purpose import PurposeCategory
 from lendline.lending.servicing import LoanTerms
@@ -82,6 +82,8 @@ class LoanDesk:
         limits: the regulatory limits in force.
         policy: the decision policy configuration.
         otp_policy: one-time-code limits.
+        rng: randomness for the security-question draw.
+        contracts: where the contract documents sent are filed (PDF); None keeps only hashes.
     """
 
     engine: Engine
@@ -95,6 +97,7 @@ class LoanDesk:
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     otp_policy: OtpPolicy = field(default_factory=OtpPolicy)
     rng: random.Random = field(default_factory=random.SystemRandom)
+    contracts: ContractArchive | None = None
     #: When each voice session's call was answered in this process: the recording starts
     #: then, so consents are located in it by their offset from that instant.
     _call_answered_at: dict[str, datetime] = field(default_factory=dict, repr=False)
@@ -423,24 +426,36 @@ class LoanDesk:
             self.product, Money.of(state.slots["offer_amount"]), int(state.slots["offer_term"])
         )
 
-    def _contract(self, state: DialogState) -> tuple[str, str]:
+    def _contract(self, state: DialogState) -> ContractDocument:
+        """The contract for the session's offer; the same inputs at sending and at signing."""
         record = self._customer(state)
         resident = ResidentId.parse(record.id_number)
+        language = state.language or "zh"
         parties = ContractParties(
             lender_name=self.lender_name,
             borrower_name=record.full_name,
             borrower_id_masked=resident.masked(),
             borrower_account_masked=f"****{record.account_number[-4:]}",
         )
-        text = render_contract_text(
-            state.reference or "", parties, self._offer(state), state.language or "zh"
+        purpose = state.slots.get("purpose")
+        return build_contract(
+            state.reference or "",
+            parties,
+            self._offer(state),
+            language,
+            purpose=PurposeCategory(purpose) if purpose else None,
+            product_name=self.product.name_zh if language == "zh" else self.product.name_en,
+            limits=self.limits,
         )
-        return text, contract_sha256(text)
 
     def send_contract(self, state: DialogState, sms_template: str) -> str:
         """Send the contract summary by SMS and record the contract's hash."""
         offer = self._offer(state)
-        _, digest = self._contract(state)
+        document = self._contract(state)
+        digest = document.sha256()
+        # The document itself is filed before anything says it was sent: the borrower can
+        # always be given the exact text whose hash they sign.
+        filed = self.contracts.file(document) if self.contracts is not None else None
         now = self.clock.now()
         with SqlUnitOfWork(self.engine) as uow:
             application = uow.applications.get(state.reference or "")
@@ -456,6 +471,8 @@ class LoanDesk:
                     "reference": state.reference,
                     "contract_sha256": digest,
                     "language": state.language,
+                    "document_sha256": filed.file_sha256 if filed else None,
+                    "document": filed.location if filed else None,
                 },
                 now,
             )
@@ -492,7 +509,7 @@ class LoanDesk:
             LookupError: if the contract signed is not the one sent.
             SignatureRefused: if the session's SMS code was not verified.
         """
-        _, digest = self._contract(state)
+        digest = self._contract(state).sha256()
         now = self.clock.now()
         offset = self._audio_offset_ms(state, now)
         with SqlUnitOfWork(self.engine) as uow:
