@@ -18,12 +18,16 @@ from lendline.config import Settings
 from lendline.dialog.flow import Dialog
 from lendline.dialog.state import DialogState
 from lendline.identity.ports import SmsGateway
+from lendline.lending.catalog import load_products
+from lendline.lending.limits import RegulatoryLimits
+from lendline.lending.lpr import load_lpr_table
 from lendline.lending.ports import PaymentRail
+from lendline.lending.product import LoanProduct
 from lendline.persistence.db import make_engine, upgrade
 from lendline.persistence.tables import customers
 from lendline.persistence.uow import SqlUnitOfWork
 from lendline.service_layer.desk import LoanDesk
-from lendline.shared.clock import Clock, SystemClock
+from lendline.shared.clock import Clock, SystemClock, business_day
 
 if TYPE_CHECKING:
     from lendline.voice.call import SpeechEngines
@@ -137,6 +141,22 @@ class App:
         )
 
 
+def _product_and_limits(settings: Settings, clock: Clock) -> tuple[LoanProduct, RegulatoryLimits]:
+    """Read the product offered and the limits for the lender type from the lending settings.
+
+    A private lender's cap is 4 × the LPR on the contract date; it is fixed here for the day
+    the process starts, so a long-running process is restarted when the LPR changes.
+    """
+    lending = settings.lending
+    catalog = load_products(lending.products_path)
+    code = lending.default_product
+    product = catalog.get(code) if code else catalog.default
+    limits = RegulatoryLimits.for_lender(
+        lending.lender_type, business_day(clock.now()), load_lpr_table(lending.lpr_table_path)
+    )
+    return product, limits
+
+
 def bootstrap(
     settings: Settings | None = None,
     *,
@@ -152,6 +172,7 @@ def bootstrap(
     engine = make_engine(settings.database.url)
     upgrade(engine)
     clock = clock or SystemClock()
+    product, limits = _product_and_limits(settings, clock)
     settings.sms_outbox.parent.mkdir(parents=True, exist_ok=True)
     desk = LoanDesk(
         engine=engine,
@@ -161,5 +182,7 @@ def bootstrap(
         pepper=settings.otp_pepper.get_secret_value().encode(),
         lender_name=settings.lender.name_zh,
         contracts=FileContractArchive(settings.contracts_dir or settings.data_dir / "contracts"),
+        product=product,
+        limits=limits,
     )
     return App(settings=settings, engine=engine, desk=desk, clock=clock)

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import BaseModel, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from lendline.lending.limits import LenderType
+
 
 class DatabaseSettings(BaseModel):
     """Where LendLine keeps its state: an SQLite file by default, PostgreSQL by URL."""
@@ -22,6 +24,23 @@ class LenderSettings(BaseModel):
     name_en: str = "LendLine Demo Consumer Finance"
     licence_zh: str = "消费金融公司牌照"
     licence_en: str = "consumer finance company"
+
+
+class LendingSettings(BaseModel):
+    """What is lent on the line and which rate cap applies.
+
+    Parameters:
+        lender_type: ``licensed`` (24 % all-in APR cap) or ``private`` lending (4 × the
+            1-year LPR on the contract date).
+        products_path: a product catalog (TOML); the packaged one when unset.
+        default_product: code of the product offered; the catalog's default when unset.
+        lpr_table_path: a 1-year LPR table (CSV); the packaged one when unset.
+    """
+
+    lender_type: LenderType = LenderType.LICENSED
+    products_path: Path | None = None
+    default_product: str | None = None
+    lpr_table_path: Path | None = None
 
 
 class SpeechSettings(BaseModel):
@@ -117,6 +136,7 @@ class Settings(BaseSettings):
 
     database: DatabaseSettings = DatabaseSettings()
     lender: LenderSettings = LenderSettings()
+    lending: LendingSettings = LendingSettings()
     speech: SpeechSettings = SpeechSettings()
     telephony: TelephonySettings = TelephonySettings()
     data_dir: Path = Path("var")

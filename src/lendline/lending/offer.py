@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from lendline.lending.apr import AnnualRates, rates_for
-from lendline.lending.product import LoanProduct
+from lendline.lending.product import FREE_EARLY_REPAYMENT, EarlyRepayment, LoanProduct
 from lendline.lending.schedule import RepaymentMethod, Schedule, build_schedule
 from lendline.shared.errors import DomainError
 from lendline.shared.money import Money
@@ -53,6 +53,9 @@ class Offer:
         annual_rate: the nominal annual interest rate of the product.
         rates: the disclosed APR, effective rate and monthly IRR (fees included).
         schedule: the repayment schedule.
+        grace_months: the interest-only months the schedule starts with.
+        early_repayment: the product's early-repayment terms (a penalty counts toward the
+            APR cap, see ``lendline.lending.limits``).
     """
 
     product_code: str
@@ -63,8 +66,12 @@ class Offer:
     annual_rate: Decimal
     rates: AnnualRates
     schedule: Schedule
+    grace_months: int = 0
+    early_repayment: EarlyRepayment = FREE_EARLY_REPAYMENT
 
     def __post_init__(self) -> None:
+        if not 0 <= self.grace_months < self.term_months:
+            raise ValueError("the grace period must leave at least one month to repay in")
         if self.schedule.term_months != self.term_months:
             raise ValueError("the schedule does not run for the offer's term")
         if self.schedule.total_principal != self.amount:
@@ -74,7 +81,10 @@ class Offer:
 
     @property
     def monthly_payment(self) -> Money:
-        """The first installment's payment (the largest one for equal principal)."""
+        """The first installment's payment (the largest one for equal principal).
+
+        After interest-only grace months the regular payment is ``schedule.peak_payment``.
+        """
         return self.schedule.first_payment
 
     @property
@@ -130,7 +140,12 @@ def make_offer(product: LoanProduct, amount: Money, term_months: int) -> Offer:
             f"{product.key} does not offer {amount} over {term_months} months ({reason.value})",
         )
     schedule = build_schedule(
-        amount, product.monthly_rate, term_months, product.method, product.monthly_fee
+        amount,
+        product.monthly_rate,
+        term_months,
+        product.method,
+        product.fee_for(amount),
+        grace_months=product.grace_months,
     )
     return Offer(
         product_code=product.code,
@@ -141,6 +156,8 @@ def make_offer(product: LoanProduct, amount: Money, term_months: int) -> Offer:
         annual_rate=product.annual_rate,
         rates=rates_for(schedule, amount),
         schedule=schedule,
+        grace_months=product.grace_months,
+        early_repayment=product.early_repayment,
     )
 
 

@@ -3,7 +3,13 @@
 A product is versioned: a decision and a contract record ``code@version``, so a later change
 of rate or terms never alters what a borrower was offered. There is deliberately no up-front
 fee field: fees deducted from the principal (砍头息) are unlawful (DOMAIN-NOTES §0 R8); any
-fee must be a periodic one, paid with the installments and counted in the APR.
+fee must be a periodic one, paid with the installments and counted in the APR. A periodic fee
+is either a fixed amount a month or a flat monthly rate on the original principal (分期手续费).
+
+Products are configuration: ``lendline.lending.catalog`` loads them from a TOML catalog that
+ships with the package (``lendline/data/products.toml``); ``DEFAULT_PRODUCT`` below is that
+catalog's default entry, kept as a constant for code that needs one without reading a file
+(a test pins the two equal).
 """
 
 from __future__ import annotations
@@ -13,8 +19,42 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
-from lendline.lending.schedule import RepaymentMethod
+from lendline.lending.schedule import RepaymentMethod, flat_fee
 from lendline.shared.money import MONEY_CONTEXT, Money, to_decimal
+
+
+@dataclass(frozen=True, slots=True)
+class EarlyRepayment:
+    """What a product lets a borrower do about repaying the whole loan early.
+
+    Interest is charged only for the time the money was used (Civil Code Art. 677, SPC
+    private-lending provisions Art. 30): servicing accrues interest by the day up to the
+    repayment date and no later installment's interest or fee falls due.
+
+    Parameters:
+        allowed: whether the borrower may repay early at all.
+        notice_days: days of notice the borrower gives before an early repayment.
+        penalty_rate: a charge on the principal repaid early, as a share of it (zero: none,
+            the default). A penalty is a loan cost, so the limit check counts it toward the
+            all-in APR cap (``lendline.lending.limits``).
+    """
+
+    allowed: bool = True
+    notice_days: int = 0
+    penalty_rate: Decimal = Decimal(0)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "penalty_rate", to_decimal(self.penalty_rate))
+        if self.notice_days < 0:
+            raise ValueError("the notice period cannot be negative")
+        if not 0 <= self.penalty_rate < 1:
+            raise ValueError("the early-repayment penalty rate must be in [0, 1)")
+        if not self.allowed and (self.penalty_rate or self.notice_days):
+            raise ValueError("a penalty or notice period needs early repayment to be allowed")
+
+
+#: Early repayment at any time, without notice or penalty: the borrower-friendly default.
+FREE_EARLY_REPAYMENT: Final = EarlyRepayment()
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +73,12 @@ class LoanProduct:
         terms_months: the terms offered, in months, ascending.
         annual_rate: nominal annual interest rate, e.g. ``Decimal("0.108")`` for 10.8 %.
         method: the repayment method.
-        monthly_fee: a periodic fee added to each installment (zero for none).
+        monthly_fee: a fixed periodic fee added to each installment (zero for none).
+        monthly_fee_rate: a flat periodic fee, as a monthly share of the original principal
+            (zero for none); a product has a fixed fee or a fee rate, not both.
+        grace_months: interest-only months at the start of every loan (interest is charged,
+            no principal is repaid); fewer than the shortest term.
+        early_repayment: the early-repayment terms.
     """
 
     code: str
@@ -48,9 +93,13 @@ class LoanProduct:
     annual_rate: Decimal
     method: RepaymentMethod
     monthly_fee: Money
+    monthly_fee_rate: Decimal = Decimal(0)
+    grace_months: int = 0
+    early_repayment: EarlyRepayment = FREE_EARLY_REPAYMENT
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "annual_rate", to_decimal(self.annual_rate))
+        object.__setattr__(self, "monthly_fee_rate", to_decimal(self.monthly_fee_rate))
         amounts = (self.min_amount, self.max_amount, self.amount_step, self.monthly_fee)
         if any(amount.currency != self.currency for amount in amounts):
             raise ValueError(f"every amount of product {self.code} must be in {self.currency}")
@@ -66,6 +115,12 @@ class LoanProduct:
             raise ValueError("the annual rate cannot be negative")
         if self.monthly_fee.amount < 0:
             raise ValueError("the monthly fee cannot be negative")
+        if not 0 <= self.monthly_fee_rate < 1:
+            raise ValueError("the monthly fee rate must be in [0, 1)")
+        if self.monthly_fee_rate and not self.monthly_fee.is_zero():
+            raise ValueError("a product has a fixed monthly fee or a flat fee rate, not both")
+        if not 0 <= self.grace_months < self.terms_months[0]:
+            raise ValueError("grace months must be fewer than the shortest term")
 
     @property
     def monthly_rate(self) -> Decimal:
@@ -77,6 +132,12 @@ class LoanProduct:
     def key(self) -> str:
         """``code@version``, the identifier decisions and contracts record."""
         return f"{self.code}@{self.version}"
+
+    def fee_for(self, amount: Money) -> Money:
+        """Return the periodic fee a month on a loan of ``amount`` under this product."""
+        if self.monthly_fee_rate:
+            return flat_fee(amount, self.monthly_fee_rate)
+        return self.monthly_fee
 
     def offers_amount(self, amount: Money) -> bool:
         """Return whether ``amount`` is within the range and on a step of this product."""

@@ -5,7 +5,8 @@ records the policy version it was made under. Rules run in three groups and ever
 applies contributes its reason code, so a decision explains itself completely (PIPL Art. 24):
 
 1. Hard declines: banned purpose (R2), under age, identity not verified (R3), amount or term
-   outside the product, amount above the consumer credit cap (R1), APR above the cap (R7),
+   outside the product, amount (with credit already owed, when known) above the consumer
+   credit cap (R1), APR above the lender type's cap (R7, early-repayment penalty included),
    no income source, income below the minimum.
 2. Affordability: debt-to-income ``(existing monthly debt + new monthly payment) / income``
    must not exceed ``max_dti``. When it does, the largest smaller amount (same term, on the
@@ -28,7 +29,7 @@ from typing import Final
 from lendline.lending.limits import LimitViolation, RegulatoryLimits, check_offer_limits
 from lendline.lending.offer import Offer, check_request, make_offer
 from lendline.lending.product import LoanProduct
-from lendline.lending.purpose import PurposeCategory, is_banned
+from lendline.lending.purpose import PurposeCategory
 from lendline.shared.money import MONEY_CONTEXT, Money
 
 
@@ -114,16 +115,18 @@ REASON_TEXT: Final[dict[ReasonCode, tuple[str, str]]] = {
         "the amount asked for is above this product's maximum",
     ),
     ReasonCode.AMOUNT_ABOVE_CONSUMER_CAP: (
-        "申请金额超过个人消费贷款的监管上限",
-        "the amount is above the regulatory cap on personal consumer credit",
+        "申请金额（连同在本机构尚未还清的消费贷款）超过个人消费贷款的监管上限",
+        "the amount, with any consumer credit still owed to this lender, is above the "
+        "regulatory cap on personal consumer credit",
     ),
     ReasonCode.TERM_NOT_OFFERED: (
         "本产品不提供所选的借款期限",
         "this product does not offer the chosen term",
     ),
     ReasonCode.APR_ABOVE_CAP: (
-        "年化利率将超过法定上限",
-        "the annual percentage rate would exceed the legal cap",
+        "年化利率（计入全部费用及提前还款违约金）将超过适用于本机构的法定上限",
+        "the annual percentage rate, counting every fee and any early-repayment penalty, "
+        "would exceed the legal cap that applies to this lender",
     ),
     ReasonCode.NO_INCOME_SOURCE: (
         "没有稳定的收入来源",
@@ -169,6 +172,9 @@ _LIMIT_REASONS: Final[dict[LimitViolation, ReasonCode]] = {
     LimitViolation.APR_AT_CRIMINAL_LINE: ReasonCode.APR_ABOVE_CAP,
     LimitViolation.AMOUNT_ABOVE_CONSUMER_CAP: ReasonCode.AMOUNT_ABOVE_CONSUMER_CAP,
     LimitViolation.BULLET_TERM_TOO_LONG: ReasonCode.BULLET_TERM_TOO_LONG,
+    # Told as the same reasons: the texts cover credit already owed and early-repayment costs.
+    LimitViolation.CREDIT_ABOVE_CONSUMER_CAP: ReasonCode.AMOUNT_ABOVE_CONSUMER_CAP,
+    LimitViolation.EARLY_REPAYMENT_COST_ABOVE_CAP: ReasonCode.APR_ABOVE_CAP,
 }
 
 
@@ -187,6 +193,8 @@ class ApplicationFacts:
         security_questions_failed: how many security questions were answered wrongly.
         registry_monthly_income: the income on the lender's record, if any.
         existing_monthly_debt: repayments the applicant already makes each month.
+        outstanding_credit: consumer credit the applicant still owes this lender, if known;
+            it counts toward the per-borrower cap (R1).
     """
 
     amount: Money
@@ -199,9 +207,15 @@ class ApplicationFacts:
     security_questions_failed: int
     registry_monthly_income: Money | None
     existing_monthly_debt: Money
+    outstanding_credit: Money | None = None
 
     def __post_init__(self) -> None:
-        amounts = (self.monthly_income, self.existing_monthly_debt, self.registry_monthly_income)
+        amounts = (
+            self.monthly_income,
+            self.existing_monthly_debt,
+            self.registry_monthly_income,
+            self.outstanding_credit,
+        )
         if any(a is not None and a.currency != self.amount.currency for a in amounts):
             raise ValueError("every amount of an application is in one currency")
         if self.amount.amount <= 0:
@@ -210,6 +224,8 @@ class ApplicationFacts:
             raise ValueError("income and existing debt cannot be negative")
         if self.registry_monthly_income is not None and self.registry_monthly_income.amount < 0:
             raise ValueError("the registry income cannot be negative")
+        if self.outstanding_credit is not None and self.outstanding_credit.amount < 0:
+            raise ValueError("outstanding credit cannot be negative")
         if self.age < 0 or self.security_questions_failed < 0:
             raise ValueError("age and failed questions cannot be negative")
 
@@ -277,13 +293,14 @@ class Decision:
 def debt_to_income(facts: ApplicationFacts, offer: Offer) -> Decimal | None:
     """Return ``(existing monthly debt + the offer's monthly payment) / declared income``.
 
-    The offer's monthly payment is its first (largest) installment, fees included.
+    The offer's monthly payment is its largest regular installment, fees included: the first
+    one, or the first after any interest-only grace months (``Schedule.peak_payment``).
     Returns ``None`` when there is no income to divide by.
     """
     if facts.monthly_income.is_zero():
         return None
     with decimal.localcontext(MONEY_CONTEXT):
-        debt = facts.existing_monthly_debt + offer.monthly_payment
+        debt = facts.existing_monthly_debt + offer.schedule.peak_payment
         return debt.amount / facts.monthly_income.amount
 
 
@@ -312,7 +329,8 @@ def _counter_offer(
     while low <= high:
         middle = (low + high) // 2
         offer = make_offer(product, Money(step * middle, product.currency), facts.term_months)
-        if _affordable(facts, offer, config) and not check_offer_limits(offer, limits):
+        within_limits = not check_offer_limits(offer, limits, outstanding=facts.outstanding_credit)
+        if _affordable(facts, offer, config) and within_limits:
             best, low = offer, middle + 1
         else:
             high = middle - 1
@@ -354,7 +372,7 @@ def decide(
     reasons: list[ReasonCode] = []
 
     # 1. Hard declines: the law and the product, before anything about the person's finances.
-    if is_banned(facts.purpose):
+    if facts.purpose in limits.banned_purposes:
         _collect(reasons, ReasonCode.BANNED_PURPOSE)
     if facts.age < limits.min_age:
         _collect(reasons, ReasonCode.UNDER_AGE)
@@ -377,9 +395,10 @@ def decide(
     # Pricing runs even after a hard decline so the decision lists every reason that applies.
     requested = _price_requested(facts, product)
     if requested is not None:
-        _collect(reasons, *(_LIMIT_REASONS[v] for v in check_offer_limits(requested, limits)))
+        violations = check_offer_limits(requested, limits, outstanding=facts.outstanding_credit)
+        _collect(reasons, *(_LIMIT_REASONS[v] for v in violations))
 
-    # 2. Affordability, on the offer's first (largest) monthly payment.
+    # 2. Affordability, on the offer's largest regular monthly payment.
     offer: Offer | None = None
     if requested is not None and not facts.monthly_income.is_zero():
         hard_declined = _outcome(reasons) is Outcome.DECLINE
