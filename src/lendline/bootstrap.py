@@ -144,8 +144,8 @@ class App:
 def _product_and_limits(settings: Settings, clock: Clock) -> tuple[LoanProduct, RegulatoryLimits]:
     """Read the product offered and the limits for the lender type from the lending settings.
 
-    A private lender's cap is 4 × the LPR on the contract date; it is fixed here for the day
-    the process starts, so a long-running process is restarted when the LPR changes.
+    These are the limits of the day the process starts; the desk works them out again for
+    each decision's day, so a private lender's cap follows the LPR without a restart.
     """
     lending = settings.lending
     catalog = load_products(lending.products_path)
@@ -184,5 +184,7 @@ def bootstrap(
         contracts=FileContractArchive(settings.contracts_dir or settings.data_dir / "contracts"),
         product=product,
         limits=limits,
+        lender_type=settings.lending.lender_type,
+        lpr_table=load_lpr_table(settings.lending.lpr_table_path),
     )
     return App(settings=settings, engine=engine, desk=desk, clock=clock)

@@ -11,9 +11,10 @@ import hashlib
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from lendline.dialog.ports import (
@@ -37,7 +38,9 @@ from lendline.identity.questions import (
 from lendline.identity.registry import CustomerRecord
 from lendline.identity.resident_id import ResidentId
 from lendline.lending.contract import ContractDocument, ContractParties, build_contract
-from lendline.lending.limits import RegulatoryLimits
+from lendline.lending.ledger import principal_account
+from lendline.lending.limits import LenderType, RegulatoryLimits
+from lendline.lending.lpr import LprTable
 from lendline.lending.offer import Offer, make_offer
 from lendline.lending.ports import ContractArchive, PaymentRail
 from lendline.lending.product import DEFAULT_PRODUCT, LoanProduct
@@ -45,6 +48,7 @@ from lendline.lending.purpose import PurposeCategory
 from lendline.lending.servicing import LoanTerms
 from lendline.lending.signature import sign
 from lendline.persistence.records import ApplicationRecord, SessionRecord
+from lendline.persistence.tables import applications, loans
 from lendline.persistence.uow import SqlUnitOfWork
 from lendline.risk.policy import (
     REASON_TEXT,
@@ -84,6 +88,9 @@ class LoanDesk:
         otp_policy: one-time-code limits.
         rng: randomness for the security-question draw.
         contracts: where the contract documents sent are filed (PDF); None keeps only hashes.
+        lender_type: when set, limits are worked out per decision day for this lender type
+            (private lending: 4 × the LPR of that day); when None, ``limits`` applies.
+        lpr_table: the dated 1-year LPR used for private lending (the packaged one if None).
     """
 
     engine: Engine
@@ -98,6 +105,8 @@ class LoanDesk:
     otp_policy: OtpPolicy = field(default_factory=OtpPolicy)
     rng: random.Random = field(default_factory=random.SystemRandom)
     contracts: ContractArchive | None = None
+    lender_type: LenderType | None = None
+    lpr_table: LprTable | None = None
     #: When each voice session's call was answered in this process: the recording starts
     #: then, so consents are located in it by their offset from that instant.
     _call_answered_at: dict[str, datetime] = field(default_factory=dict, repr=False)
@@ -405,8 +414,12 @@ class LoanDesk:
             registry_monthly_income=Money.of(record.monthly_income),
             # No credit bureau is connected yet: existing debt is unknown and taken as zero.
             existing_monthly_debt=Money.zero(),
+            # What the borrower already owes this lender counts toward the R1 credit cap.
+            outstanding_credit=self._outstanding_credit(state.customer_id),
         )
-        decision = decide(facts, self.product, self.limits, self.policy)
+        decided_on = business_day(self.clock.now())
+        state.slots["decided_on"] = decided_on.isoformat()
+        decision = decide(facts, self.product, self.limits_on(decided_on), self.policy)
         self._store_decision(
             state,
             reference,
@@ -420,6 +433,30 @@ class LoanDesk:
             },
         )
         return self._view(decision, reference)
+
+    def limits_on(self, day: date) -> RegulatoryLimits:
+        """The regulatory limits for a contract made on ``day`` (the lender's business day).
+
+        A private lender's cap is 4 × the 1-year LPR in force that day, so it is looked up per
+        decision rather than fixed when the process started.
+        """
+        if self.lender_type is None:
+            return self.limits
+        return RegulatoryLimits.for_lender(self.lender_type, day, self.lpr_table)
+
+    def _outstanding_credit(self, customer_id: str | None) -> Money:
+        """Principal the customer still owes this lender, from the ledger (booked loans)."""
+        if customer_id is None:
+            return Money.zero()
+        with SqlUnitOfWork(self.engine, read_only=True) as uow:
+            references = uow.connection.execute(
+                select(applications.c.reference).where(
+                    applications.c.customer_id == customer_id,
+                    applications.c.reference.in_(select(loans.c.reference)),
+                )
+            ).scalars()
+            owed = sum(uow.ledger.balance_minor(principal_account(ref)) for ref in references)
+        return Money.from_minor(int(owed))
 
     def _offer(self, state: DialogState) -> Offer:
         return make_offer(
@@ -445,7 +482,12 @@ class LoanDesk:
             language,
             purpose=PurposeCategory(purpose) if purpose else None,
             product_name=self.product.name_zh if language == "zh" else self.product.name_en,
-            limits=self.limits,
+            # The limits of the day the offer was decided, at sending and at signing alike.
+            limits=self.limits_on(
+                date.fromisoformat(state.slots["decided_on"])
+                if "decided_on" in state.slots
+                else business_day(self.clock.now())
+            ),
         )
 
     def send_contract(self, state: DialogState, sms_template: str) -> str:
