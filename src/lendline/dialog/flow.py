@@ -378,11 +378,17 @@ class Dialog:
         payment = r.amount(Decimal(slots["offer_payment"]))
         last = Decimal(slots.get("offer_last_payment", slots["offer_payment"]))
         method = slots.get("offer_method", "equal_installment")
-        payments = (
-            book.text("offer_payments_falling", payment=payment, last=r.amount(last))
-            if method == "equal_principal"
-            else book.text("offer_payments_level", payment=payment)
-        )
+        grace = int(slots.get("offer_grace_months", "0"))
+        if grace:
+            # Interest-only months first: say them, then the regular payment that follows.
+            regular = r.amount(Decimal(slots["offer_regular_payment"]))
+            payments = book.text(
+                "offer_payments_grace", grace=r.months(grace), payment=payment, regular=regular
+            )
+        elif method == "equal_principal":
+            payments = book.text("offer_payments_falling", payment=payment, last=r.amount(last))
+        else:
+            payments = book.text("offer_payments_level", payment=payment)
         fees = Decimal(slots.get("offer_fees", "0"))
         return {
             "amount": r.amount(Decimal(slots["offer_amount"])),
@@ -809,6 +815,8 @@ class Dialog:
         slots["offer_method"] = offer.method.value
         slots["offer_last_payment"] = str(offer.schedule.installments[-1].payment.amount)
         slots["offer_fees"] = str(offer.total_fees.amount)
+        slots["offer_grace_months"] = str(offer.grace_months)
+        slots["offer_regular_payment"] = str(offer.schedule.peak_payment.amount)
         return self._go(Step.OFFER, wait)
 
     def _on_offer(self, text: str, digits: str) -> Reply:

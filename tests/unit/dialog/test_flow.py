@@ -204,3 +204,19 @@ def test_a_correction_that_fits_only_the_current_question_answers_it(make_app) -
     dialog.handle(CallerInput(text="不是十二个月，是二十四个月"))
     assert dialog.state.slots["amount"] == "50000"
     assert dialog.state.slots["term"] == "24" and dialog.state.step is Step.PURPOSE
+
+
+def test_a_grace_product_says_the_interest_only_months_and_the_regular_payment_after(
+    make_app,
+) -> None:
+    from lendline.lending.catalog import load_products
+
+    app = make_app()
+    app.desk.product = load_products().get("PL-GRACE")
+    dialog = _open(app)
+    reply = _advance_to(app, dialog, Step.OFFER)
+    offer = dict(reply.prompts)["offer"]
+    assert "只还利息" in offer
+    slots = dialog.state.slots
+    assert int(slots["offer_grace_months"]) == app.desk.product.grace_months > 0
+    assert slots["offer_regular_payment"] != slots["offer_payment"]
