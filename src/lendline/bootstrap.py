@@ -151,6 +151,14 @@ def _product_and_limits(settings: Settings, clock: Clock) -> tuple[LoanProduct, 
     catalog = load_products(lending.products_path)
     code = lending.default_product
     product = catalog.get(code) if code else catalog.default
+    terms = product.early_repayment
+    if terms.penalty_rate or terms.notice_days or not terms.allowed:
+        # The contract text and servicing implement free early repayment at any time only;
+        # offering other terms would make both say something the product does not.
+        raise ValueError(
+            f"product {product.key}: early-repayment penalties, notice periods and bans are "
+            "not supported by servicing and the contract yet; offer free early repayment"
+        )
     limits = RegulatoryLimits.for_lender(
         lending.lender_type, business_day(clock.now()), load_lpr_table(lending.lpr_table_path)
     )

@@ -67,3 +67,38 @@ def test_a_bad_product_setting_fails_at_start(tmp_path: Path) -> None:
     settings = Settings(lending=LendingSettings(products_path=broken))
     with pytest.raises(CatalogError, match="R8"):
         _product_and_limits(settings, ManualClock())
+
+
+def test_a_product_with_an_early_repayment_penalty_is_refused_at_start(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Servicing and the contract know only free early repayment: refuse what they cannot honour."""
+    import pytest
+
+    from lendline.bootstrap import _product_and_limits
+    from lendline.config import LendingSettings, Settings
+    from lendline.shared.clock import ManualClock
+
+    catalog = tmp_path / "products.toml"
+    catalog.write_text(
+        """
+default = "PL-PEN"
+
+[products.PL-PEN]
+version = "1"
+name_zh = "测试"
+name_en = "Test"
+currency = "CNY"
+min_amount = "1000"
+max_amount = "50000"
+amount_step = "100"
+terms_months = [12]
+annual_rate = "0.10"
+method = "equal_installment"
+
+[products.PL-PEN.early_repayment]
+penalty_rate = "0.01"
+""",
+        encoding="utf-8",
+    )
+    settings = Settings(_env_file=None, lending=LendingSettings(products_path=catalog))
+    with pytest.raises(ValueError, match="early-repayment penalties"):
+        _product_and_limits(settings, ManualClock())
