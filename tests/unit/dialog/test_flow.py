@@ -220,3 +220,17 @@ def test_a_grace_product_says_the_interest_only_months_and_the_regular_payment_a
     slots = dialog.state.slots
     assert int(slots["offer_grace_months"]) == app.desk.product.grace_months > 0
     assert slots["offer_regular_payment"] != slots["offer_payment"]
+
+
+def test_the_disclosures_describe_the_payments_of_the_product_offered(make_app) -> None:
+    from dataclasses import replace as replaced
+
+    from lendline.lending.schedule import RepaymentMethod
+
+    app = make_app()
+    app.desk.product = replaced(app.desk.product, method=RepaymentMethod.EQUAL_PRINCIPAL)
+    dialog = _open(app)
+    _advance_to(app, dialog, Step.OFFER)
+    reply = dialog.handle(CallerInput(text="接受"))
+    disclosures = dict(reply.prompts)["disclosures"]
+    assert "逐月递减" in disclosures and "合计还款" in disclosures
