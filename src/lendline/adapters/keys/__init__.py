@@ -1,0 +1,1 @@
+"""Signing keys for the audit log's tree heads."""
