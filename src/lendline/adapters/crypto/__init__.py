@@ -1,0 +1,1 @@
+"""Field-level encryption of personal data: envelope keys, AES-256-GCM, keyed lookups."""
