@@ -198,6 +198,11 @@ def _booked(entries: Sequence[JournalEntry]) -> bool:
     )
 
 
+def booking_key(reference: str) -> str:
+    """The idempotency key of a loan's booking entry (one per loan)."""
+    return f"book:{reference}"
+
+
 def book_disbursement(terms: LoanTerms, entry_id: str, at: datetime) -> JournalEntry:
     """Book the signed loan: the borrower owes the principal, the lender owes the payout."""
     ref = terms.reference
@@ -205,7 +210,7 @@ def book_disbursement(terms: LoanTerms, entry_id: str, at: datetime) -> JournalE
         entry_id=entry_id,
         kind=EntryKind.DISBURSEMENT_BOOKED,
         loan_ref=ref,
-        idempotency_key=f"book:{ref}",
+        idempotency_key=booking_key(ref),
         occurred_at=at,
         postings=(
             Posting(principal_account(ref), Side.DEBIT, terms.principal),

@@ -30,7 +30,12 @@ from sqlalchemy import Engine
 
 from lendline.lending.ledger import reversal_of
 from lendline.lending.ports import PaymentRail, PayoutInstruction, PayoutReceipt
-from lendline.lending.servicing import LoanTerms, book_disbursement, settle_payout
+from lendline.lending.servicing import (
+    LoanTerms,
+    book_disbursement,
+    booking_key,
+    settle_payout,
+)
 from lendline.persistence.outbox import OutboxMessage
 from lendline.persistence.records import PayoutRecord
 from lendline.persistence.uow import SqlUnitOfWork
@@ -289,7 +294,7 @@ class Disbursements:
             if current is None or current.status != "pending":
                 uow.rollback()
                 return PayoutOutcome(reference, current.status if current else "failed")
-            booking = uow.ledger.by_key(f"book:{reference}")
+            booking = uow.ledger.by_key(booking_key(reference))
             if booking is not None:
                 undo = reversal_of(booking, new_entry_id(), f"unbook:{reference}", now)
                 uow.ledger.post(undo, now)
