@@ -34,6 +34,7 @@ __all__ = [
     "canonical_json",
     "entry_hash",
     "next_entry",
+    "sealed_text",
     "verify_chain",
 ]
 
@@ -111,6 +112,30 @@ def canonical_json(obj: object) -> str:
     )
 
 
+def sealed_text(
+    seq: int,
+    at: datetime,
+    session_id: str | None,
+    kind: str,
+    payload_json: str,
+    prev_hash: str,
+) -> str:
+    """Return the canonical text of one entry: what its chain hash and its Merkle leaf cover.
+
+    Arguments as for ``entry_hash``.
+    """
+    return canonical_json(
+        {
+            "at": at,
+            "kind": kind,
+            "payload": payload_json,
+            "prev_hash": prev_hash,
+            "seq": seq,
+            "session_id": session_id,
+        }
+    )
+
+
 def entry_hash(
     seq: int,
     at: datetime,
@@ -132,16 +157,7 @@ def entry_hash(
         payload_json: the payload as canonical JSON text.
         prev_hash: the hash of the entry before, or ``GENESIS_HASH``.
     """
-    sealed = canonical_json(
-        {
-            "at": at,
-            "kind": kind,
-            "payload": payload_json,
-            "prev_hash": prev_hash,
-            "seq": seq,
-            "session_id": session_id,
-        }
-    )
+    sealed = sealed_text(seq, at, session_id, kind, payload_json, prev_hash)
     return hashlib.sha256(sealed.encode("utf-8")).hexdigest()
 
 
@@ -199,6 +215,13 @@ class AuditEntry:
     def head(self) -> ChainHead:
         """A checkpoint at this entry."""
         return ChainHead(self.seq, self.hash)
+
+    @property
+    def leaf_data(self) -> bytes:
+        """The entry as a Merkle leaf: its canonical text in UTF-8 (see ``sealed_text``)."""
+        return sealed_text(
+            self.seq, self.at, self.session_id, self.kind, self.payload_json, self.prev_hash
+        ).encode("utf-8")
 
     def computed_hash(self) -> str:
         """Return the hash the fields of this entry call for (equal to ``hash`` if untouched)."""

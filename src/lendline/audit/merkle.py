@@ -21,12 +21,18 @@ but the standard library, so the standalone evidence verifier can use the same a
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final
 
 LEAF_PREFIX: Final = b"\x00"
 NODE_PREFIX: Final = b"\x01"
 HASH_SIZE: Final = 32
+
+#: Looks up a *perfect* subtree by ``(level, index)``: the root of the ``2**level`` leaves
+#: starting at leaf ``index << level``. A stored log keeps exactly these nodes (each is written
+#: once, when its last leaf arrives, and never changes), so proofs for a tree of any size
+#: need only O(log n) of them instead of every leaf.
+SubtreeLookup = Callable[[int, int], bytes]
 
 
 def leaf_hash(entry: bytes) -> bytes:
@@ -159,3 +165,96 @@ def verify_consistency(
         fn >>= 1
         sn >>= 1
     return sn == 0 and first == old_root and second == new_root
+
+
+def range_root(start: int, end: int, lookup: SubtreeLookup) -> bytes:
+    """MTH(D[start:end]) from perfect subtrees, for the ranges the RFC's recursion produces.
+
+    ``start`` must be a multiple of the largest power of two not above ``end - start`` (true of
+    every range reached by splitting a tree at ``_split``), so the range decomposes into
+    aligned perfect subtrees.
+    """
+    size = end - start
+    if size <= 0:
+        return empty_root()
+    if size & (size - 1) == 0:
+        level = size.bit_length() - 1
+        return lookup(level, start >> level)
+    k = _split(size)
+    return node_hash(range_root(start, start + k, lookup), range_root(start + k, end, lookup))
+
+
+def inclusion_path(index: int, size: int, lookup: SubtreeLookup) -> list[bytes]:
+    """``inclusion_proof`` for a tree of ``size`` leaves, read from perfect subtrees.
+
+    Raises:
+        IndexError: if ``index`` is not a leaf of the tree.
+    """
+    if not 0 <= index < size:
+        raise IndexError(f"leaf {index} is not in a tree of {size}")
+    path: list[bytes] = []
+    start, end = 0, size
+    # Walk down from the root, collecting the sibling of each subtree on the way; the proof
+    # lists them from the leaf upwards, hence the reversal.
+    while end - start > 1:
+        k = _split(end - start)
+        if index < start + k:
+            path.append(range_root(start + k, end, lookup))
+            end = start + k
+        else:
+            path.append(range_root(start, start + k, lookup))
+            start += k
+    path.reverse()
+    return path
+
+
+def consistency_path(old_size: int, size: int, lookup: SubtreeLookup) -> list[bytes]:
+    """``consistency_proof`` between trees of ``old_size`` and ``size``, from perfect subtrees.
+
+    Raises:
+        ValueError: if ``old_size`` is not between 0 and ``size``.
+    """
+    if not 0 <= old_size <= size:
+        raise ValueError(f"no tree of {old_size} inside a tree of {size}")
+    if old_size in (0, size):
+        return []
+    path: list[bytes] = []
+    start, end, m, complete = 0, size, old_size, True
+    while m != end - start:
+        k = _split(end - start)
+        if m <= k:
+            path.append(range_root(start + k, end, lookup))
+            end = start + k
+        else:
+            path.append(range_root(start, start + k, lookup))
+            start, m, complete = start + k, m - k, False
+    if not complete:
+        path.append(range_root(start, end, lookup))
+    path.reverse()
+    return path
+
+
+def subtrees_needed(walk: Callable[[SubtreeLookup], object]) -> set[tuple[int, int]]:
+    """The ``(level, index)`` keys ``walk`` looks up, so a store can fetch them in one query.
+
+    ``walk`` is run once against a lookup that records keys and answers a placeholder hash.
+    """
+    keys: set[tuple[int, int]] = set()
+
+    def record(level: int, index: int) -> bytes:
+        keys.add((level, index))
+        return bytes(HASH_SIZE)
+
+    walk(record)
+    return keys
+
+
+def perfect_subtrees(leaves: Sequence[bytes]) -> dict[tuple[int, int], bytes]:
+    """Every perfect subtree of the tree over ``leaves``, as a store keeps them."""
+    nodes: dict[tuple[int, int], bytes] = {(0, i): leaf for i, leaf in enumerate(leaves)}
+    level, width = 0, len(leaves)
+    while width > 1:
+        for i in range(width // 2):
+            nodes[(level + 1, i)] = node_hash(nodes[(level, 2 * i)], nodes[(level, 2 * i + 1)])
+        level, width = level + 1, width // 2
+    return nodes

@@ -40,6 +40,8 @@ __all__ = [
     "UtcDateTime",
     "applications",
     "audit_log",
+    "audit_tree_heads",
+    "audit_tree_nodes",
     "call_sessions",
     "consents",
     "customers",
@@ -320,4 +322,31 @@ audit_log: Final = Table(
     Column("payload", Text(), nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False, unique=True),
+)
+
+audit_tree_nodes: Final = Table(
+    "audit_tree_nodes",
+    metadata,
+    # The perfect subtrees of the audit log's Merkle tree (RFC 6962): level 0 holds the leaf
+    # hash of entry ``seq = index + 1``; a node at (level, index) covers leaves
+    # [index << level, (index + 1) << level). Each is written once, when its last leaf
+    # arrives, and never changes, so proofs for any tree size need only O(log n) rows.
+    Column("level", Integer(), primary_key=True, autoincrement=False),
+    Column("idx", BigInteger(), primary_key=True, autoincrement=False),
+    Column("hash", String(64), nullable=False),
+    CheckConstraint("level >= 0 AND level < 64", name="level_in_range"),
+    CheckConstraint("idx >= 0", name="idx_not_negative"),
+)
+
+audit_tree_heads: Final = Table(
+    "audit_tree_heads",
+    metadata,
+    # Signed tree heads (RFC 6962 TreeHeadSignature): one per published tree size.
+    Column("tree_size", BigInteger(), primary_key=True, autoincrement=False),
+    Column("root_hash", String(64), nullable=False),
+    # Milliseconds since the epoch, exactly as signed (a timestamp column would round).
+    Column("timestamp_ms", BigInteger(), nullable=False),
+    Column("key_id", String(64), nullable=False),
+    Column("signature", String(256), nullable=False),
+    CheckConstraint("tree_size >= 0", name="tree_size_not_negative"),
 )
