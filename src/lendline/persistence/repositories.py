@@ -34,6 +34,8 @@ from lendline.audit.chain import (
     next_entry,
     verify_chain,
 )
+from lendline.audit.merkle import leaf_hash
+from lendline.audit.tree_head import SignatureCheck
 from lendline.identity.otp import OtpState
 from lendline.identity.registry import CustomerRecord
 from lendline.persistence import tables as t
@@ -45,6 +47,7 @@ from lendline.persistence.records import (
     PayoutRecord,
     SessionRecord,
 )
+from lendline.persistence.transparency_log import SqlMerkleTree
 from lendline.shared.clock import Clock, SystemClock
 from lendline.shared.errors import Conflict, DomainError, IntegrityViolation, NotFound
 from lendline.shared.money import Money
@@ -795,9 +798,17 @@ class SqlAuditLog:
                         hash=entry.hash,
                     )
                 )
+            # The Merkle leaf goes in with the entry, under the same lock and transaction, so
+            # the tree always has exactly one leaf per entry.
+            self.tree.append_leaf(entry.seq - 1, leaf_hash(entry.leaf_data))
         except IntegrityError as exc:
             raise Conflict(f"another writer appended audit entry {entry.seq} first") from exc
         return entry
+
+    @property
+    def tree(self) -> SqlMerkleTree:
+        """The Merkle tree over the entries: roots, proofs and signed heads."""
+        return SqlMerkleTree(self._conn)
 
     def head(self) -> ChainHead | None:
         """Return the last entry's sequence number and hash, or None for an empty log."""
@@ -813,17 +824,32 @@ class SqlAuditLog:
         """
         return list(self._stream(session_id))
 
-    def verify(self, head: ChainHead | None = None) -> ChainVerification:
-        """Recompute the whole stored chain and say whether, and where, it was tampered with.
+    def verify(
+        self,
+        head: ChainHead | None = None,
+        *,
+        public_keys: Mapping[str, bytes] | None = None,
+        signature_check: SignatureCheck | None = None,
+    ) -> ChainVerification:
+        """Recompute the chain, the Merkle tree and the signed heads; say where they break.
+
+        The chain is checked first (it names the first altered, missing or misplaced entry);
+        then every stored tree node is recomputed from the entries' leaves and every signed
+        head's root (and, given the keys, its signature) is checked against them.
 
         Args:
             head: a checkpoint kept elsewhere (see ``verify_chain``), to expose truncation.
+            public_keys: the log's public keys by key id, to check the heads' signatures.
+            signature_check: verifies one signature (public key, message, signature).
         """
         unreadable: list[str] = []
+        leaves: list[bytes] = []
 
         def readable() -> Generator[AuditEntry, None, None]:
             try:
-                yield from self._stream(None)
+                for entry in self._stream(None):
+                    leaves.append(leaf_hash(entry.leaf_data))
+                    yield entry
             except IntegrityViolation as exc:
                 unreadable.append(str(exc))
 
@@ -836,6 +862,11 @@ class SqlAuditLog:
             stream.close()
         if result.ok and unreadable:
             return ChainVerification(False, result.checked + 1, result.checked + 1, unreadable[0])
+        if not result.ok:
+            return result
+        tree = self.tree.check(leaves, public_keys=public_keys, signature_check=signature_check)
+        if not tree.ok:
+            return ChainVerification(False, result.checked, tree.seq, tree.problem)
         return result
 
     def _lock(self) -> None:

@@ -32,11 +32,12 @@ def append_many(engine: Engine, count: int, session_id: str | None = "s1") -> No
 def disable_append_only_guard(engine: Engine) -> None:
     """Do what an intruder with database rights would do first."""
     with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.exec_driver_sql("ALTER TABLE audit_log DISABLE TRIGGER USER")
-        else:
-            conn.exec_driver_sql("DROP TRIGGER audit_log_no_update")
-            conn.exec_driver_sql("DROP TRIGGER audit_log_no_delete")
+        for table in ("audit_log", "audit_tree_nodes", "audit_tree_heads"):
+            if engine.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+            else:
+                conn.exec_driver_sql(f"DROP TRIGGER {table}_no_update")
+                conn.exec_driver_sql(f"DROP TRIGGER {table}_no_delete")
 
 
 def tamper(engine: Engine, sql: str, **params: object) -> None:
@@ -157,15 +158,30 @@ def test_deleting_a_stored_entry_is_detected_where_it_was(engine: Engine) -> Non
     assert (result.ok, result.first_bad_seq) == (False, 3)
 
 
-def test_deleting_the_newest_entries_is_detected_against_a_kept_head(engine: Engine) -> None:
+def test_deleting_the_newest_entries_is_detected_by_the_tree(engine: Engine) -> None:
+    append_many(engine, 10)
+    disable_append_only_guard(engine)
+    tamper(engine, "DELETE FROM audit_log WHERE seq >= 9")
+    result = verify(engine)
+    assert (result.ok, result.first_bad_seq) == (False, 9)
+    assert "entries do not exist" in (result.problem or "") or "deleted" in (result.problem or "")
+
+
+def test_cutting_off_entries_and_their_tree_is_detected_against_a_kept_head(
+    engine: Engine,
+) -> None:
     append_many(engine, 10)
     with SqlUnitOfWork(engine) as uow:
         head = uow.audit.head()
     assert head is not None
     disable_append_only_guard(engine)
     tamper(engine, "DELETE FROM audit_log WHERE seq >= 9")
+    # A careful intruder removes the leaves and the nodes over them too (entries 9 and 10
+    # are leaves 8 and 9; the nodes covering them are (1, 4)).
+    tamper(engine, "DELETE FROM audit_tree_nodes WHERE level = 0 AND idx >= 8")
+    tamper(engine, "DELETE FROM audit_tree_nodes WHERE level = 1 AND idx >= 4")
     with SqlUnitOfWork(engine, read_only=True) as uow:
-        assert uow.audit.verify().ok  # a chain alone cannot see its end cut off
+        assert uow.audit.verify().ok  # without a checkpoint a clean cut cannot be seen
         result = uow.audit.verify(head)
     assert (result.ok, result.first_bad_seq) == (False, 9)
 
