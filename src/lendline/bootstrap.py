@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from lendline.adapters.documents.archive import FileContractArchive
+from lendline.adapters.keys.ed25519 import load_or_create_signer, verify_ed25519
 from lendline.adapters.payment_rail.simulator import SimulatedPaymentRail
 from lendline.adapters.sms.outbox import OutboxSmsGateway
 from lendline.config import Settings
@@ -26,6 +27,7 @@ from lendline.lending.product import LoanProduct
 from lendline.persistence.db import make_engine, upgrade
 from lendline.persistence.tables import customers
 from lendline.persistence.uow import SqlUnitOfWork
+from lendline.service_layer.audit_trail import AuditTrail
 from lendline.service_layer.desk import LoanDesk
 from lendline.shared.clock import Clock, SystemClock, business_day
 
@@ -49,12 +51,14 @@ class App:
         engine: LendLine's database.
         desk: the loan desk (service layer).
         clock: the time source.
+        audit: the audit log's signing, publication and evidence service.
     """
 
     settings: Settings
     engine: Engine
     desk: LoanDesk
     clock: Clock
+    audit: AuditTrail
     speech_engines: SpeechEngines | None = field(default=None, repr=False)
 
     @property
@@ -195,4 +199,14 @@ def bootstrap(
         lender_type=settings.lending.lender_type,
         lpr_table=load_lpr_table(settings.lending.lpr_table_path),
     )
-    return App(settings=settings, engine=engine, desk=desk, clock=clock)
+    audit = AuditTrail(
+        engine,
+        load_or_create_signer(
+            settings.audit.signing_key_file or settings.data_dir / "keys" / "audit-head.ed25519"
+        ),
+        verify_ed25519,
+        settings.audit.heads_dir or settings.data_dir / "audit-heads",
+        sign_every=settings.audit.sign_every,
+        clock=clock,
+    )
+    return App(settings=settings, engine=engine, desk=desk, clock=clock, audit=audit)

@@ -127,6 +127,24 @@ class TelephonySettings(BaseModel):
     audiosocket: AudioSocketSettings = AudioSocketSettings()
 
 
+class AuditSettings(BaseModel):
+    """The audit log's signing key and where its signed heads are published.
+
+    Parameters:
+        signing_key_file: the Ed25519 seed (hex) that signs tree heads; created on first
+            start under ``data_dir``/keys when unset. Production keeps it in a KMS/HSM.
+        heads_dir: where signed heads are published as files; ``data_dir``/audit-heads when
+            unset.
+        sign_every: sign and publish a head once this many entries were added.
+        publish_interval_secs: the server also publishes on this timer when the log grew.
+    """
+
+    signing_key_file: Path | None = None
+    heads_dir: Path | None = None
+    sign_every: int = 100
+    publish_interval_secs: float = 60.0
+
+
 class Settings(BaseSettings):
     """All of LendLine's settings."""
 
@@ -139,6 +157,7 @@ class Settings(BaseSettings):
     lending: LendingSettings = LendingSettings()
     speech: SpeechSettings = SpeechSettings()
     telephony: TelephonySettings = TelephonySettings()
+    audit: AuditSettings = AuditSettings()
     data_dir: Path = Path("var")
     sms_outbox: Path = Path("var/sms-outbox.jsonl")
     payment_rail_url: str = "sqlite:///var/payment-rail.db"

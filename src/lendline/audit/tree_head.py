@@ -11,7 +11,7 @@ of any crypto library.
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final, Protocol
@@ -98,3 +98,34 @@ class SignedTreeHead:
 def sign_head(head: TreeHead, signer: HeadSigner) -> SignedTreeHead:
     """Sign ``head`` with the log's key."""
     return SignedTreeHead(head, signer.key_id, signer.sign(head.signed_bytes()))
+
+
+def head_document(head: SignedTreeHead) -> dict[str, object]:
+    """A signed head as the JSON document LendLine publishes (file, API, evidence bundle)."""
+    return {
+        "tree_size": head.head.size,
+        "root_hash": head.head.root.hex(),
+        "timestamp_ms": head.head.timestamp_ms,
+        "timestamp": head.head.timestamp.astimezone(UTC).isoformat(),
+        "key_id": head.key_id,
+        "signature": head.signature.hex(),
+    }
+
+
+def head_from_document(document: Mapping[str, object]) -> SignedTreeHead:
+    """Read a published head back (see ``head_document``).
+
+    Raises:
+        ValueError: if a field is missing or malformed.
+    """
+    try:
+        size = int(str(document["tree_size"]))
+        millis = int(str(document["timestamp_ms"]))
+        root = bytes.fromhex(str(document["root_hash"]))
+        signature = bytes.fromhex(str(document["signature"]))
+        key_id = str(document["key_id"])
+    except (KeyError, ValueError) as exc:
+        raise ValueError(f"not a signed tree head: {exc}") from exc
+    seconds, rest = divmod(millis, 1000)
+    timestamp = datetime.fromtimestamp(seconds, UTC).replace(microsecond=rest * 1000)
+    return SignedTreeHead(TreeHead(size, root, timestamp), key_id, signature)

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from lendline.cli.audit import audit_app
 from lendline.cli.money import ledger_app, loans_app, payouts_app
 
 if TYPE_CHECKING:
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from lendline.demo.drive import CallReport
 
 app = typer.Typer(help="LendLine: phone loans end to end.", no_args_is_help=True)
-audit_app = typer.Typer(help="The hash-chained audit log.")
 db_app = typer.Typer(help="The database.")
 app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
@@ -187,21 +187,6 @@ def outbox(last: int = typer.Option(10, help="How many messages to show.")) -> N
 
     for message in read_outbox(Settings().sms_outbox)[-last:]:
         console.print(f"{message.sent_at:%Y-%m-%d %H:%M:%S} -> {message.to}: {message.text}")
-
-
-@audit_app.command("verify")
-def audit_verify() -> None:
-    """Recompute the whole audit chain and name the first bad entry, if any."""
-    from lendline.persistence.uow import SqlUnitOfWork
-
-    application = _app()
-    with SqlUnitOfWork(application.engine) as uow:
-        result = uow.audit.verify()
-    if result.ok:
-        console.print(f"[green]Audit log verified[/]: {result.checked} entries.")
-        return
-    console.print(f"[red]Audit log broken[/] at seq {result.first_bad_seq}: {result.problem}")
-    raise typer.Exit(1)
 
 
 @db_app.command("upgrade")

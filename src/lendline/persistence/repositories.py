@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Final
 
-from sqlalchemy import Connection, Row, Table, func, insert, select, update
+from sqlalchemy import Connection, Row, Table, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -824,6 +824,28 @@ class SqlAuditLog:
         """
         return list(self._stream(session_id))
 
+    def entries_about(self, session_id: str, reference: str) -> list[AuditEntry]:
+        """The entries of one application: its call session's, and those naming its reference.
+
+        Events about the loan made after the call (payouts, repayments) carry no session but
+        name the reference in their payload.
+        """
+        c = t.audit_log.c
+        # The payload is canonical JSON, so the member is spelled exactly this way; the LIKE
+        # only narrows the scan, the exact test is made on the parsed payload below.
+        member = f'%"reference":{json.dumps(reference, ensure_ascii=False)}%'
+        query = (
+            select(t.audit_log)
+            .where(or_(c.session_id == session_id, c.payload.like(member)))
+            .order_by(c.seq)
+        )
+        found = []
+        for row in self._conn.execute(query):
+            entry = _audit_entry(row)
+            if entry.session_id == session_id or entry.payload.get("reference") == reference:
+                found.append(entry)
+        return found
+
     def verify(
         self,
         head: ChainHead | None = None,
@@ -888,9 +910,23 @@ class SqlAuditLog:
         if session_id is not None:
             query = query.where(c.session_id == session_id)
         # Rows arrive in batches, so a long log is verified without loading it whole.
-        with self._conn.execution_options(yield_per=1000).execute(query) as rows:
-            for row in rows:
-                yield _audit_entry(row)
+        last = 0
+        # Per statement: Connection.execution_options would change the connection itself.
+        with self._conn.execute(query, execution_options={"yield_per": 1000}) as rows:
+            iterator = iter(rows)
+            while True:
+                try:
+                    row = next(iterator)
+                except StopIteration:
+                    return
+                except (ValueError, TypeError) as exc:
+                    # A stored value the column type cannot read (an edited timestamp).
+                    raise IntegrityViolation(
+                        f"audit entry after {last}: a stored value is unreadable: {exc}"
+                    ) from exc
+                entry = _audit_entry(row)
+                last = entry.seq
+                yield entry
 
 
 def _audit_entry(row: Row[Any]) -> AuditEntry:

@@ -60,12 +60,21 @@ class TreeCheck:
     heads: int = 0
 
 
-def _hex_hash(value: str, where: str) -> bytes:
+def _strict_hex(value: object) -> bytes | None:
+    # Only the spelling LendLine writes (lowercase): ``bytes.fromhex`` would also accept an
+    # upper-case digit, and an edit that changes a stored byte must never go unnoticed.
+    if not isinstance(value, str):
+        return None
     try:
         raw = bytes.fromhex(value)
-    except (TypeError, ValueError):
-        raw = b""
-    if len(raw) != HASH_SIZE:
+    except ValueError:
+        return None
+    return raw if raw.hex() == value else None
+
+
+def _hex_hash(value: object, where: str) -> bytes:
+    raw = _strict_hex(value)
+    if raw is None or len(raw) != HASH_SIZE:
         raise IntegrityViolation(f"{where}: stored hash is not a SHA-256 hex digest")
     return raw
 
@@ -313,7 +322,8 @@ class SqlMerkleTree:
     def _level(self, level: int) -> Iterator[tuple[int, str]]:
         c = t.audit_tree_nodes.c
         query = select(c.idx, c.hash).where(c.level == level).order_by(c.idx)
-        with self._conn.execution_options(yield_per=5000).execute(query) as rows:
+        # Per statement: Connection.execution_options would change the connection itself.
+        with self._conn.execute(query, execution_options={"yield_per": 5000}) as rows:
             for row in rows:
                 yield int(row.idx), row.hash
 
@@ -327,10 +337,9 @@ class SqlMerkleTree:
 def _head(row: Row[Any]) -> SignedTreeHead:
     where = f"audit_tree_heads tree_size {row.tree_size}"
     root = _hex_hash(row.root_hash, where)
-    try:
-        signature = bytes.fromhex(row.signature)
-    except ValueError as exc:
-        raise IntegrityViolation(f"{where}: signature is not hex") from exc
+    signature = _strict_hex(row.signature)
+    if signature is None:
+        raise IntegrityViolation(f"{where}: signature is not lowercase hex")
     # From integer parts: float seconds could round a millisecond away.
     seconds, millis = divmod(int(row.timestamp_ms), 1000)
     timestamp = datetime.fromtimestamp(seconds, UTC).replace(microsecond=millis * 1000)

@@ -7,6 +7,8 @@ implement the same ``HeadSigner`` port without ever exposing it).
 from __future__ import annotations
 
 import hashlib
+import os
+from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -56,3 +58,31 @@ def verify_ed25519(public_key: bytes, message: bytes, signature: bytes) -> bool:
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def load_or_create_signer(path: Path) -> Ed25519HeadSigner:
+    """The signer whose seed is kept (hex) in ``path``, creating the file on first use.
+
+    The file is written once, readable by its owner only (0600). A production deployment
+    keeps the key in a KMS/HSM behind the ``HeadSigner`` port instead.
+
+    Raises:
+        ValueError: if the file exists but does not hold a 32-byte hex seed.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        seed = Ed25519PrivateKey.generate().private_bytes_raw()
+        # O_EXCL: two processes starting at once must not both write a key.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(seed.hex() + "\n")
+    text = path.read_text(encoding="ascii").strip()
+    try:
+        seed = bytes.fromhex(text)
+    except ValueError as exc:
+        raise ValueError(f"{path} does not hold a hex Ed25519 seed") from exc
+    return Ed25519HeadSigner(seed)
