@@ -128,6 +128,9 @@ class SqlMerkleTree:
         existing = self.head_at(size)
         if existing is not None:
             return existing
+        # Heads carry milliseconds (RFC 6962); drop the rest so the head signed and returned
+        # equals the head read back.
+        at = at.replace(microsecond=at.microsecond // 1000 * 1000)
         head = sign_head(TreeHead(size, self.root(size), at), signer)
         self.store_head(head)
         return head

@@ -16,6 +16,7 @@ from loguru import logger
 from lendline.adapters.recordings.wav_files import WavFileRecorder
 from lendline.bootstrap import App
 from lendline.dialog.state import SessionStatus
+from lendline.service_layer.audit_trail import AuditTrail
 from lendline.voice.call import run_voice_call
 from lendline.voice.transports.handler import CallEnded, CallRecording
 from lendline.voice.transports.line import CallLine
@@ -37,6 +38,11 @@ class CallService:
         self.active = 0
         self.completed = 0
         self.recordings: list[Path] = []
+
+    @property
+    def audit(self) -> AuditTrail:
+        """The audit log's signing and proof service (served by the HTTP API)."""
+        return self._app.audit
 
     def has_room(self) -> bool:
         """Whether another call can be answered now."""

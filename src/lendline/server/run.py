@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+from datetime import timedelta
 
 import uvicorn
 from loguru import logger
@@ -17,6 +18,17 @@ from lendline.voice.transports.audiosocket import AudioSocketServer
 from lendline.voice.transports.sip import SipServer
 
 READY_LINE = "LendLine ready"
+
+
+async def _publish_heads(app: App) -> None:
+    """Sign and publish audit heads every ``sign_every`` entries, and on the timer."""
+    max_age = timedelta(seconds=app.settings.audit.publish_interval_secs)
+    while True:
+        await asyncio.sleep(min(2.0, max_age.total_seconds()))
+        try:
+            await asyncio.to_thread(app.audit.publish_if_due, max_age)
+        except Exception:
+            logger.exception("publishing the audit head failed; retrying on the next tick")
 
 
 async def serve(
@@ -55,11 +67,18 @@ async def serve(
             await asyncio.sleep(0.05)
         if http_task.done():
             http_task.result()
+    publisher = asyncio.create_task(_publish_heads(app))
     logger.info("LendLine is answering calls")
     print(READY_LINE, flush=True)
     try:
         await (stop.wait() if stop is not None else asyncio.Event().wait())
     finally:
+        publisher.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await publisher
+        # The last calls' events get a signed head before the process goes.
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(app.audit.publish)
         if http is not None and http_task is not None:
             http.should_exit = True
             with contextlib.suppress(Exception):

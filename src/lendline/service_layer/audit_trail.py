@@ -22,6 +22,7 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
@@ -129,13 +130,23 @@ class AuditTrail:
             self._publish_file(head)
         return head
 
-    def publish_if_due(self) -> SignedTreeHead | None:
-        """Publish a head if ``sign_every`` entries were added since the last one."""
+    def publish_if_due(self, max_age: timedelta | None = None) -> SignedTreeHead | None:
+        """Publish a head if it is due, else return None.
+
+        A head is due once ``sign_every`` entries were added since the last one, or, given
+        ``max_age``, when any entry was added and the last head is older than that.
+        """
         with SqlUnitOfWork(self._engine, self._clock, read_only=True) as uow:
             size = uow.audit.tree.size()
             latest = uow.audit.tree.latest_head()
         signed = 0 if latest is None else latest.head.size
-        if size - signed < self._sign_every:
+        unsigned = size - signed
+        stale = (
+            max_age is not None
+            and unsigned > 0
+            and (latest is None or self._clock.now() - latest.head.timestamp >= max_age)
+        )
+        if unsigned < self._sign_every and not stale:
             return None
         return self.publish()
 
