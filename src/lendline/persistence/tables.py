@@ -350,3 +350,49 @@ audit_tree_heads: Final = Table(
     Column("signature", String(256), nullable=False),
     CheckConstraint("tree_size >= 0", name="tree_size_not_negative"),
 )
+
+data_subject_requests: Final = Table(
+    "data_subject_requests",
+    metadata,
+    # Every data-subject request (PIPL Art. 44-50) and how it ended. The subject is the
+    # registry's customer id, never the ID number; ``detail`` holds the legal reason of a
+    # refusal or which fields a correction changed -- never the values.
+    Column("id", String(40), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("customer_id", String(64), nullable=True, index=True),
+    _ts("requested_at"),
+    _ts("completed_at", nullable=True),
+    Column("outcome", String(32), nullable=True),
+    Column("detail", Text(), nullable=True),
+    Column("operator", String(64), nullable=False),
+    CheckConstraint(
+        "kind IN ('access', 'correction', 'deletion', 'explanation')", name="kind_known"
+    ),
+)
+
+legal_holds: Final = Table(
+    "legal_holds",
+    metadata,
+    # A hold keeps a subject's data past every retention period and blocks erasure until
+    # released (litigation, a regulator's or a court's request).
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("subject", String(100), nullable=False, index=True),
+    Column("reason", Text(), nullable=False),
+    Column("placed_by", String(64), nullable=False),
+    _ts("placed_at"),
+    _ts("released_at", nullable=True),
+    Column("released_by", String(64), nullable=True),
+)
+
+consent_withdrawals: Final = Table(
+    "consent_withdrawals",
+    metadata,
+    # A consent withdrawn (PIPL Art. 15): effective from ``withdrawn_at`` on, never undoing
+    # earlier processing. ``stops`` lists (JSON) the processing that ends because of it.
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("customer_id", String(64), nullable=False, index=True),
+    Column("kind", String(64), nullable=False),
+    _ts("withdrawn_at"),
+    Column("recorded_by", String(64), nullable=False),
+    Column("stops", Text(), nullable=False),
+)

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine
 from lendline.persistence.db import READ_ONLY
 from lendline.persistence.ledger_store import LoanRepository, SqlLedger
 from lendline.persistence.outbox import OutboxRepository
+from lendline.persistence.privacy_store import PrivacyStore
 from lendline.persistence.repositories import (
     ApplicationRepository,
     ConsentRepository,
@@ -47,6 +48,7 @@ class SqlUnitOfWork:
         ledger: the double-entry ledger.
         outbox: messages to deliver after the commit.
         audit: the audit chain.
+        privacy: data-subject requests, legal holds, consent withdrawals.
 
     Args:
         engine: an engine from ``make_engine``.
@@ -64,6 +66,7 @@ class SqlUnitOfWork:
     ledger: SqlLedger
     outbox: OutboxRepository
     audit: SqlAuditLog
+    privacy: PrivacyStore
 
     def __init__(self, engine: Engine, clock: Clock | None = None, read_only: bool = False) -> None:
         self._engine = engine
@@ -98,6 +101,7 @@ class SqlUnitOfWork:
         self.ledger = SqlLedger(conn)
         self.outbox = OutboxRepository(conn)
         self.audit = SqlAuditLog(conn, self._clock)
+        self.privacy = PrivacyStore(conn)
         return self
 
     def __exit__(
