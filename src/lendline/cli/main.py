@@ -14,6 +14,7 @@ from rich.table import Table
 
 from lendline.cli.audit import audit_app
 from lendline.cli.money import ledger_app, loans_app, payouts_app
+from lendline.cli.privacy import dsr_app, retention_app
 
 if TYPE_CHECKING:
     from lendline.bootstrap import App
@@ -26,6 +27,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(payouts_app, name="payouts")
 app.add_typer(loans_app, name="loans")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(dsr_app, name="dsr")
+app.add_typer(retention_app, name="retention")
 console = Console()
 
 
