@@ -563,11 +563,12 @@ class DataSubjectService:
         Raises:
             NotFound: no such customer.
         """
-        with SqlUnitOfWork(self.engine, self.clock, read_only=True) as uow:
-            if uow.customers.get(customer_id) is None and not self.vault.is_shredded(
-                customer_subject(customer_id)
-            ):
-                raise NotFound(f"no customer {customer_id}")
+        # The vault is asked first: once the personal fields are sealed, reading an erased
+        # customer's record raises instead of returning it.
+        if not self.vault.is_shredded(customer_subject(customer_id)):
+            with SqlUnitOfWork(self.engine, self.clock, read_only=True) as uow:
+                if uow.customers.get(customer_id) is None:
+                    raise NotFound(f"no customer {customer_id}")
         request_id = self._open_request("deletion", customer_id, operator)
         now = self.clock.now()
         with SqlUnitOfWork(self.engine, self.clock, read_only=True) as uow:
