@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Final
 
-from sqlalchemy import Connection, Row, Table, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, Table, Text, cast, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -907,6 +907,11 @@ class SqlAuditLog:
     def _stream(self, session_id: str | None) -> Iterator[AuditEntry]:
         c = t.audit_log.c
         query = select(t.audit_log).order_by(c.seq)
+        if self._conn.dialect.name == "sqlite":
+            # SQLite keeps times as text and reads them leniently: an edited separator can
+            # parse to the same instant. The stored text is checked against the one form
+            # LendLine writes (see ``_audit_entry``).
+            query = query.add_columns(cast(c.at, Text).label("at_text"))
         if session_id is not None:
             query = query.where(c.session_id == session_id)
         # Rows arrive in batches, so a long log is verified without loading it whole.
@@ -929,6 +934,10 @@ class SqlAuditLog:
                 yield entry
 
 
+#: How SQLAlchemy writes a UTC time into SQLite (always with microseconds).
+_SQLITE_TIME_TEXT: Final = "%Y-%m-%d %H:%M:%S.%f"
+
+
 def _audit_entry(row: Row[Any]) -> AuditEntry:
     try:
         payload = json.loads(row.payload)
@@ -946,4 +955,7 @@ def _audit_entry(row: Row[Any]) -> AuditEntry:
     if entry.payload_json != row.payload:
         # Stored text is always canonical; any other spelling was written by hand.
         raise IntegrityViolation(f"audit entry {row.seq}: payload text is not canonical")
+    at_text = row._mapping.get("at_text")
+    if at_text is not None and at_text != entry.at.strftime(_SQLITE_TIME_TEXT):
+        raise IntegrityViolation(f"audit entry {row.seq}: stored time text was edited")
     return entry

@@ -224,11 +224,35 @@ class AuditTrail:
         return problems
 
     def verify(self) -> ChainVerification:
-        """Recompute the chain, the tree and every head (signatures included)."""
+        """Recompute the chain, the tree and every head (signatures included).
+
+        Heads this log published as files must also still be in the database, unchanged: a
+        stored head that was deleted or replaced is named here.
+        """
         with SqlUnitOfWork(self._engine, self._clock, read_only=True) as uow:
-            return uow.audit.verify(
+            result = uow.audit.verify(
                 public_keys={self.key_id: self.public_key}, signature_check=self._check
             )
+            if not result.ok:
+                return result
+            published = self._heads_dir / "heads.jsonl"
+            if not published.exists():
+                return result
+            try:
+                heads = read_published_heads(published)
+            except ValueError as exc:
+                return ChainVerification(False, result.checked, None, f"published heads: {exc}")
+            for head in heads:
+                stored = uow.audit.tree.head_at(head.head.size)
+                if stored != head:
+                    what = "is missing from" if stored is None else "differs from the one in"
+                    return ChainVerification(
+                        False,
+                        result.checked,
+                        None,
+                        f"published head of tree_size {head.head.size} {what} audit_tree_heads",
+                    )
+        return result
 
     # -- evidence ---------------------------------------------------------------------------
 
