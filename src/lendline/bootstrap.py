@@ -25,6 +25,7 @@ from lendline.lending.lpr import load_lpr_table
 from lendline.lending.ports import PaymentRail
 from lendline.lending.product import LoanProduct
 from lendline.persistence.db import make_engine, upgrade
+from lendline.persistence.subject_keys import PersonalDataKeys, bind_keys, configured_keys
 from lendline.persistence.tables import customers
 from lendline.persistence.uow import SqlUnitOfWork
 from lendline.service_layer.audit_trail import AuditTrail
@@ -169,6 +170,17 @@ def _product_and_limits(settings: Settings, clock: Clock) -> tuple[LoanProduct, 
     return product, limits
 
 
+def personal_data_keys(settings: Settings) -> PersonalDataKeys:
+    """The KEKs and blind-index key from settings, or the local key file under the data dir."""
+    keys = settings.keys
+    return configured_keys(
+        {kid: value.get_secret_value() for kid, value in keys.keks.items()},
+        keys.current_kek,
+        None if keys.blind_index_key is None else keys.blind_index_key.get_secret_value(),
+        keys.key_file or settings.data_dir / "keys" / "personal-data-keys.json",
+    )
+
+
 def bootstrap(
     settings: Settings | None = None,
     *,
@@ -183,6 +195,8 @@ def bootstrap(
     _sqlite_parent(settings.payment_rail_url)
     engine = make_engine(settings.database.url)
     upgrade(engine)
+    # Every unit of work on this engine seals personal data under these keys.
+    bind_keys(engine, personal_data_keys(settings))
     clock = clock or SystemClock()
     product, limits = _product_and_limits(settings, clock)
     settings.sms_outbox.parent.mkdir(parents=True, exist_ok=True)

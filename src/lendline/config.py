@@ -127,6 +127,29 @@ class TelephonySettings(BaseModel):
     audiosocket: AudioSocketSettings = AudioSocketSettings()
 
 
+class KeySettings(BaseModel):
+    """Keys protecting personal data at rest (envelope encryption, blind indexes).
+
+    Production takes the KEKs from a KMS/HSM (an adapter behind the same vault port); these
+    settings are the software fallback. When ``keks`` is empty, a local key file is used
+    (``key_file``, default ``data_dir``/keys/personal-data-keys.json, mode 0600), created with
+    fresh random keys on first start, and ``lendline keys rotate`` adds KEKs to it.
+
+    Parameters:
+        keks: key-encryption keys by id, each 32 bytes in base64; old ones stay until every
+            data key was re-wrapped (``lendline keys rotate``).
+        current_kek: id of the KEK new data keys are wrapped with.
+        blind_index_key: HMAC key (base64, 32 bytes) of the lookup hashes; never rotates
+            without rebuilding every blind index.
+        key_file: the local key file used when no KEK is configured.
+    """
+
+    keks: dict[str, SecretStr] = {}
+    current_kek: str | None = None
+    blind_index_key: SecretStr | None = None
+    key_file: Path | None = None
+
+
 class AuditSettings(BaseModel):
     """The audit log's signing key and where its signed heads are published.
 
@@ -157,6 +180,7 @@ class Settings(BaseSettings):
     lending: LendingSettings = LendingSettings()
     speech: SpeechSettings = SpeechSettings()
     telephony: TelephonySettings = TelephonySettings()
+    keys: KeySettings = KeySettings()
     audit: AuditSettings = AuditSettings()
     data_dir: Path = Path("var")
     sms_outbox: Path = Path("var/sms-outbox.jsonl")

@@ -20,6 +20,7 @@ __all__ = [
     "OtpRecord",
     "PayoutRecord",
     "SessionRecord",
+    "TurnText",
 ]
 
 
@@ -41,6 +42,8 @@ class SessionRecord:
         state: the dialog's saved slots and counters (stored as JSON).
         application_ref: the application the session opened, if any.
         ended_at: when the session ended for good.
+        erased: the caller's data was erased (key shredded): ``caller_number`` and ``state``
+            are empty.
     """
 
     session_id: str
@@ -54,6 +57,7 @@ class SessionRecord:
     state: dict[str, Any] = field(default_factory=dict)
     application_ref: str | None = None
     ended_at: datetime | None = None
+    erased: bool = False
 
 
 @dataclass(slots=True)
@@ -85,6 +89,7 @@ class ApplicationRecord:
         signed_at: when it was signed.
         disbursed_at: when it was paid out.
         payout_reference: the payment rail's reference of the payout.
+        erased: the applicant's data was erased: ``monthly_income_minor`` is None.
     """
 
     reference: str
@@ -111,6 +116,7 @@ class ApplicationRecord:
     signed_at: datetime | None = None
     disbursed_at: datetime | None = None
     payout_reference: str | None = None
+    erased: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +157,7 @@ class PayoutRecord:
         requested_at: when the payout was requested.
         rail_reference: the rail's reference once it accepted.
         completed_at: when the rail accepted.
+        erased: the payee's data was erased: ``account_number`` is empty.
     """
 
     id: int
@@ -163,6 +170,7 @@ class PayoutRecord:
     requested_at: datetime
     rail_reference: str | None = None
     completed_at: datetime | None = None
+    erased: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,9 +182,30 @@ class OtpRecord:
         mobile: the number the codes go to.
         state: the challenge's state.
         updated_at: when it was last saved.
+        erased: the caller's data was erased: ``mobile`` is empty.
     """
 
     session_id: str
     mobile: str
     state: OtpState
     updated_at: datetime
+    erased: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TurnText:
+    """What the caller said in one turn, with the salt of its audit commitment.
+
+    Parameters:
+        session_id: the call session.
+        turn: the dialog's turn number.
+        text: the recognised or typed text.
+        salt: hex salt; the ``call.turn`` audit entry holds SHA-256(salt || text).
+        at: when it was recorded.
+    """
+
+    session_id: str
+    turn: int
+    text: str
+    salt: str
+    at: datetime

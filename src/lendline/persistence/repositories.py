@@ -9,6 +9,15 @@ entries ``last + 1`` while holding a lock that excludes every other appender, in
 or another (SQLite: the transaction began ``IMMEDIATE``, see ``db.make_engine``; PostgreSQL:
 ``LOCK TABLE ... IN SHARE ROW EXCLUSIVE MODE`` until commit). The primary key on ``seq``
 turns any race that slipped through into an error instead of a fork in the chain.
+
+Personal data is sealed on write and opened on read (``subject_keys.ColumnSealer``): customer
+fields under ``customer:<id>``, everything a call collected (caller number, dialog state,
+declared income, OTP mobile, payout account) under ``session:<id>``. Lookups by value use
+blind indexes. After a subject was erased (its key shredded), reading their rows does not
+fail: records come back with ``erased=True`` and the personal fields empty (sessions,
+applications, OTP challenges, payouts); an erased customer is no longer found by ID number
+or mobile, and ``CustomerRepository.get`` raises ``SubjectErased`` (a ``CustomerRecord``
+has no empty form).
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ from lendline.audit.chain import (
 )
 from lendline.audit.merkle import leaf_hash
 from lendline.audit.tree_head import SignatureCheck
+from lendline.compliance.ports import SubjectErased, customer_subject, session_subject
 from lendline.identity.otp import OtpState
 from lendline.identity.registry import CustomerRecord
 from lendline.persistence import tables as t
@@ -46,7 +56,9 @@ from lendline.persistence.records import (
     OtpRecord,
     PayoutRecord,
     SessionRecord,
+    TurnText,
 )
+from lendline.persistence.subject_keys import ColumnSealer
 from lendline.persistence.transparency_log import SqlMerkleTree
 from lendline.shared.clock import Clock, SystemClock
 from lendline.shared.errors import Conflict, DomainError, IntegrityViolation, NotFound
@@ -62,6 +74,7 @@ __all__ = [
     "PayoutRepository",
     "SessionRepository",
     "SqlAuditLog",
+    "TurnTextRepository",
 ]
 
 #: Session statuses a caller can come back to.
@@ -131,10 +144,15 @@ def _rate(text: str | None) -> Decimal | None:
 
 
 class SessionRepository:
-    """Call sessions: saved after every turn, so a dropped call resumes on any instance."""
+    """Call sessions: saved after every turn, so a dropped call resumes on any instance.
 
-    def __init__(self, conn: Connection) -> None:
+    The caller number and the dialog state are sealed under the session's key; the caller
+    number is found again through its blind index.
+    """
+
+    def __init__(self, conn: Connection, sealer: ColumnSealer | None = None) -> None:
         self._conn = conn
+        self._sealer = sealer or ColumnSealer.for_connection(conn)
 
     def get(self, session_id: str) -> SessionRecord | None:
         """Return the session with this id, if any."""
@@ -157,7 +175,7 @@ class SessionRepository:
         """
         c = t.call_sessions.c
         query = select(t.call_sessions).where(
-            c.caller_number == caller_number,
+            c.caller_number_index == self._sealer.index("caller", caller_number),
             c.status.in_(RESUMABLE_STATUSES),
             c.ended_at.is_(None) | c.status.in_(("dropped", "moved_to_chat")),
         )
@@ -170,14 +188,17 @@ class SessionRepository:
 
     def save(self, record: SessionRecord) -> None:
         """Insert the session or overwrite the stored one."""
+        subject = session_subject(record.session_id)
+        seal = self._sealer.seal
         values = {
             "session_id": record.session_id,
-            "caller_number": record.caller_number,
+            "caller_number": seal(subject, "caller_number", record.caller_number),
+            "caller_number_index": self._sealer.index("caller", record.caller_number),
             "channel": record.channel,
             "language": record.language,
             "status": record.status,
             "step": record.step,
-            "state": _json_text(record.state, "session state"),
+            "state": seal(subject, "state", _json_text(record.state, "session state")),
             "application_ref": record.application_ref,
             "started_at": record.started_at,
             "updated_at": record.updated_at,
@@ -185,28 +206,36 @@ class SessionRepository:
         }
         _upsert(self._conn, t.call_sessions, values, ["session_id"])
 
-    @staticmethod
-    def _record(row: Row[Any]) -> SessionRecord:
+    def _record(self, row: Row[Any]) -> SessionRecord:
+        subject = session_subject(row.session_id)
+        try:
+            caller_number = self._sealer.open(subject, "caller_number", row.caller_number)
+            state = json.loads(self._sealer.open(subject, "state", row.state))
+            erased = False
+        except SubjectErased:
+            caller_number, state, erased = "", {}, True
         return SessionRecord(
             session_id=row.session_id,
-            caller_number=row.caller_number,
+            caller_number=caller_number,
             channel=row.channel,
             status=row.status,
             step=row.step,
             started_at=row.started_at,
             updated_at=row.updated_at,
             language=row.language,
-            state=json.loads(row.state),
+            state=state,
             application_ref=row.application_ref,
             ended_at=row.ended_at,
+            erased=erased,
         )
 
 
 class ApplicationRepository:
-    """Loan applications."""
+    """Loan applications; the declared income is sealed under the session's key."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, sealer: ColumnSealer | None = None) -> None:
         self._conn = conn
+        self._sealer = sealer or ColumnSealer.for_connection(conn)
 
     def get(self, reference: str) -> ApplicationRecord | None:
         """Return the application with this reference, if any."""
@@ -226,7 +255,21 @@ class ApplicationRepository:
         return [self._record(row) for row in rows]
 
     def save(self, record: ApplicationRecord) -> None:
-        """Insert the application or overwrite the stored one."""
+        """Insert the application or overwrite the stored one.
+
+        Raises:
+            ValueError: if the declared income is negative (the database cannot check a
+                sealed value).
+        """
+        income: str | None = None
+        if record.monthly_income_minor is not None:
+            if record.monthly_income_minor < 0:
+                raise ValueError("a monthly income cannot be negative")
+            income = self._sealer.seal(
+                session_subject(record.session_id),
+                "monthly_income_minor",
+                str(int(record.monthly_income_minor)),
+            )
         values = {
             "reference": record.reference,
             "session_id": record.session_id,
@@ -236,7 +279,7 @@ class ApplicationRepository:
             "currency": record.currency,
             "term_months": record.term_months,
             "purpose": record.purpose,
-            "monthly_income_minor": record.monthly_income_minor,
+            "monthly_income_minor": income,
             "employment": record.employment,
             "decision": record.decision,
             "reasons": _json_text(list(record.reasons), "reasons"),
@@ -255,8 +298,20 @@ class ApplicationRepository:
         }
         _upsert(self._conn, t.applications, values, ["reference"])
 
-    @staticmethod
-    def _record(row: Row[Any]) -> ApplicationRecord:
+    def _record(self, row: Row[Any]) -> ApplicationRecord:
+        income: int | None = None
+        erased = False
+        if row.monthly_income_minor is not None:
+            try:
+                income = int(
+                    self._sealer.open(
+                        session_subject(row.session_id),
+                        "monthly_income_minor",
+                        row.monthly_income_minor,
+                    )
+                )
+            except SubjectErased:
+                erased = True
         return ApplicationRecord(
             reference=row.reference,
             session_id=row.session_id,
@@ -268,7 +323,7 @@ class ApplicationRepository:
             amount_minor=row.amount_minor,
             term_months=row.term_months,
             purpose=row.purpose,
-            monthly_income_minor=row.monthly_income_minor,
+            monthly_income_minor=income,
             employment=row.employment,
             decision=row.decision,
             reasons=[] if row.reasons is None else list(json.loads(row.reasons)),
@@ -282,6 +337,7 @@ class ApplicationRepository:
             signed_at=row.signed_at,
             disbursed_at=row.disbursed_at,
             payout_reference=row.payout_reference,
+            erased=erased,
         )
 
 
@@ -298,43 +354,83 @@ class CustomerDataError(DomainError):
 class CustomerRepository:
     """The lender's customer registry, kept in the ``customers`` table.
 
-    Implements the ``CustomerRegistry`` port of the identity context.
+    Implements the ``CustomerRegistry`` port of the identity context. Every personal field
+    is sealed under the customer's key; the ID number and the mobile are found through their
+    blind indexes, which erasure clears, so an erased customer is not found any more.
     """
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, sealer: ColumnSealer | None = None) -> None:
         self._conn = conn
+        self._sealer = sealer or ColumnSealer.for_connection(conn)
 
     def find_by_id_number(self, id_number: str) -> CustomerRecord | None:
         """Return the customer with this resident ID number (``x`` or ``X``), if any."""
+        index = self._sealer.index("id_number", id_number)
         row = self._conn.execute(
-            select(t.customers).where(t.customers.c.id_number == id_number.strip().upper())
+            select(t.customers).where(t.customers.c.id_number_index == index)
         ).first()
-        return None if row is None else self._record(row)
+        return None if row is None else self._found(row)
+
+    def find_by_mobile(self, mobile: str) -> list[CustomerRecord]:
+        """Return the customers registered with this mobile number."""
+        index = self._sealer.index("mobile", mobile)
+        rows = self._conn.execute(
+            select(t.customers)
+            .where(t.customers.c.mobile_index == index)
+            .order_by(t.customers.c.customer_id)
+        )
+        return [record for row in rows if (record := self._found(row)) is not None]
 
     def get(self, customer_id: str) -> CustomerRecord | None:
-        """Return the customer with this registry id, if any."""
+        """Return the customer with this registry id, if any.
+
+        Raises:
+            SubjectErased: if the customer's personal data was erased.
+        """
         row = self._conn.execute(
             select(t.customers).where(t.customers.c.customer_id == customer_id)
         ).first()
         return None if row is None else self._record(row)
+
+    def _found(self, row: Row[Any]) -> CustomerRecord | None:
+        # A lookup racing an erasure finds nobody rather than failing.
+        try:
+            return self._record(row)
+        except SubjectErased:
+            return None
 
     def count(self) -> int:
         """Return how many customers the registry holds."""
         return int(self._conn.execute(select(func.count()).select_from(t.customers)).scalar_one())
 
     def save(self, record: CustomerRecord) -> None:
-        """Insert the customer or overwrite the one with the same ``customer_id``."""
+        """Insert the customer or overwrite the one with the same ``customer_id``.
+
+        Raises:
+            ValueError: if the monthly income is negative.
+            SubjectErased: if this customer was erased (nothing is stored for them again).
+        """
+        income = Money.of(record.monthly_income, _REGISTRY_CURRENCY).to_minor()
+        if income < 0:
+            raise ValueError("a monthly income cannot be negative")
+        subject = customer_subject(record.customer_id)
+
+        def seal(field: str, value: str) -> str:
+            return self._sealer.seal(subject, field, value)
+
         values = {
             "customer_id": record.customer_id,
-            "full_name": record.full_name,
-            "id_number": record.id_number,
-            "mobile": record.mobile,
-            "city": record.city,
-            "employer": record.employer,
+            "full_name": seal("full_name", record.full_name),
+            "id_number": seal("id_number", record.id_number.strip().upper()),
+            "id_number_index": self._sealer.index("id_number", record.id_number),
+            "mobile": seal("mobile", record.mobile),
+            "mobile_index": self._sealer.index("mobile", record.mobile),
+            "city": seal("city", record.city),
+            "employer": seal("employer", record.employer),
             "bank_name": record.bank_name,
-            "account_number": record.account_number,
+            "account_number": seal("account_number", record.account_number),
             "customer_since": record.customer_since,
-            "monthly_income_minor": Money.of(record.monthly_income, _REGISTRY_CURRENCY).to_minor(),
+            "monthly_income_minor": seal("monthly_income_minor", str(income)),
             "currency": _REGISTRY_CURRENCY,
         }
         _upsert(self._conn, t.customers, values, ["customer_id"])
@@ -402,8 +498,9 @@ class CustomerRepository:
         # would otherwise make the unique index fail halfway through the load.
         problems = []
         for line, record in records:
+            index = self._sealer.index("id_number", record.id_number)
             owner = self._conn.execute(
-                select(t.customers.c.customer_id).where(t.customers.c.id_number == record.id_number)
+                select(t.customers.c.customer_id).where(t.customers.c.id_number_index == index)
             ).scalar_one_or_none()
             if owner is not None and owner != record.customer_id:
                 problems.append(
@@ -412,19 +509,25 @@ class CustomerRepository:
                 )
         return problems
 
-    @staticmethod
-    def _record(row: Row[Any]) -> CustomerRecord:
+    def _record(self, row: Row[Any]) -> CustomerRecord:
+        subject = customer_subject(row.customer_id)
+
+        def opened(field: str) -> str:
+            return self._sealer.open(subject, field, getattr(row, field))
+
         return CustomerRecord(
             customer_id=row.customer_id,
-            full_name=row.full_name,
-            id_number=row.id_number,
-            mobile=row.mobile,
-            city=row.city,
-            employer=row.employer,
+            full_name=opened("full_name"),
+            id_number=opened("id_number"),
+            mobile=opened("mobile"),
+            city=opened("city"),
+            employer=opened("employer"),
             bank_name=row.bank_name,
-            account_number=row.account_number,
+            account_number=opened("account_number"),
             customer_since=row.customer_since,
-            monthly_income=Money.from_minor(row.monthly_income_minor, row.currency).amount,
+            monthly_income=Money.from_minor(
+                int(opened("monthly_income_minor")), row.currency
+            ).amount,
         )
 
 
@@ -485,9 +588,12 @@ def _parse_customer_row(row: Mapping[str, Any]) -> tuple[CustomerRecord | None, 
 class OtpRepository:
     """One-time-code challenges, one per session, with the mobile the codes go to."""
 
-    def __init__(self, conn: Connection, clock: Clock | None = None) -> None:
+    def __init__(
+        self, conn: Connection, clock: Clock | None = None, sealer: ColumnSealer | None = None
+    ) -> None:
         self._conn = conn
         self._clock = clock or SystemClock()
+        self._sealer = sealer or ColumnSealer.for_connection(conn, self._clock)
 
     def get(self, session_id: str) -> OtpState | None:
         """Return the session's challenge state, if it has one."""
@@ -511,13 +617,17 @@ class OtpRepository:
             verified=row.verified,
             locked=row.locked,
         )
-        return OtpRecord(row.session_id, row.mobile, state, row.updated_at)
+        try:
+            mobile = self._sealer.open(session_subject(row.session_id), "otp_mobile", row.mobile)
+        except SubjectErased:
+            return OtpRecord(row.session_id, "", state, row.updated_at, erased=True)
+        return OtpRecord(row.session_id, mobile, state, row.updated_at)
 
     def save(self, session_id: str, mobile: str, state: OtpState) -> None:
         """Insert or overwrite the session's challenge."""
         values = {
             "session_id": session_id,
-            "mobile": mobile,
+            "mobile": self._sealer.seal(session_subject(session_id), "otp_mobile", mobile),
             "sends": state.sends,
             "checks": state.checks,
             "code_hash": state.code_hash,
@@ -590,10 +700,27 @@ class ConsentRepository:
 
 
 class PayoutRepository:
-    """Payout requests, unique per application and per idempotency key."""
+    """Payout requests, unique per application and per idempotency key.
 
-    def __init__(self, conn: Connection) -> None:
+    The destination account is sealed under the key of the application's call session.
+    """
+
+    def __init__(self, conn: Connection, sealer: ColumnSealer | None = None) -> None:
         self._conn = conn
+        self._sealer = sealer or ColumnSealer.for_connection(conn)
+
+    def _subject(self, application_ref: str) -> str:
+        session_id = self._conn.execute(
+            select(t.applications.c.session_id).where(t.applications.c.reference == application_ref)
+        ).scalar_one_or_none()
+        if session_id is None:
+            raise NotFound(f"no application {application_ref}")
+        return session_subject(session_id)
+
+    def _select(self) -> Any:
+        return select(t.payouts, t.applications.c.session_id.label("app_session_id")).join(
+            t.applications, t.applications.c.reference == t.payouts.c.application_ref
+        )
 
     def record_request(
         self,
@@ -628,7 +755,9 @@ class PayoutRepository:
                 "idempotency_key": idempotency_key,
                 "amount_minor": amount_minor,
                 "currency": currency,
-                "account_number": account_number,
+                "account_number": self._sealer.seal(
+                    self._subject(application_ref), "payout_account_number", account_number
+                ),
                 "status": "requested",
                 "requested_at": requested_at,
             }
@@ -717,31 +846,81 @@ class PayoutRepository:
     def by_key(self, idempotency_key: str) -> PayoutRecord | None:
         """Return the payout with this idempotency key, if any."""
         row = self._conn.execute(
-            select(t.payouts).where(t.payouts.c.idempotency_key == idempotency_key)
+            self._select().where(t.payouts.c.idempotency_key == idempotency_key)
         ).first()
         return None if row is None else self._record(row)
 
     def for_application(self, application_ref: str) -> PayoutRecord | None:
         """Return the application's payout, if one was requested."""
         row = self._conn.execute(
-            select(t.payouts).where(t.payouts.c.application_ref == application_ref)
+            self._select().where(t.payouts.c.application_ref == application_ref)
         ).first()
         return None if row is None else self._record(row)
 
-    @staticmethod
-    def _record(row: Row[Any]) -> PayoutRecord:
+    def _record(self, row: Row[Any]) -> PayoutRecord:
+        try:
+            account_number = self._sealer.open(
+                session_subject(row.app_session_id), "payout_account_number", row.account_number
+            )
+            erased = False
+        except SubjectErased:
+            account_number, erased = "", True
         return PayoutRecord(
             id=row.id,
             application_ref=row.application_ref,
             idempotency_key=row.idempotency_key,
             amount_minor=row.amount_minor,
             currency=row.currency,
-            account_number=row.account_number,
+            account_number=account_number,
             status=row.status,
             requested_at=row.requested_at,
             rail_reference=row.rail_reference,
             completed_at=row.completed_at,
+            erased=erased,
         )
+
+
+class TurnTextRepository:
+    """What callers said, turn by turn, sealed under the session's key (``call_turn_texts``).
+
+    The audit event ``call.turn`` holds only ``caller_text_commitment`` =
+    SHA-256(salt || text); the text and its salt are kept here, so the transcript can be
+    checked against the chain and still be erased (shredding the session key).
+    """
+
+    def __init__(self, conn: Connection, sealer: ColumnSealer | None = None) -> None:
+        self._conn = conn
+        self._sealer = sealer or ColumnSealer.for_connection(conn)
+
+    def add(self, session_id: str, turn: int, text: str, salt: str, at: datetime) -> None:
+        """Store one turn's caller text with the salt of its commitment."""
+        body = _json_text({"salt": salt, "text": text}, "turn text")
+        sealed = self._sealer.seal(session_subject(session_id), f"turn_text:{turn}", body)
+        self._conn.execute(
+            insert(t.call_turn_texts).values(
+                session_id=session_id, turn=turn, sealed_text=sealed, at=at
+            )
+        )
+
+    def for_session(self, session_id: str) -> list[TurnText]:
+        """The session's turn texts in the order they were said.
+
+        Raises:
+            SubjectErased: if the session's personal data was erased.
+        """
+        c = t.call_turn_texts.c
+        rows = self._conn.execute(
+            select(t.call_turn_texts).where(c.session_id == session_id).order_by(c.id)
+        )
+        found = []
+        for row in rows:
+            body = json.loads(
+                self._sealer.open(
+                    session_subject(session_id), f"turn_text:{row.turn}", row.sealed_text
+                )
+            )
+            found.append(TurnText(row.session_id, row.turn, body["text"], body["salt"], row.at))
+        return found
 
 
 class SqlAuditLog:

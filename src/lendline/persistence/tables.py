@@ -10,6 +10,12 @@ on SQLite and PostgreSQL. Conventions:
 - JSON documents (session state, reason codes, audit payloads) are stored as text, so both
   databases keep exactly the bytes that were written (the audit chain hashes that text).
 - Constraints are named by ``NAMING_CONVENTION`` so migrations can refer to them.
+- Personal data is stored encrypted (PIPL; see ``subject_keys`` and ``repositories``): those
+  columns are ``Text`` holding base64 AES-GCM ciphertext under the data key of the row's
+  subject (``customer:<id>`` or ``session:<id>``). Equality lookups go through ``*_index``
+  columns, keyed hashes (HMAC) of the normalised value; they are cleared when the subject is
+  erased. Numbers that are personal (income) are ciphertext too, so the database cannot check
+  their sign: the repositories do.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -43,15 +50,20 @@ __all__ = [
     "audit_tree_heads",
     "audit_tree_nodes",
     "call_sessions",
+    "call_turn_texts",
+    "consent_withdrawals",
     "consents",
     "customers",
+    "data_subject_requests",
     "ledger_entries",
     "ledger_postings",
+    "legal_holds",
     "loans",
     "metadata",
     "otp_challenges",
     "outbox",
     "payouts",
+    "subject_keys",
 ]
 
 NAMING_CONVENTION: Final = {
@@ -101,24 +113,30 @@ customers: Final = Table(
     "customers",
     metadata,
     Column("customer_id", String(64), primary_key=True),
-    Column("full_name", String(200), nullable=False),
-    Column("id_number", String(18), nullable=False, unique=True),
-    Column("mobile", String(20), nullable=False),
-    Column("city", String(100), nullable=False),
-    Column("employer", String(200), nullable=False),
+    # Sealed under the customer's key (subject ``customer:<customer_id>``).
+    Column("full_name", Text(), nullable=False),
+    Column("id_number", Text(), nullable=False),
+    # Keyed hashes for lookups; NULL once the customer is erased.
+    Column("id_number_index", String(64), nullable=True, unique=True),
+    Column("mobile", Text(), nullable=False),
+    Column("mobile_index", String(64), nullable=True, index=True),
+    Column("city", Text(), nullable=False),
+    Column("employer", Text(), nullable=False),
     Column("bank_name", String(100), nullable=False),
-    Column("account_number", String(40), nullable=False),
+    Column("account_number", Text(), nullable=False),
     Column("customer_since", Date(), nullable=False),
-    Column("monthly_income_minor", BigInteger(), nullable=False),
+    Column("monthly_income_minor", Text(), nullable=False),
     Column("currency", String(3), nullable=False),
-    CheckConstraint("monthly_income_minor >= 0", name="monthly_income_not_negative"),
 )
 
 call_sessions: Final = Table(
     "call_sessions",
     metadata,
     Column("session_id", String(64), primary_key=True),
-    Column("caller_number", String(32), nullable=False, index=True),
+    # Sealed under the session's key (subject ``session:<session_id>``), like ``state``
+    # (the dialog's slots hold the caller's name, ID number, mobile and answers).
+    Column("caller_number", Text(), nullable=False),
+    Column("caller_number_index", String(64), nullable=True, index=True),
     Column("channel", String(16), nullable=False),
     Column("language", String(8), nullable=True),
     Column("status", String(16), nullable=False),
@@ -147,7 +165,8 @@ applications: Final = Table(
     Column("currency", String(3), nullable=False),
     Column("term_months", Integer(), nullable=True),
     Column("purpose", String(64), nullable=True),
-    Column("monthly_income_minor", BigInteger(), nullable=True),
+    # Sealed under the session's key.
+    Column("monthly_income_minor", Text(), nullable=True),
     Column("employment", String(64), nullable=True),
     Column("decision", String(16), nullable=True),
     Column("reasons", Text(), nullable=True),
@@ -165,7 +184,6 @@ applications: Final = Table(
     _ts("updated_at"),
     CheckConstraint("amount_minor > 0", name="amount_minor_positive"),
     CheckConstraint("term_months > 0", name="term_months_positive"),
-    CheckConstraint("monthly_income_minor >= 0", name="monthly_income_not_negative"),
     CheckConstraint("monthly_payment_minor > 0", name="monthly_payment_positive"),
     CheckConstraint("total_repayment_minor > 0", name="total_repayment_positive"),
 )
@@ -179,7 +197,8 @@ otp_challenges: Final = Table(
         ForeignKey("call_sessions.session_id"),
         primary_key=True,
     ),
-    Column("mobile", String(20), nullable=False),
+    # Sealed under the session's key.
+    Column("mobile", Text(), nullable=False),
     Column("sends", Integer(), nullable=False),
     Column("checks", Integer(), nullable=False),
     Column("code_hash", String(128), nullable=True),
@@ -226,7 +245,8 @@ payouts: Final = Table(
     Column("idempotency_key", String(128), nullable=False, unique=True),
     Column("amount_minor", BigInteger(), nullable=False),
     Column("currency", String(3), nullable=False),
-    Column("account_number", String(40), nullable=False),
+    # Sealed under the key of the application's session.
+    Column("account_number", Text(), nullable=False),
     Column("status", String(16), nullable=False),
     Column("rail_reference", String(64), nullable=True),
     _ts("requested_at"),
@@ -349,6 +369,38 @@ audit_tree_heads: Final = Table(
     Column("key_id", String(64), nullable=False),
     Column("signature", String(256), nullable=False),
     CheckConstraint("tree_size >= 0", name="tree_size_not_negative"),
+)
+
+subject_keys: Final = Table(
+    "subject_keys",
+    metadata,
+    # One data key per subject (``customer:<id>``, ``session:<id>``), wrapped by the KEK
+    # ``kek_id``. Shredding empties ``wrapped_key`` and ``kek_id`` and stamps ``shredded_at``;
+    # the row stays so the key is never created again.
+    Column("subject", String(100), primary_key=True),
+    Column("kek_id", String(64), nullable=True, index=True),
+    Column("wrapped_key", LargeBinary(), nullable=True),
+    _ts("created_at"),
+    _ts("shredded_at", nullable=True),
+    CheckConstraint(
+        "(wrapped_key IS NULL) = (shredded_at IS NOT NULL)", name="key_or_shredded"
+    ),
+)
+
+call_turn_texts: Final = Table(
+    "call_turn_texts",
+    metadata,
+    # What the caller said in each turn, sealed under the session's key. The audit event
+    # ``call.turn`` carries only a salted commitment, SHA-256(salt || text), so the
+    # append-only log holds no personal data and a transcript can still be proven against it.
+    # A turn number may repeat (a resumed call), so rows have their own id.
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("session_id", String(64), nullable=False, index=True),
+    Column("turn", Integer(), nullable=False),
+    # JSON {"text", "salt"} sealed under the session's key (subject ``session:<id>``).
+    Column("sealed_text", Text(), nullable=False),
+    _ts("at"),
+    CheckConstraint("turn >= 0", name="turn_not_negative"),
 )
 
 data_subject_requests: Final = Table(

@@ -7,6 +7,10 @@ can go on: the next statement starts a new transaction.
 On SQLite every transaction begins ``IMMEDIATE`` (see ``db.make_engine``), so one writing
 unit of work runs at a time and waits up to the busy timeout for the previous to finish;
 ``read_only=True`` opens a deferred transaction that never takes the write lock.
+
+Personal data is sealed with per-subject keys from ``subject_keys``; the KEKs are the ones
+bound to the engine by the composition root (``subject_keys.bind_keys``), or given as
+``keys``; without either, the process's ephemeral keys are used (tests only).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
+from lendline.adapters.crypto.personal_data import PersonalDataCipher
 from lendline.persistence.db import READ_ONLY
 from lendline.persistence.ledger_store import LoanRepository, SqlLedger
 from lendline.persistence.outbox import OutboxRepository
@@ -28,6 +33,13 @@ from lendline.persistence.repositories import (
     PayoutRepository,
     SessionRepository,
     SqlAuditLog,
+    TurnTextRepository,
+)
+from lendline.persistence.subject_keys import (
+    ColumnSealer,
+    PersonalDataKeys,
+    SqlSubjectKeyVault,
+    keys_for,
 )
 from lendline.shared.clock import Clock, SystemClock
 
@@ -48,12 +60,16 @@ class SqlUnitOfWork:
         ledger: the double-entry ledger.
         outbox: messages to deliver after the commit.
         audit: the audit chain.
+        turn_texts: what callers said, sealed (the audit log holds commitments).
+        subject_keys: the per-subject key vault (``SubjectKeyVault``; shred to erase).
+        cipher: seals and opens personal data under the vault's keys.
         privacy: data-subject requests, legal holds, consent withdrawals.
 
     Args:
         engine: an engine from ``make_engine``.
         clock: the time source for columns the repositories stamp themselves.
         read_only: open a transaction that never writes (SQLite: no write lock).
+        keys: the KEKs and blind-index key; those bound to ``engine`` when omitted.
     """
 
     sessions: SessionRepository
@@ -66,12 +82,22 @@ class SqlUnitOfWork:
     ledger: SqlLedger
     outbox: OutboxRepository
     audit: SqlAuditLog
+    turn_texts: TurnTextRepository
+    subject_keys: SqlSubjectKeyVault
+    cipher: PersonalDataCipher
     privacy: PrivacyStore
 
-    def __init__(self, engine: Engine, clock: Clock | None = None, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock | None = None,
+        read_only: bool = False,
+        keys: PersonalDataKeys | None = None,
+    ) -> None:
         self._engine = engine
         self._clock = clock or SystemClock()
         self._read_only = read_only
+        self._keys = keys or keys_for(engine)
         self._conn: Connection | None = None
 
     @property
@@ -91,12 +117,16 @@ class SqlUnitOfWork:
         # write lock) covers everything done inside the block.
         conn.begin()
         self._conn = conn
-        self.sessions = SessionRepository(conn)
-        self.applications = ApplicationRepository(conn)
-        self.customers = CustomerRepository(conn)
-        self.otps = OtpRepository(conn, self._clock)
+        self.subject_keys = SqlSubjectKeyVault(conn, self._keys, self._clock)
+        self.cipher = PersonalDataCipher(self.subject_keys)
+        sealer = ColumnSealer(self.cipher, self._keys)
+        self.sessions = SessionRepository(conn, sealer)
+        self.applications = ApplicationRepository(conn, sealer)
+        self.customers = CustomerRepository(conn, sealer)
+        self.otps = OtpRepository(conn, self._clock, sealer)
         self.consents = ConsentRepository(conn)
-        self.payouts = PayoutRepository(conn)
+        self.payouts = PayoutRepository(conn, sealer)
+        self.turn_texts = TurnTextRepository(conn, sealer)
         self.loans = LoanRepository(conn)
         self.ledger = SqlLedger(conn)
         self.outbox = OutboxRepository(conn)

@@ -26,6 +26,7 @@ from lendline.adapters.payment_rail.simulator import SimulatedPaymentRail
 from lendline.lending.ports import PayoutInstruction, PayoutReceipt
 from lendline.persistence.db import make_engine
 from lendline.persistence.outbox import OutboxMessage
+from lendline.persistence.subject_keys import KeyFile, bind_keys
 from lendline.service_layer.disbursements import Disbursements, payout_key
 from lendline.shared.clock import SystemClock
 
@@ -53,6 +54,8 @@ def main() -> None:
     mode = sys.argv[4] if len(sys.argv) > 4 else ""
     nth = int(sys.argv[5]) if len(sys.argv) > 5 else None
     engine = make_engine(url)
+    # Personal data is sealed: this process must use the test's keys, not keys of its own.
+    bind_keys(engine, KeyFile(Path(bank_db).with_suffix(".keys.json")).keys())
     bank = BankThatOutlivesUs(
         SimulatedPaymentRail(bank_db), nth if mode == "--die-after-bank-pays" else None
     )

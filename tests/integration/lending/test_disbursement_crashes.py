@@ -27,6 +27,7 @@ from sqlalchemy import Engine, func, select
 
 from lendline.adapters.payment_rail.simulator import SimulatedPaymentRail
 from lendline.persistence import tables as t
+from lendline.persistence.subject_keys import KeyFile, bind_keys
 from lendline.persistence.uow import SqlUnitOfWork
 from lendline.service_layer.disbursements import Disbursements
 from lendline.service_layer.loan_book import LoanBook
@@ -75,6 +76,8 @@ def test_sigkill_during_200_disbursements_loses_nothing_and_pays_nothing_twice(
     database_url: str, engine: Engine, tmp_path: Path
 ) -> None:
     bank_db = tmp_path / "bank.db"
+    # The workers are other processes: they share the sealed data's keys through a key file.
+    bind_keys(engine, KeyFile(bank_db.with_suffix(".keys.json")).keys())
     rng = random.Random(20261129)
     plan: list[tuple[str, ...]] = []
     for round_ in range(24):

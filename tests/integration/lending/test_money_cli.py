@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from lendline.adapters.payment_rail.simulator import SimulatedPaymentRail
 from lendline.cli.main import app
 from lendline.persistence.db import make_engine, upgrade
+from lendline.persistence.subject_keys import KeyFile, bind_keys
 from lendline.service_layer.disbursements import Disbursements
 from lendline.shared.clock import SystemClock
 
@@ -26,6 +27,8 @@ def test_payouts_queued_before_a_crash_are_sent_by_the_drain_command_and_the_boo
     monkeypatch.setenv("LENDLINE_PAYMENT_RAIL_URL", bank)
     engine = make_engine(database)
     upgrade(engine)
+    # The CLI seals personal data with the local key file under its data dir: use the same.
+    bind_keys(engine, KeyFile(tmp_path / "var" / "keys" / "personal-data-keys.json").keys())
     rail = SimulatedPaymentRail(tmp_path / "bank.db")
     queued = Disbursements(engine, rail, SystemClock())
     refs = []
