@@ -25,8 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,51 +33,21 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "integration" / "lending"))
+sys.path.insert(0, str(REPO / "bench"))
 
+from common import DEFAULT_PG, database, percentile  # noqa: E402
 from signed_loans import ACCOUNT_NAME, account_number, sign_application  # noqa: E402
 
 from lendline.adapters.payment_rail.simulator import SimulatedPaymentRail  # noqa: E402
 from lendline.lending.ports import PayoutInstruction  # noqa: E402
 from lendline.lending.servicing import LoanTerms  # noqa: E402
-from lendline.persistence.db import make_engine, upgrade  # noqa: E402
+from lendline.persistence.db import make_engine  # noqa: E402
 from lendline.persistence.uow import SqlUnitOfWork  # noqa: E402
 from lendline.service_layer.disbursements import Disbursements, payout_key  # noqa: E402
 from lendline.shared.clock import SystemClock  # noqa: E402
-
-DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
-
-
-@contextmanager
-def database(kind: str, workdir: Path, pg_url: str) -> Iterator[Engine]:
-    if kind == "sqlite":
-        engine = make_engine(f"sqlite:///{workdir / f'lendline-{uuid.uuid4().hex[:6]}.db'}")
-        upgrade(engine)
-        yield engine
-        engine.dispose()
-        return
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(pg_url)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    url = make_url(pg_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    engine = make_engine(url.render_as_string(hide_password=False))
-    try:
-        upgrade(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
 
 
 def signed_loans(engine: Engine, count: int, offset: int) -> list[LoanTerms]:

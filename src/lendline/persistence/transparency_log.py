@@ -94,20 +94,30 @@ class SqlMerkleTree:
     def append_leaf(self, index: int, leaf: bytes) -> None:
         """Store leaf ``index`` (the entry with ``seq = index + 1``) and the subtrees it completes.
 
+        One read (the left siblings it completes, and the previous leaf) and one write.
+
         Raises:
-            IntegrityViolation: if the tree does not have exactly ``index`` leaves already.
+            IntegrityViolation: if the previous leaf or a left sibling is missing.
         """
-        if index != self.size():
+        siblings: list[tuple[int, int]] = []
+        level, position = 0, index
+        while position & 1:
+            siblings.append((level, position - 1))
+            level, position = level + 1, position >> 1
+        # The previous leaf must be there: leaves are added in order, without gaps (the
+        # primary key already refuses a leaf written twice).
+        needed = siblings + ([(0, index - 1)] if index > 0 else [])
+        found = dict(self._fetch(needed))
+        missing = [key for key in needed if key not in found]
+        if missing:
             raise IntegrityViolation(
-                f"the audit tree has {self.size()} leaves; cannot add leaf {index}"
+                f"cannot add audit leaf {index}: tree node {missing[0]} is missing"
             )
         rows = [{"level": 0, "idx": index, "hash": leaf.hex()}]
-        level, position, current = 0, index, leaf
-        while position & 1:
-            left = self._node(level, position - 1)
-            current = node_hash(left, current)
-            level, position = level + 1, position >> 1
-            rows.append({"level": level, "idx": position, "hash": current.hex()})
+        current = leaf
+        for level, left in siblings:
+            current = node_hash(found[(level, left)], current)
+            rows.append({"level": level + 1, "idx": left >> 1, "hash": current.hex()})
         self._conn.execute(insert(t.audit_tree_nodes), rows)
 
     def store_head(self, head: SignedTreeHead) -> None:
