@@ -8,7 +8,6 @@ a caller who only says "uh-huh" does not stop it.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -44,8 +43,14 @@ class Socket:
             return [row[0] for row in conn.execute(text(sql))]
 
     def caller_turns(self) -> int:
-        payloads = self.query("SELECT payload FROM audit_log WHERE kind = 'call.turn'")
-        return sum(1 for payload in payloads if json.loads(payload).get("caller_text"))
+        # The audit log holds only commitments; the texts are sealed in the transcript store.
+        from lendline.persistence.uow import SqlUnitOfWork
+
+        sessions = self.query("SELECT session_id FROM call_sessions")
+        with SqlUnitOfWork(self.app.engine, read_only=True) as uow:
+            return sum(
+                1 for sid in sessions for turn in uow.turn_texts.for_session(sid) if turn.text
+            )
 
     def turns(self) -> int:
         return len(self.query("SELECT seq FROM audit_log WHERE kind = 'call.turn'"))

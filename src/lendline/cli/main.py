@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lendline.cli.audit import audit_app
+from lendline.cli.keys import keys_app
 from lendline.cli.money import ledger_app, loans_app, payouts_app
 from lendline.cli.privacy import dsr_app, retention_app
 
@@ -24,6 +25,7 @@ app = typer.Typer(help="LendLine: phone loans end to end.", no_args_is_help=True
 db_app = typer.Typer(help="The database.")
 app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
 app.add_typer(payouts_app, name="payouts")
 app.add_typer(loans_app, name="loans")
 app.add_typer(ledger_app, name="ledger")
@@ -98,6 +100,29 @@ def _print_books(application: App, reference: str) -> None:
     )
 
 
+def _print_evidence(application: App, reference: str) -> None:
+    """Sign the audit log, export the call's evidence and check it as an outsider would."""
+    import subprocess
+    import sys
+
+    trail = application.audit
+    verdict = trail.verify()
+    directory = application.settings.data_dir / "evidence" / reference
+    bundle = trail.export(reference, directory)
+    checked = subprocess.run(
+        [sys.executable, "-I", "verify_evidence.py", "evidence.json", "--public-key",
+         trail.public_key.hex()],
+        cwd=bundle.directory, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    state = "[green]verified[/]" if verdict.ok else f"[red]BROKEN: {verdict.problem}[/]"
+    console.print(
+        f"Audit log: {verdict.checked} entries {state}; signed head at {bundle.head.head.size} "
+        f"(key {trail.key_id}); evidence for {reference}: {bundle.events} events in "
+        f"{bundle.directory}, offline check: "
+        + ("[green]OK[/]" if checked.returncode == 0 else f"[red]{checked.stdout.strip()}[/]")
+    )
+
+
 def _print_result(application: App, report: CallReport) -> None:
     from lendline.lending.offer import make_offer
     from lendline.shared.money import Money
@@ -138,6 +163,7 @@ def _print_result(application: App, report: CallReport) -> None:
         console.print(table)
     if state.reference:
         _print_books(application, state.reference)
+        _print_evidence(application, state.reference)
     context = report.context
     if context is not None:
         latencies = [t.voice_to_voice for t in context.turn_metrics if t.voice_to_voice is not None]

@@ -21,6 +21,7 @@ libraries); it raises :class:`SubjectErased` like the vault.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
@@ -38,6 +39,15 @@ def customer_subject(customer_id: str) -> str:
 def session_subject(session_id: str) -> str:
     """The key subject of one call session."""
     return f"{SESSION_PREFIX}{session_id}"
+
+
+def text_commitment(salt_hex: str, text: str) -> str:
+    """SHA-256(salt || text) in hex, the audit log's stand-in for what a caller said.
+
+    It proves a transcript against the log without putting the text in it; the random salt
+    stops anyone confirming a guess of a short answer (an ID number, a code).
+    """
+    return hashlib.sha256(bytes.fromhex(salt_hex) + text.encode("utf-8")).hexdigest()
 
 
 class SubjectErased(DomainError):

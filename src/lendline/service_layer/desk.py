@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from lendline.compliance.ports import text_commitment
 from lendline.dialog.ports import (
     ApplicationInput,
     CodeChecked,
@@ -197,21 +199,30 @@ class LoanDesk:
         prompt_version: str,
         event: str,
     ) -> None:
-        """Append one call turn to the audit log."""
+        """Append one call turn to the audit log; what the caller said is kept sealed.
+
+        The append-only log cannot be erased, so it gets only a salted commitment to the
+        caller's text; the text and salt go to ``call_turn_texts`` under the session's key.
+        """
+        salt = secrets.token_hex(16)
+        commitment = None if caller_text is None else text_commitment(salt, caller_text)
         payload: dict[str, Any] = {
             "turn": state.turn,
             "event": event,
             "channel": state.channel,
             "step": state.step.value,
             "status": state.status.value,
-            "caller_text": caller_text,
+            "caller_text_commitment": commitment,
             "audio_sha256": audio_sha256,
             "prompt_version": prompt_version,
             "prompt_ids": [prompt_id for prompt_id, _ in prompts],
             "prompt_sha256": sha256_text("\n".join(text for _, text in prompts)),
         }
+        now = self.clock.now()
         with SqlUnitOfWork(self.engine) as uow:
-            uow.audit.append("call.turn", state.session_id, payload, self.clock.now())
+            if caller_text is not None:
+                uow.turn_texts.add(state.session_id, state.turn, caller_text, salt, now)
+            uow.audit.append("call.turn", state.session_id, payload, now)
             uow.commit()
 
     def record_consent(
