@@ -11,12 +11,14 @@ from decimal import Decimal
 
 from sqlalchemy import Engine
 
+from lendline.adapters.payment_rail.simulator import SimulatedPaymentRail
 from lendline.lending.offer import make_offer
 from lendline.lending.product import DEFAULT_PRODUCT
 from lendline.lending.servicing import LoanTerms
 from lendline.persistence.records import ApplicationRecord, SessionRecord
 from lendline.persistence.uow import SqlUnitOfWork
-from lendline.shared.clock import business_day
+from lendline.service_layer.disbursements import Disbursements
+from lendline.shared.clock import Clock, business_day
 from lendline.shared.money import Money
 
 ACCOUNT_NAME = "测试借款人"
@@ -75,3 +77,19 @@ def sign_application(engine: Engine, index: int, at: datetime) -> LoanTerms:
     return LoanTerms(
         reference, offer.amount, Decimal(offer.annual_rate), offer.schedule, business_day(at)
     )
+
+
+def disburse(
+    engine: Engine, rail: SimulatedPaymentRail, clock: Clock, terms: LoanTerms, index: int
+) -> None:
+    """Queue the payout of a signed loan and send it; the bank must pay it."""
+    relay = Disbursements(engine, rail, clock)
+    relay.request(
+        terms,
+        product_key="PL-STD@test",
+        account_name=ACCOUNT_NAME,
+        account_number=account_number(index),
+    )
+    outcomes = [outcome.status for outcome in relay.drain().outcomes]
+    if outcomes != ["completed"]:
+        raise AssertionError(f"payout of loan {index}: {outcomes}")

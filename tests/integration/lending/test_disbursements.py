@@ -7,9 +7,7 @@ bank is the one system we cannot run here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -50,13 +48,6 @@ class FlakyRail:
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(T0)
-
-
-@pytest.fixture
-def rail(tmp_path: Path) -> Iterator[SimulatedPaymentRail]:
-    made = SimulatedPaymentRail(tmp_path / "bank.db")
-    yield made
-    made.close()
 
 
 def queue(desk: Disbursements, terms: LoanTerms, index: int) -> None:

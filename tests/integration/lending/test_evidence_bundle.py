@@ -12,12 +12,10 @@ import ast
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-from signed_loans import ACCOUNT_NAME, account_number, sign_application
+from signed_loans import disburse, sign_application
 from sqlalchemy import Engine
 
 from lendline.adapters.keys.ed25519 import Ed25519HeadSigner, verify_ed25519
@@ -25,18 +23,10 @@ from lendline.adapters.payment_rail.simulator import SimulatedPaymentRail
 from lendline.persistence.db import make_engine, upgrade
 from lendline.persistence.uow import SqlUnitOfWork
 from lendline.service_layer.audit_trail import AuditTrail, read_published_heads
-from lendline.service_layer.disbursements import Disbursements
 from lendline.shared.clock import ManualClock
 
 T0 = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
 SIGNER = Ed25519HeadSigner(bytes(range(32)))
-
-
-@pytest.fixture
-def rail(tmp_path: Path) -> Iterator[SimulatedPaymentRail]:
-    made = SimulatedPaymentRail(tmp_path / "bank.db")
-    yield made
-    made.close()
 
 
 def trail_on(engine: Engine, tmp_path: Path, clock: ManualClock) -> AuditTrail:
@@ -57,14 +47,7 @@ def a_disbursed_loan(
             "contract.signed", session, {"reference": terms.reference, "contract_sha256": "ab" * 32}
         )
         uow.commit()
-    relay = Disbursements(engine, rail, clock)
-    relay.request(
-        terms,
-        product_key="PL-STD@test",
-        account_name=ACCOUNT_NAME,
-        account_number=account_number(index),
-    )
-    assert [o.status for o in relay.drain().outcomes] == ["completed"]
+    disburse(engine, rail, clock, terms, index)
     return terms.reference
 
 

@@ -2,44 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
-from signed_loans import ACCOUNT_NAME, account_number, sign_application
+from signed_loans import disburse, sign_application
 from sqlalchemy import Engine
 
 from lendline.adapters.payment_rail.simulator import SimulatedPaymentRail
 from lendline.lending.ledger import INTEREST_INCOME, SETTLEMENT
 from lendline.lending.servicing import LoanTerms, RepaymentRefused
 from lendline.persistence.uow import SqlUnitOfWork
-from lendline.service_layer.disbursements import Disbursements
 from lendline.service_layer.loan_book import LoanBook
 from lendline.shared.clock import BUSINESS_TZ, ManualClock
 
 T0 = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
 
 
-@pytest.fixture
-def rail(tmp_path: Path) -> Iterator[SimulatedPaymentRail]:
-    made = SimulatedPaymentRail(tmp_path / "bank.db")
-    yield made
-    made.close()
-
-
 def paid_out(
     engine: Engine, rail: SimulatedPaymentRail, clock: ManualClock, index: int
 ) -> LoanTerms:
     terms = sign_application(engine, index, clock.now())
-    desk = Disbursements(engine, rail, clock)
-    desk.request(
-        terms,
-        product_key="PL-STD@test",
-        account_name=ACCOUNT_NAME,
-        account_number=account_number(index),
-    )
-    assert [o.status for o in desk.drain().outcomes] == ["completed"]
+    disburse(engine, rail, clock, terms, index)
     return terms
 
 
