@@ -25,7 +25,12 @@ from lendline.lending.lpr import load_lpr_table
 from lendline.lending.ports import PaymentRail
 from lendline.lending.product import LoanProduct
 from lendline.persistence.db import make_engine, upgrade
-from lendline.persistence.subject_keys import PersonalDataKeys, bind_keys, configured_keys
+from lendline.persistence.subject_keys import (
+    EngineSealer,
+    PersonalDataKeys,
+    bind_keys,
+    configured_keys,
+)
 from lendline.persistence.tables import customers
 from lendline.persistence.uow import SqlUnitOfWork
 from lendline.service_layer.audit_trail import AuditTrail
@@ -207,7 +212,9 @@ def bootstrap(
         clock=clock,
         pepper=settings.otp_pepper.get_secret_value().encode(),
         lender_name=settings.lender.name_zh,
-        contracts=FileContractArchive(settings.contracts_dir or settings.data_dir / "contracts"),
+        contracts=FileContractArchive(
+            settings.contracts_dir or settings.data_dir / "contracts", EngineSealer(engine, clock)
+        ),
         product=product,
         limits=limits,
         lender_type=settings.lending.lender_type,

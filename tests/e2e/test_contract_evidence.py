@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from lendline.compliance.ports import session_subject
 from lendline.demo.borrowers import happy_borrower
 from lendline.demo.drive import chat_as
 from lendline.lending.signature import ContractSignature
@@ -33,7 +34,9 @@ def test_a_signed_loan_leaves_its_contract_its_signature_and_balanced_books(
     assert application is not None and application.contract_sha256 == sent["contract_sha256"]
 
     # The PDF filed is the document whose text hash was sent and signed.
-    pdf = Path(sent["document"]).read_bytes()
+    # Filed encrypted under the session's key; the audit hash is the plain PDF's.
+    assert b"%PDF" not in Path(sent["document"]).read_bytes()
+    pdf = app.desk.contracts.read(sent["document"], session_subject(report.state.session_id))
     assert hashlib.sha256(pdf).hexdigest() == sent["document_sha256"]
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert sent["contract_sha256"] in text.replace("\n", "")

@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from lendline.adapters.recordings.wav_files import WavFileRecorder
 from lendline.config import AudioSocketSettings
+from lendline.persistence.subject_keys import EngineSealer
 from lendline.server.calls import CallService
 from lendline.voice.transports.audiosocket import AudioSocketServer
 from telephony.baresip import free_port
@@ -67,7 +68,9 @@ async def start_socket(make_app, tmp_path: Path) -> AsyncIterator[StartSocket]:
     async def start(max_calls: int = 1) -> Socket:
         app = make_app(with_speech=True)
         port = free_port()
-        service = CallService(app, max_calls, WavFileRecorder(tmp_path / "recordings"))
+        service = CallService(
+            app, max_calls, WavFileRecorder(tmp_path / "recordings", EngineSealer(app.engine))
+        )
         server = AudioSocketServer(AudioSocketSettings(port=port), service)
         await server.start()
         started.append(server)

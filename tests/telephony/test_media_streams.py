@@ -25,6 +25,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from lendline.adapters.recordings.wav_files import WavFileRecorder
+from lendline.persistence.subject_keys import EngineSealer
 from lendline.server.calls import CallService
 from lendline.server.http import create_http_app
 from telephony.baresip import free_port
@@ -62,7 +63,9 @@ async def start_http(make_app, tmp_path: Path) -> AsyncIterator[StartHttp]:
 
     async def start(max_calls: int = 1) -> Http:
         app = make_app(with_speech=True)
-        service = CallService(app, max_calls, WavFileRecorder(tmp_path / "recordings"))
+        service = CallService(
+            app, max_calls, WavFileRecorder(tmp_path / "recordings", EngineSealer(app.engine))
+        )
         port = free_port()
         config = uvicorn.Config(
             create_http_app(service), host="127.0.0.1", port=port, log_level="warning"

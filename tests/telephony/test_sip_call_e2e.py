@@ -12,6 +12,7 @@ recognition over what baresip heard to check the offer's APR was said on the lin
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import time
@@ -21,9 +22,12 @@ from pathlib import Path
 
 import pytest
 
+from lendline.adapters.recordings.wav_files import WavFileRecorder
 from lendline.adapters.sms.outbox import latest_code_for
 from lendline.demo.borrowers import KEYS, OTP, Persona, happy_borrower
 from lendline.dialog.verbalize import say_percent
+from lendline.persistence.db import make_engine
+from lendline.persistence.subject_keys import EngineSealer, KeyFile, bind_keys
 from lendline.voice.engines.base import RecognitionHint
 from telephony.baresip import Baresip, energy_dbfs, free_port, read_pcm
 from telephony.fixtures import fixture_for
@@ -188,8 +192,16 @@ def test_a_recorded_borrower_takes_a_loan_over_a_real_sip_call(
     assert any(form in said for form in forms), (forms, transcript)
 
     # Both legs were recorded: caller on the left, agent on the right, both with speech.
-    (recording,) = list(server.recordings.glob("*.wav"))
-    with wave.open(str(recording)) as wav:
+    # The file is sealed under the session's key; decrypt it as an access request would.
+    (sealed,) = list(server.recordings.glob("*.wav.enc"))
+    ((session_id,),) = server.query("SELECT session_id FROM call_sessions")
+    observer = make_engine(f"sqlite:///{server.database}")
+    try:
+        bind_keys(observer, KeyFile(server.home / "keys" / "personal-data-keys.json").keys())
+        plain = WavFileRecorder(server.recordings, EngineSealer(observer)).read(session_id, sealed)
+    finally:
+        observer.dispose()
+    with wave.open(io.BytesIO(plain)) as wav:
         assert (wav.getnchannels(), wav.getframerate()) == (2, 8000)
         frames = wav.readframes(wav.getnframes())
     import numpy as np

@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from lendline.adapters.recordings.wav_files import WavFileRecorder
 from lendline.config import SipSettings
+from lendline.persistence.subject_keys import EngineSealer
 from lendline.server.calls import CallService
 from lendline.voice.transports.sip import SipCall, SipServer
 from telephony.baresip import Baresip, free_port
@@ -76,7 +77,9 @@ async def start_line(make_app, tmp_path: Path) -> AsyncIterator[StartLine]:
         port = free_port()
         first = 41000 + (port % 50) * 20
         settings = SipSettings(port=port, rtp_port_min=first, rtp_port_max=first + 19, **overrides)
-        service = CallService(app, max_calls, WavFileRecorder(tmp_path / "recordings"))
+        service = CallService(
+            app, max_calls, WavFileRecorder(tmp_path / "recordings", EngineSealer(app.engine))
+        )
         server = SipServer(settings, service)
         await server.start()
         started.append(server)

@@ -79,12 +79,22 @@ class PaymentRail(Protocol):
 class ContractArchive(Protocol):
     """Where the contract documents sent to borrowers are kept (retrievable, R9 and R11)."""
 
-    def file(self, document: ContractDocument) -> ArchivedContract:
+    def file(self, document: ContractDocument, subject: str) -> ArchivedContract:
         """Render ``document`` and keep it; filing the same document again changes nothing.
 
+        Args:
+            document: the contract.
+            subject: whose personal data it holds (``session:<id>``); an archive that
+                encrypts at rest uses that subject's key, so erasure makes it unreadable.
+
         Returns:
-            Where it is kept and the SHA-256 of the file as stored.
+            Where it is kept and the SHA-256 of the PDF (of the plain document, also when it
+            is stored encrypted).
         """
+        ...
+
+    def read(self, location: str, subject: str) -> bytes:
+        """Return the plain PDF filed at ``location`` (access requests, disputes)."""
         ...
 
 
@@ -94,7 +104,8 @@ class ArchivedContract:
 
     Parameters:
         location: where the archive keeps it (a path or a key).
-        file_sha256: SHA-256 of the stored file (the PDF), next to the text's hash.
+        file_sha256: SHA-256 of the PDF as rendered (before any encryption at rest), next
+            to the text's hash.
         media_type: the file's media type.
     """
 

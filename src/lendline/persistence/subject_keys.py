@@ -46,6 +46,7 @@ from lendline.shared.clock import Clock, SystemClock
 
 __all__ = [
     "ColumnSealer",
+    "EngineSealer",
     "KeyFile",
     "PersonalDataKeys",
     "RotationReport",
@@ -420,6 +421,34 @@ def rewrap_all(
         remaining=pending_rewrap(engine, keyring.current),
         old_keks=frozenset(set(keyring.keks) - used - {keyring.current}),
     )
+
+
+class EngineSealer:
+    """``PersonalDataSealer`` for work outside a unit of work (recordings, contract files).
+
+    Each call runs one short transaction on ``engine`` with the keys bound to it, so a
+    session's key created here is committed at once.
+
+    Parameters:
+        engine: LendLine's database.
+        clock: stamps keys created here.
+    """
+
+    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
+        self.engine = engine
+        self.clock = clock or SystemClock()
+
+    def seal(self, subject: str, field: str, value: str | bytes) -> bytes:
+        """Encrypt ``value`` under the subject's key, bound to subject and field."""
+        with self.engine.begin() as conn:
+            vault = SqlSubjectKeyVault(conn, keys_for(self.engine), self.clock)
+            return PersonalDataCipher(vault).seal(subject, field, value)
+
+    def open(self, subject: str, field: str, sealed: bytes) -> bytes:
+        """Decrypt a sealed value (raises ``SubjectErased`` after shredding)."""
+        with self.engine.begin() as conn:
+            vault = SqlSubjectKeyVault(conn, keys_for(self.engine), self.clock)
+            return PersonalDataCipher(vault).open(subject, field, sealed)
 
 
 class ColumnSealer:

@@ -12,6 +12,7 @@ from loguru import logger
 
 from lendline.adapters.recordings.wav_files import WavFileRecorder
 from lendline.bootstrap import App
+from lendline.persistence.subject_keys import EngineSealer
 from lendline.server.calls import CallService
 from lendline.server.http import create_http_app
 from lendline.voice.transports.audiosocket import AudioSocketServer
@@ -40,7 +41,11 @@ async def serve(
         app.desk.rng = random.Random(question_seed)
     # Load the models before the first call rings, not during it.
     await asyncio.to_thread(lambda: app.speech.stt.warm_up())
-    service = CallService(app, telephony.max_calls, WavFileRecorder(telephony.recordings_dir))
+    service = CallService(
+        app,
+        telephony.max_calls,
+        WavFileRecorder(telephony.recordings_dir, EngineSealer(app.engine, app.clock)),
+    )
     sip = SipServer(telephony.sip, service) if telephony.sip.enabled else None
     audiosocket = (
         AudioSocketServer(telephony.audiosocket, service) if telephony.audiosocket.enabled else None
@@ -57,6 +62,9 @@ async def serve(
             host=telephony.media_streams.host,
             port=telephony.media_streams.port,
             log_level="warning",
+            # uvicorn's own handlers would write to stderr past the masking: its records go
+            # to the root logger instead (lendline.logs).
+            log_config=None,
             lifespan="off",
         )
         # uvicorn catches Ctrl-C while it runs, stops, then raises it again for the rest.

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from lendline.compliance.ports import text_commitment
+from lendline.compliance.ports import session_subject, text_commitment
 from lendline.dialog.ports import (
     ApplicationInput,
     CodeChecked,
@@ -508,7 +508,8 @@ class LoanDesk:
         digest = document.sha256()
         # The document itself is filed before anything says it was sent: the borrower can
         # always be given the exact text whose hash they sign.
-        filed = self.contracts.file(document) if self.contracts is not None else None
+        subject = session_subject(state.session_id)
+        filed = self.contracts.file(document, subject) if self.contracts is not None else None
         now = self.clock.now()
         with SqlUnitOfWork(self.engine) as uow:
             application = uow.applications.get(state.reference or "")

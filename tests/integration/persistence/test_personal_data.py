@@ -264,3 +264,31 @@ def test_a_keyring_without_the_kek_cannot_read(engine: Engine) -> None:
             uow.customers.get("C001")
         # Lookups hash with another key: nothing matches.
         assert uow.customers.find_by_id_number(ID_NUMBER) is None
+
+
+def test_a_recording_round_trips_sealed_and_is_gone_after_shredding(
+    engine: Engine, tmp_path: Path
+) -> None:
+    import io
+    import wave
+
+    from lendline.adapters.recordings.wav_files import WavFileRecorder
+    from lendline.persistence.subject_keys import EngineSealer
+    from lendline.voice.transports.handler import CallRecording
+
+    caller = bytes(range(256)) * 40
+    recorder = WavFileRecorder(tmp_path / "recordings", EngineSealer(engine))
+    path = recorder._write(CallRecording("call-1", "s9", caller, b"\x01\x00" * 100))
+    assert path.name.endswith(".wav.enc") and b"RIFF" not in path.read_bytes()
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    with wave.open(io.BytesIO(recorder.read("s9", path))) as wav:
+        assert (wav.getnchannels(), wav.getframerate()) == (2, 8000)
+        frames = wav.readframes(wav.getnframes())
+    assert frames[0::4][:8] == caller[0::2][:8]
+    with pytest.raises(DecryptionFailed):
+        recorder.read("s1", path)  # another session's key
+    with SqlUnitOfWork(engine) as uow:
+        uow.subject_keys.shred(session_subject("s9"), T0)
+        uow.commit()
+    with pytest.raises(SubjectErased):
+        recorder.read("s9", path)
