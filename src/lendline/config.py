@@ -168,6 +168,25 @@ class AuditSettings(BaseModel):
     publish_interval_secs: float = 60.0
 
 
+class LoggingSettings(BaseModel):
+    """Where log lines go and how much is logged; every line is masked of personal data.
+
+    Parameters:
+        level: LendLine's own level (and everything that logs through the standard library).
+        pipecat_level: the voice pipeline's level; at DEBUG pipecat logs every transcript and
+            every text it speaks (masked all the same).
+        file: the JSON-lines log file; ``data_dir``/logs/lendline.log when unset.
+        console: also write readable lines to stderr.
+        console_level: the console's own threshold (the file keeps everything at ``level``).
+    """
+
+    level: str = "INFO"
+    pipecat_level: str = "INFO"
+    file: Path | None = None
+    console: bool = True
+    console_level: str = "INFO"
+
+
 class Settings(BaseSettings):
     """All of LendLine's settings."""
 
@@ -182,6 +201,7 @@ class Settings(BaseSettings):
     telephony: TelephonySettings = TelephonySettings()
     keys: KeySettings = KeySettings()
     audit: AuditSettings = AuditSettings()
+    logging: LoggingSettings = LoggingSettings()
     data_dir: Path = Path("var")
     sms_outbox: Path = Path("var/sms-outbox.jsonl")
     payment_rail_url: str = "sqlite:///var/payment-rail.db"

@@ -21,7 +21,12 @@ if TYPE_CHECKING:
     from lendline.bootstrap import App
     from lendline.demo.drive import CallReport
 
-app = typer.Typer(help="LendLine: phone loans end to end.", no_args_is_help=True)
+app = typer.Typer(
+    help="LendLine: phone loans end to end.",
+    no_args_is_help=True,
+    # A traceback's local variables are a caller's name, ID number or code as often as not.
+    pretty_exceptions_show_locals=False,
+)
 db_app = typer.Typer(help="The database.")
 app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
@@ -32,6 +37,16 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(dsr_app, name="dsr")
 app.add_typer(retention_app, name="retention")
 console = Console()
+
+
+@app.callback()
+def _setup_logging() -> None:
+    # Before any command runs: every log line of the process goes through the masking.
+    from lendline.config import Settings
+    from lendline.logs import setup_logging
+
+    settings = Settings()
+    setup_logging(settings.logging, settings.data_dir)
 
 
 def _app() -> App:
@@ -67,9 +82,15 @@ def demo(
         speech.stt.warm_up()
 
     def show(role: str, text: str) -> None:
+        from rich.markup import escape
+
+        from lendline.shared.redaction import redact
+        from lendline.shared.sensitive_values import SENSITIVE
+
         style = "bold cyan" if role == "agent" else "bold green"
         who = "LendLine" if role == "agent" else "Borrower"
-        console.print(f"[{style}]{who:>8}[/] {text}")
+        # The screen is output like a log: personal values are masked here too.
+        console.print(f"[{style}]{who:>8}[/] {escape(redact(text, SENSITIVE.values()))}")
 
     from lendline.demo.drive import call_by_voice
 

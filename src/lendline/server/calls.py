@@ -8,18 +8,20 @@ log, the pipeline runs, and both legs of the recording are stored.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Mapping
 from pathlib import Path
-
-from loguru import logger
 
 from lendline.adapters.recordings.wav_files import WavFileRecorder
 from lendline.bootstrap import App
 from lendline.dialog.state import SessionStatus
+from lendline.logs import get_logger, masked_number, pseudonym
 from lendline.service_layer.audit_trail import AuditTrail
 from lendline.voice.call import run_voice_call
 from lendline.voice.transports.handler import CallEnded, CallRecording
 from lendline.voice.transports.line import CallLine
+
+log = get_logger(__name__)
 
 
 class CallService:
@@ -51,13 +53,25 @@ class CallService:
     async def handle(self, line: CallLine, network: Mapping[str, str]) -> CallEnded:
         """Open the caller's session and run the call until either side hangs up."""
         self.active += 1
+        started = time.monotonic()
+        transport = network.get("transport", "?")
+        session_id: str | None = None
+        status = "failed"
         try:
             dialog = await asyncio.to_thread(
                 self._app.open_call, line.caller_number, "voice", network
             )
-            logger.info(
-                f"call {line.call_id} from {line.caller_number} -> session "
-                f"{dialog.state.session_id} ({network.get('transport', '?')})"
+            session_id = dialog.state.session_id
+            # The caller's number only as its last digits and a keyed pseudonym (PIPL): enough
+            # to follow one caller through the log, never the number itself.
+            log.info(
+                "call.started",
+                call_id=line.call_id,
+                session_id=session_id,
+                transport=transport,
+                caller=masked_number(line.caller_number),
+                caller_key=pseudonym(line.caller_number),
+                active_calls=self.active,
             )
             await run_voice_call(
                 line,
@@ -66,12 +80,21 @@ class CallService:
                 silence_timeout=self._app.settings.silence_timeout_secs,
             )
             state = dialog.state
+            status = state.status.value
             return CallEnded(
                 session_id=state.session_id, hand_off=state.status == SessionStatus.HANDED_OFF
             )
         finally:
             self.active -= 1
             self.completed += 1
+            log.info(
+                "call.ended",
+                call_id=line.call_id,
+                session_id=session_id,
+                transport=transport,
+                status=status,
+                duration_secs=round(time.monotonic() - started, 3),
+            )
 
     async def store_recording(self, recording: CallRecording) -> None:
         """Keep both legs of the call."""
@@ -79,4 +102,4 @@ class CallService:
             return
         path = await self._recorder.store(recording)
         self.recordings.append(path)
-        logger.info(f"call {recording.call_id}: recording stored ({path.name})")
+        log.info("call.recording_stored", call_id=recording.call_id, file=path.name)

@@ -35,6 +35,8 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from lendline.dialog.flow import CallerInput, Dialog, Reply
 from lendline.dialog.nlu.numbers import parse_digit_string
+from lendline.dialog.verbalize import say_digits
+from lendline.shared.sensitive_values import SENSITIVE
 from lendline.voice.call_context import CallContext, TurnMetrics
 from lendline.voice.engines.base import RecognitionHint
 from lendline.voice.frames import AgentTurnEndFrame, AgentTurnPlayedFrame, CallerTurnFrame
@@ -51,6 +53,11 @@ _HINTS = {
 
 #: Steps where the caller is reading a code off their phone.
 _CODE_STEPS = frozenset({"otp", "sign_otp"})
+#: Steps whose answer is personal data or a code: whatever the caller says or keys there is
+#: masked in log lines from the moment it arrives (a name has no shape ``redact`` knows).
+_PERSONAL_STEPS = frozenset({"name", "id_number", "mobile", "security_question", "otp", "sign_otp"})
+#: Slots holding personal values; they are masked as written and as the agent reads them out.
+_PERSONAL_SLOTS = ("name", "id_number", "verified_id_number", "mobile")
 #: Silence after part of a number before the part is taken as the whole answer.
 PARTIAL_NUMBER_WAIT_SECS = 2.5
 
@@ -160,7 +167,7 @@ class DialogBridge(FrameProcessor):
         ):
             # The caller began this before the agent answered their last turn: it is the
             # tail of an answer already taken (a pause split it), not a new answer.
-            logger.info(f"{self}: dropping the tail of an answered turn: {frame.text!r}")
+            logger.info(f"{self}: dropping the tail of an answered turn ({len(frame.text)} chars)")
             return
         self._speech_end_at = frame.speech_end_at
         text = f"{self._partial} {frame.text}".strip() if self._partial else frame.text
@@ -236,6 +243,7 @@ class DialogBridge(FrameProcessor):
             return
         self._busy = True
         try:
+            self._remember_personal(caller)
             if caller is not None and self._on_transcript and (caller.text or caller.digits):
                 self._on_transcript("caller", caller.text or f"[keys {caller.digits}]")
             if caller is not None and caller.text:
@@ -257,7 +265,38 @@ class DialogBridge(FrameProcessor):
         finally:
             self._busy = False
             self._silent_audio = 0.0
+        # Before the reply is spoken: the agent reads the ID and the mobile back.
+        self._remember_personal(None)
         await self._speak(reply)
+
+    def _remember_personal(self, caller: CallerInput | None) -> None:
+        """Register this call's personal values for log masking (see ``SensitiveValues``).
+
+        The caller's answer at a personal step is registered before it is shown or handled,
+        so no line about this turn carries it; the slots the dialog filled are registered
+        with the ways the agent reads them out, before the agent speaks.
+        """
+        state = self.dialog.state
+        values: list[str | None] = [state.caller_number]
+        if caller is not None and state.step.value in _PERSONAL_STEPS:
+            values += [caller.text, caller.digits]
+            if caller.text:
+                values.append(parse_digit_string(caller.text, self._context.language))
+        for slot in _PERSONAL_SLOTS:
+            value = state.slots.get(slot)
+            if not value:
+                continue
+            values.append(value)
+            if slot != "name":
+                for language in ("zh", "en"):
+                    values.append(say_digits(value, language))
+                values.append(say_digits(value, "zh", phone_style=True))
+        SENSITIVE.remember(state.session_id, *values)
+
+    async def cleanup(self) -> None:
+        """Forget this call's personal values once the pipeline is torn down."""
+        await super().cleanup()  # type: ignore[no-untyped-call]
+        SENSITIVE.forget(self.dialog.state.session_id)
 
     async def _speak(self, reply: Reply) -> None:
         state = self.dialog.state

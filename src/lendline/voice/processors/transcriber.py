@@ -134,7 +134,11 @@ class TurnTranscriber(FrameProcessor):
         seconds = len(audio) / (2 * self._rate)
         self._context.asr_samples.append((language, seconds, elapsed))
         text = transcript.text.strip() if transcript else ""
-        logger.debug(f"{self}: [{language}] {text!r} ({seconds:.1f}s audio in {elapsed:.2f}s)")
+        # Not the words: they are the caller's name or ID number as often as not, and the
+        # dialog has not yet said which (see DialogBridge: values are masked once known).
+        logger.debug(
+            f"{self}: [{language}] {len(text)} characters ({seconds:.1f}s audio in {elapsed:.2f}s)"
+        )
         await self.push_frame(
             CallerTurnFrame(
                 text=text,
