@@ -186,7 +186,14 @@ async def test_a_twilio_media_stream_call(start_http: StartHttp) -> None:
     (opened,) = http.query("SELECT payload FROM audit_log WHERE kind = 'session.opened'")
     assert json.loads(opened)["transport"] == "media-stream:twilio"
     assert json.loads(opened)["call_id"] == "CA0001"
-    assert http.query("SELECT caller_number FROM call_sessions") == [CALLER]
+    # The number is sealed at rest: read it through the repository, which decrypts it.
+    from lendline.persistence.uow import SqlUnitOfWork
+
+    (session_id,) = http.query("SELECT session_id FROM call_sessions")
+    with SqlUnitOfWork(http.app.engine, read_only=True) as uow:
+        stored = uow.sessions.get(session_id)
+    assert stored is not None and stored.caller_number == CALLER
+    assert http.query("SELECT caller_number FROM call_sessions") != [CALLER]
     await until(lambda: bool(http.service.recordings), 10, "the recording")
 
 

@@ -28,6 +28,7 @@ from lendline.demo.borrowers import KEYS, OTP, Persona, happy_borrower
 from lendline.dialog.verbalize import say_percent
 from lendline.persistence.db import make_engine
 from lendline.persistence.subject_keys import EngineSealer, KeyFile, bind_keys
+from lendline.persistence.uow import SqlUnitOfWork
 from lendline.voice.engines.base import RecognitionHint
 from telephony.baresip import Baresip, energy_dbfs, free_port, read_pcm
 from telephony.fixtures import fixture_for
@@ -178,10 +179,15 @@ def test_a_recorded_borrower_takes_a_loan_over_a_real_sip_call(
     )
     payload = json.loads(opened[0])
     assert payload["transport"] == "sip" and payload["call_id"]
-    assert (
-        server.query("SELECT caller_number FROM call_sessions WHERE session_id = ?", session)[0][0]
-        == persona.caller_number
-    )
+    # The caller number is sealed at rest; an observer with the server's keys reads it.
+    observer = make_engine(f"sqlite:///{server.database}")
+    bind_keys(observer, KeyFile(server.home / "keys" / "personal-data-keys.json").keys())
+    try:
+        with SqlUnitOfWork(observer, read_only=True) as uow:
+            stored = uow.sessions.get(session)
+        assert stored is not None and stored.caller_number == persona.caller_number
+    finally:
+        observer.dispose()
 
     # The offer as the borrower heard it on the line: recognise it and find the APR.
     start, end = spans["offer"]
