@@ -20,14 +20,19 @@ A transient rail failure leaves the message pending with a growing back-off; a p
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Final
 
 from sqlalchemy import Engine
 
+from lendline.adapters.crypto.envelope import DecryptionFailed
+from lendline.compliance.ports import SubjectErased, session_subject
 from lendline.lending.ledger import reversal_of
 from lendline.lending.ports import PaymentRail, PayoutInstruction, PayoutReceipt
 from lendline.lending.servicing import (
@@ -45,6 +50,8 @@ from lendline.shared.money import Money
 
 #: The outbox topic of a payout waiting for the rail.
 PAYOUT_TOPIC: Final = "payout.requested"
+#: The sealed field of a payout message that names the payee (account name and number).
+PAYEE_FIELD: Final = "outbox.payout.payee"
 
 #: Back-off after a transient rail failure: doubles from the first delay up to the ceiling.
 FIRST_RETRY: Final = timedelta(seconds=2)
@@ -156,14 +163,20 @@ class Disbursements:
                 account_number=account_number,
                 requested_at=now,
             )
+            # The payee (name and account) is personal data: the message carries it sealed
+            # under the call session's key, like every other copy of it at rest.
+            subject = session_subject(application.session_id)
+            payee = json.dumps({"name": account_name, "account": account_number})
             uow.outbox.add(
                 PAYOUT_TOPIC,
                 key,
                 {
                     "reference": reference,
                     "idempotency_key": key,
-                    "account_name": account_name,
-                    "account_number": account_number,
+                    "payee_subject": subject,
+                    "payee": base64.b64encode(
+                        uow.cipher.seal(subject, PAYEE_FIELD, payee)
+                    ).decode(),
                     "amount_minor": terms.principal.to_minor(),
                     "currency": terms.principal.currency,
                 },
@@ -216,11 +229,16 @@ class Disbursements:
     def _deliver(self, message: OutboxMessage) -> PayoutOutcome:
         body = message.payload
         reference = str(body["reference"])
+        try:
+            payee = self._payee(body)
+        except (SubjectErased, DecryptionFailed, KeyError, ValueError, binascii.Error) as exc:
+            # Nobody can be paid without knowing whom to pay; never retried blindly.
+            return self._fail(message, reference, f"payee unreadable: {type(exc).__name__}")
         instruction = PayoutInstruction(
             idempotency_key=str(body["idempotency_key"]),
             reference=reference,
-            account_name=str(body["account_name"]),
-            account_number=str(body["account_number"]),
+            account_name=payee["name"],
+            account_number=payee["account"],
             amount=Money.from_minor(int(body["amount_minor"]), str(body["currency"])),
         )
         if self.on_attempt is not None:
@@ -233,6 +251,13 @@ class Disbursements:
                 return self._fail(message, reference, f"{type(exc).__name__}: {exc}")
             return self._retry(message, reference, f"{type(exc).__name__}: {exc}")
         return self._complete(message, reference, receipt)
+
+    def _payee(self, body: Mapping[str, object]) -> dict[str, str]:
+        subject = str(body["payee_subject"])
+        sealed = base64.b64decode(str(body["payee"]), validate=True)
+        with SqlUnitOfWork(self.engine, self.clock, read_only=True) as uow:
+            payee = json.loads(uow.cipher.open_text(subject, PAYEE_FIELD, sealed))
+        return {"name": str(payee["name"]), "account": str(payee["account"])}
 
     def _complete(
         self, message: OutboxMessage, reference: str, receipt: PayoutReceipt

@@ -221,8 +221,8 @@ def test_any_replay_of_the_disbursement_command_pays_exactly_once(
                     PayoutInstruction(
                         str(body["idempotency_key"]),
                         terms.reference,
-                        str(body["account_name"]),
-                        str(body["account_number"]),
+                        ACCOUNT_NAME,
+                        account_number(loan),
                         terms.principal,
                     )
                 )
@@ -231,3 +231,18 @@ def test_any_replay_of_the_disbursement_command_pays_exactly_once(
     assert len(mine) == 1 and mine[0].amount == terms.principal
     check = LoanBook(engine, clock).reconcile(rail)
     assert check.balanced, check
+
+
+def test_the_queued_payout_names_its_payee_only_sealed(
+    engine: Engine, rail: SimulatedPaymentRail
+) -> None:
+    clock = ManualClock(T0)
+    terms = sign_application(engine, 900, T0)
+    queue(Disbursements(engine, rail, clock), terms, 900)
+    with engine.connect() as conn:
+        stored = conn.exec_driver_sql("SELECT payload FROM outbox").scalar_one()
+    assert ACCOUNT_NAME not in stored and account_number(900) not in stored
+    (outcome,) = Disbursements(engine, rail, clock).drain().outcomes
+    assert outcome.status == "completed"
+    (paid,) = [p for p in rail.payouts() if p.reference == terms.reference]
+    assert (paid.account_name, paid.account_number) == (ACCOUNT_NAME, account_number(900))
