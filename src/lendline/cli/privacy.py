@@ -7,9 +7,8 @@ the service records it on the request and in the audit log.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -17,10 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
     from lendline.service_layer.data_subjects import DataSubjectService
-    from lendline.shared.clock import Clock
 
 dsr_app = typer.Typer(help="Data-subject requests (PIPL Art. 44-50), legal holds, consent.")
 retention_app = typer.Typer(help="Retention: erase data whose retention period has run out.")
@@ -31,55 +27,18 @@ FIELD_VALUES = typer.Argument(..., help="Corrections as field=value.")
 OPERATOR = typer.Option(..., "--operator", help="Who handles the request (recorded and audited).")
 
 
-class EngineVault:
-    """The SQL subject-key vault used one short transaction per call, for the CLI.
-
-    The vault itself lives in a unit of work (``uow.subject_keys``, from the personal-data
-    work); each call here opens one and commits, so a shred is durable before the next step.
-    """
-
-    def __init__(self, engine: Engine, clock: Clock) -> None:
-        self.engine = engine
-        self.clock = clock
-
-    def _call(self, method: str, *args: object) -> Any:
-        from lendline.persistence.uow import SqlUnitOfWork
-
-        with SqlUnitOfWork(self.engine, self.clock) as uow:
-            vault = getattr(uow, "subject_keys", None)
-            if vault is None:
-                raise typer.BadParameter(
-                    "this build has no subject-key vault; nothing can be erased"
-                )
-            result = getattr(vault, method)(*args)
-            uow.commit()
-        return result
-
-    def data_key(self, subject: str) -> bytes:
-        """The subject's data key (see ``SubjectKeyVault``)."""
-        return bytes(self._call("data_key", subject))
-
-    def shred(self, subject: str, at: datetime) -> bool:
-        """Destroy the subject's key (see ``SubjectKeyVault``)."""
-        return bool(self._call("shred", subject, at))
-
-    def is_shredded(self, subject: str) -> bool:
-        """Whether the subject's key was destroyed (see ``SubjectKeyVault``)."""
-        return bool(self._call("is_shredded", subject))
-
-
 def _service() -> DataSubjectService:
-    from lendline.adapters.recordings.export import WavDirectorySource
+    from lendline.adapters.recordings.export import SealedRecordingSource
     from lendline.cli.main import _app
+    from lendline.persistence.subject_keys import EngineVault
     from lendline.service_layer.data_subjects import DataSubjectService
 
     application = _app()
-    recordings = WavDirectorySource(application.settings.telephony.recordings_dir)
     return DataSubjectService(
         application.engine,
         EngineVault(application.engine, application.clock),
         application.clock,
-        recordings=recordings,
+        recordings=SealedRecordingSource(application.settings.telephony.recordings_dir),
     )
 
 

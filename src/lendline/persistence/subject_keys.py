@@ -47,6 +47,7 @@ from lendline.shared.clock import Clock, SystemClock
 __all__ = [
     "ColumnSealer",
     "EngineSealer",
+    "EngineVault",
     "KeyFile",
     "PersonalDataKeys",
     "RotationReport",
@@ -449,6 +450,41 @@ class EngineSealer:
         with self.engine.begin() as conn:
             vault = SqlSubjectKeyVault(conn, keys_for(self.engine), self.clock)
             return PersonalDataCipher(vault).open(subject, field, sealed)
+
+
+class EngineVault:
+    """``SubjectKeyVault`` for work outside a unit of work (data-subject requests, retention).
+
+    Each call runs one short transaction on ``engine`` with the keys bound to it, so a shred
+    is durable before the caller's next step. It is the same SQL vault the units of work use,
+    so a subject shredded here is unreadable everywhere.
+
+    Parameters:
+        engine: LendLine's database.
+        clock: stamps keys created and shredded here.
+    """
+
+    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
+        self.engine = engine
+        self.clock = clock or SystemClock()
+
+    def _vault(self, conn: Connection) -> SqlSubjectKeyVault:
+        return SqlSubjectKeyVault(conn, keys_for(self.engine), self.clock)
+
+    def data_key(self, subject: str) -> bytes:
+        """The subject's data key, created on first use (see ``SubjectKeyVault``)."""
+        with self.engine.begin() as conn:
+            return self._vault(conn).data_key(subject)
+
+    def shred(self, subject: str, at: datetime) -> bool:
+        """Destroy the subject's key (see ``SubjectKeyVault``)."""
+        with self.engine.begin() as conn:
+            return self._vault(conn).shred(subject, at)
+
+    def is_shredded(self, subject: str) -> bool:
+        """Whether the subject's key was destroyed."""
+        with self.engine.begin() as conn:
+            return self._vault(conn).is_shredded(subject)
 
 
 class ColumnSealer:

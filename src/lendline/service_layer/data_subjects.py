@@ -33,6 +33,7 @@ from typing import Any, Final, Protocol
 from sqlalchemy import Engine
 
 from lendline.compliance.ports import (
+    PersonalDataSealer,
     SubjectErased,
     SubjectKeyVault,
     customer_subject,
@@ -62,10 +63,8 @@ __all__ = [
     "DecisionExplanation",
     "DeletionResult",
     "NoRecordings",
-    "NoTranscripts",
     "RecordingSource",
     "RetentionReport",
-    "TranscriptSource",
 ]
 
 #: Registry fields a person may have corrected (PIPL Art. 46). The ID number is not among
@@ -88,34 +87,26 @@ MODEL_VERSIONS: Final[Mapping[str, str]] = {}
 
 
 class RecordingSource(Protocol):
-    """Where a session's call recordings are read from (decrypted with the session's key)."""
+    """Where a session's call recordings are read from, decrypted with the session's key."""
 
-    def recordings_for(self, session_id: str) -> list[tuple[str, bytes]]:
-        """Return ``(file name, audio bytes)`` of each recording of the session."""
-        ...
+    def recordings_for(
+        self, session_id: str, cipher: PersonalDataSealer
+    ) -> list[tuple[str, bytes]]:
+        """Return ``(file name, audio bytes)`` of each recording of the session.
 
-
-class TranscriptSource(Protocol):
-    """Where a session's transcript is read from, if transcripts are kept."""
-
-    def transcript_for(self, session_id: str) -> list[dict[str, Any]]:
-        """Return the turns of the session (turn number, speaker, text), oldest first."""
+        ``cipher`` opens them (the caller's unit of work's, so no second transaction is
+        needed); it raises ``SubjectErased`` for an erased session.
+        """
         ...
 
 
 class NoRecordings:
     """A recording source for deployments that keep no recordings."""
 
-    def recordings_for(self, session_id: str) -> list[tuple[str, bytes]]:
+    def recordings_for(
+        self, session_id: str, cipher: PersonalDataSealer
+    ) -> list[tuple[str, bytes]]:
         """Return no recordings."""
-        return []
-
-
-class NoTranscripts:
-    """A transcript source for deployments that keep no transcripts."""
-
-    def transcript_for(self, session_id: str) -> list[dict[str, Any]]:
-        """Return no turns."""
         return []
 
 
@@ -265,7 +256,6 @@ class DataSubjectService:
         vault: the per-subject key vault (erasure shreds keys there).
         clock: the time source.
         recordings: where call recordings are read from for an access export.
-        transcripts: where call transcripts are read from for an access export.
         rules: the retention rules (default: ``compliance.retention.DEFAULT_RULES``).
     """
 
@@ -275,14 +265,12 @@ class DataSubjectService:
         vault: SubjectKeyVault,
         clock: Clock | None = None,
         recordings: RecordingSource | None = None,
-        transcripts: TranscriptSource | None = None,
         rules: dict[str, RetentionRule] | None = None,
     ) -> None:
         self.engine = engine
         self.vault = vault
         self.clock = clock or SystemClock()
         self.recordings = recordings or NoRecordings()
-        self.transcripts = transcripts or NoTranscripts()
         self.rules = DEFAULT_RULES if rules is None else rules
 
     # ------------------------------------------------------------------ lookups
@@ -300,7 +288,8 @@ class DataSubjectService:
         return record.customer_id
 
     def _live_customer(self, uow: SqlUnitOfWork, customer_id: str) -> CustomerRecord:
-        if self.vault.is_shredded(customer_subject(customer_id)):
+        # Asked of the unit of work's own vault: a second transaction would wait for this one.
+        if uow.subject_keys.is_shredded(customer_subject(customer_id)):
             raise SubjectErased(customer_subject(customer_id))
         record = uow.customers.get(customer_id)
         if record is None:
@@ -369,7 +358,7 @@ class DataSubjectService:
             (directory / "recordings").mkdir(parents=True, exist_ok=True)
             written: list[str] = []
             for session_id in sessions:
-                for name, audio in self.recordings.recordings_for(session_id):
+                for name, audio in self.recordings.recordings_for(session_id, uow.cipher):
                     relative = f"recordings/{Path(name).name}"
                     (directory / relative).write_bytes(audio)
                     written.append(relative)
@@ -414,7 +403,7 @@ class DataSubjectService:
                 {
                     **_plain(found),
                     "consents": _plain(uow.consents.for_session(session_id)),
-                    "transcript": _plain(self.transcripts.transcript_for(session_id)),
+                    "transcript": _transcript(uow, session_id),
                 }
             )
         applications = []
@@ -799,3 +788,21 @@ class DataSubjectService:
             if on_subject is not None:
                 on_subject(verdict)
         return report
+
+
+def _transcript(uow: SqlUnitOfWork, session_id: str) -> list[dict[str, Any]]:
+    """What the caller said, turn by turn, with the salt of each turn's audit commitment.
+
+    With the salt the person can check each turn against the ``call.turn`` entry of the audit
+    log (its ``caller_text_commitment`` is SHA-256 of salt and text).
+    """
+    return [
+        {
+            "turn": turn.turn,
+            "speaker": "caller",
+            "text": turn.text,
+            "at": turn.at.isoformat(),
+            "commitment_salt": turn.salt,
+        }
+        for turn in uow.turn_texts.for_session(session_id)
+    ]

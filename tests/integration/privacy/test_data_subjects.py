@@ -14,13 +14,16 @@ import pytest
 from sqlalchemy import Engine
 
 from integration.lending.signed_loans import sign_application
-from lendline.adapters.recordings.export import WavDirectorySource
+from lendline.adapters.recordings.export import SealedRecordingSource
+from lendline.adapters.recordings.wav_files import RECORDING_FIELD, SEALED_SUFFIX, WavFileRecorder
 from lendline.compliance.ports import SubjectErased, customer_subject, session_subject
 from lendline.identity.registry import CustomerRecord
 from lendline.persistence.records import ApplicationRecord, SessionRecord
+from lendline.persistence.subject_keys import EngineSealer, EngineVault
 from lendline.persistence.uow import SqlUnitOfWork
 from lendline.service_layer.data_subjects import DataSubjectService
 from lendline.shared.clock import ManualClock
+from lendline.shared.errors import NotFound
 
 T0 = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
 ID_NUMBER = "110101200001011232"
@@ -28,28 +31,6 @@ NAME = "张测试"
 MOBILE = "13800138000"
 NEW_MOBILE = "13900139000"
 EMPLOYER = "杭州测试科技有限公司"
-
-
-class MemoryVault:
-    """A SubjectKeyVault in memory (the SQL vault is the encryption work's adapter)."""
-
-    def __init__(self) -> None:
-        self.keys: dict[str, bytes] = {}
-        self.shredded: dict[str, datetime] = {}
-
-    def data_key(self, subject: str) -> bytes:
-        if subject in self.shredded:
-            raise SubjectErased(subject)
-        return self.keys.setdefault(subject, bytes(32))
-
-    def shred(self, subject: str, at: datetime) -> bool:
-        if subject in self.shredded:
-            return False
-        self.shredded[subject] = at
-        return self.keys.pop(subject, None) is not None
-
-    def is_shredded(self, subject: str) -> bool:
-        return subject in self.shredded
 
 
 def wav_bytes() -> bytes:
@@ -119,25 +100,37 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def vault() -> MemoryVault:
-    return MemoryVault()
+def vault(engine: Engine, clock: ManualClock) -> EngineVault:
+    # The product's SQL vault: the keys the repositories seal with are the ones shredded.
+    return EngineVault(engine, clock)
 
 
 @pytest.fixture
-def recordings(tmp_path: Path) -> Path:
-    directory = tmp_path / "recordings"
-    directory.mkdir()
-    (directory / "s-001-call-1.wav").write_bytes(wav_bytes())
-    (directory / "s-999-call-1.wav").write_bytes(b"someone else")
-    return directory
+def recorder(engine: Engine, tmp_path: Path) -> WavFileRecorder:
+    """Recordings sealed under their session's key, as the call service stores them."""
+    made = WavFileRecorder(tmp_path / "recordings", EngineSealer(engine))
+    made.directory.mkdir()
+    sealer = made.sealer
+    for session, audio in (("s-001", wav_bytes()), ("s-999", b"someone else")):
+        sealed = sealer.seal(session_subject(session), RECORDING_FIELD, audio)
+        (made.directory / f"{session}-call-1{SEALED_SUFFIX}").write_bytes(sealed)
+    return made
 
 
 @pytest.fixture
 def service(
-    engine: Engine, clock: ManualClock, vault: MemoryVault, recordings: Path
+    engine: Engine, clock: ManualClock, vault: EngineVault, recorder: WavFileRecorder
 ) -> DataSubjectService:
     declined_applicant(engine, clock.now())
-    return DataSubjectService(engine, vault, clock, recordings=WavDirectorySource(recordings))
+    with SqlUnitOfWork(engine, clock) as uow:
+        uow.turn_texts.add("s-001", 3, NAME, "ab" * 16, clock.now())
+        uow.commit()
+    return DataSubjectService(
+        engine,
+        vault,
+        clock,
+        recordings=SealedRecordingSource(recorder.directory),
+    )
 
 
 def audit_payloads(engine: Engine) -> list[tuple[str, str]]:
@@ -165,6 +158,8 @@ def test_access_exports_the_persons_data_and_recordings(
     assert [r["code"] for r in application["reasons_in_words"]] == ["R09", "R10"]
     assert export.recordings == ("recordings/s-001-call-1.wav",)
     assert (export.directory / export.recordings[0]).read_bytes() == wav_bytes()
+    (turn,) = document["sessions"][0]["transcript"]
+    assert turn["text"] == NAME and len(turn["commitment_salt"]) == 32
     assert export.archive is not None and export.archive.is_file()
     kinds = [kind for kind, _ in audit_payloads(engine)]
     assert kinds[-2:] == ["pii.accessed", "dsr.access"]
@@ -214,7 +209,7 @@ def test_deletion_is_refused_under_retention_and_a_hold_then_shreds_every_key(
     service: DataSubjectService,
     engine: Engine,
     clock: ManualClock,
-    vault: MemoryVault,
+    vault: EngineVault,
     tmp_path: Path,
 ) -> None:
     first = service.delete("C001", "op-li")
@@ -234,16 +229,20 @@ def test_deletion_is_refused_under_retention_and_a_hold_then_shreds_every_key(
     assert set(erased.subjects) == {customer_subject("C001"), session_subject("s-001")}
     assert vault.is_shredded(customer_subject("C001"))
     assert vault.is_shredded(session_subject("s-001"))
-    with pytest.raises(SubjectErased):
+    # Shredding also clears the lookup hashes: the ID number no longer finds anyone.
+    with pytest.raises(NotFound):
         service.access(ID_NUMBER, "op-li", tmp_path / "out")
     with pytest.raises(SubjectErased):
         service.explain("C001", "op-li")
+    with SqlUnitOfWork(engine, read_only=True) as uow, pytest.raises(SubjectErased):
+        uow.turn_texts.for_session("s-001")
+    with SqlUnitOfWork(engine, read_only=True) as uow, pytest.raises(SubjectErased):
+        SealedRecordingSource(tmp_path / "recordings").recordings_for("s-001", uow.cipher)
 
     with SqlUnitOfWork(engine, read_only=True) as uow:
         assert uow.audit.verify().ok
         outcomes = [(r.kind, r.outcome) for r in uow.privacy.requests.for_customer("C001")]
     assert sorted(outcomes) == [
-        ("access", "refused"),
         ("deletion", "erased"),
         ("deletion", "refused"),
         ("deletion", "refused"),
@@ -256,7 +255,7 @@ def test_deletion_is_refused_under_retention_and_a_hold_then_shreds_every_key(
 
 
 def test_deletion_is_refused_while_a_signed_loan_is_not_repaid(
-    engine: Engine, clock: ManualClock, vault: MemoryVault
+    engine: Engine, clock: ManualClock, vault: EngineVault
 ) -> None:
     sign_application(engine, 3, clock.now())
     with SqlUnitOfWork(engine) as uow:
@@ -274,7 +273,7 @@ def test_deletion_is_refused_while_a_signed_loan_is_not_repaid(
 
 
 def test_retention_dry_run_lists_and_run_shreds_expired_call_logs(
-    service: DataSubjectService, engine: Engine, clock: ManualClock, vault: MemoryVault
+    service: DataSubjectService, engine: Engine, clock: ManualClock, vault: EngineVault
 ) -> None:
     with SqlUnitOfWork(engine) as uow:
         uow.sessions.save(

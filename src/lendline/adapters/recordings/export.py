@@ -1,8 +1,9 @@
-"""Reads a session's call recordings back from the recordings directory, for access exports.
+"""Reads a session's call recordings back, decrypted, for access exports.
 
-Files are found by the name ``WavFileRecorder`` gives them (``<session>-<call id>.wav``).
-When recordings are stored encrypted under the session's key, a decrypting reader takes this
-one's place behind the same ``RecordingSource`` port.
+Recordings are stored sealed under the call session's key (``WavFileRecorder``), as
+``<session>-<call id>.wav.enc``; this source finds a session's files by that name and opens
+them with the cipher it is given, so an access request gets plain WAV audio and an erased
+session raises ``SubjectErased`` instead of yielding anything.
 """
 
 from __future__ import annotations
@@ -10,26 +11,36 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from lendline.adapters.recordings.wav_files import RECORDING_FIELD, SEALED_SUFFIX
+from lendline.compliance.ports import PersonalDataSealer, session_subject
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-class WavDirectorySource:
-    """Call recordings of a session, read from one directory.
+class SealedRecordingSource:
+    """Call recordings of a session, decrypted from the recorder's directory.
 
     Parameters:
-        directory: where the recorder writes its files.
+        directory: where ``WavFileRecorder`` writes them.
     """
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
-    def recordings_for(self, session_id: str) -> list[tuple[str, bytes]]:
-        """Return ``(file name, bytes)`` of each recording of the session, by name."""
-        if not self.directory.is_dir():
+    def recordings_for(
+        self, session_id: str, cipher: PersonalDataSealer
+    ) -> list[tuple[str, bytes]]:
+        """Return ``(file name, plain WAV bytes)`` of each recording of the session, by name."""
+        directory = self.directory
+        subject = session_subject(session_id)
+        if not directory.is_dir():
             return []
         prefix = _UNSAFE.sub("_", session_id) + "-"
         return [
-            (path.name, path.read_bytes())
-            for path in sorted(self.directory.glob("*.wav"))
+            (
+                path.name.removesuffix(".enc"),
+                cipher.open(subject, RECORDING_FIELD, path.read_bytes()),
+            )
+            for path in sorted(directory.glob(f"*{SEALED_SUFFIX}"))
             if path.name.startswith(prefix)
         ]
