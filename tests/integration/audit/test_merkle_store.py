@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -59,7 +60,7 @@ def test_the_tree_grows_across_transactions_and_old_heads_stay_consistent(engine
     with SqlUnitOfWork(engine, read_only=True) as uow:
         tree = uow.audit.tree
         assert [h.head.size for h in tree.heads()] == [1, 5, 8, 16, 29]
-        for older, newer in zip(heads, heads[1:], strict=False):
+        for older, newer in itertools.pairwise(heads):
             proof = tree.consistency_proof(older.head.size, newer.head.size)
             assert merkle.verify_consistency(
                 older.head.size, newer.head.size, older.head.root, newer.head.root, proof
@@ -108,5 +109,7 @@ def test_the_application_role_cannot_rewrite_the_audit_tables(postgres_engine: E
     with postgres_engine.connect() as conn:
         conn.exec_driver_sql("SET ROLE lendline_app")
         # What the service does need still works under the role.
-        assert conn.execute(text("SELECT count(*) FROM audit_tree_nodes")).scalar() == 4  # three leaves and the node over the first two
+        assert (
+            conn.execute(text("SELECT count(*) FROM audit_tree_nodes")).scalar() == 4
+        )  # three leaves and the node over the first two
         conn.rollback()

@@ -13,6 +13,7 @@ value a CHECK constraint rejects) are counted separately: they never reach the l
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
@@ -170,7 +171,9 @@ def test_every_change_deletion_and_swap_is_detected_and_located(tmp_path: Path) 
         for column, original in row.values.items():
             for changed in one_character_changes(original):
                 try:
-                    db.execute(f"UPDATE {row.table} SET {column} = ? WHERE {clause}", [changed, *params])
+                    db.execute(
+                        f"UPDATE {row.table} SET {column} = ? WHERE {clause}", [changed, *params]
+                    )
                 except sqlite3.IntegrityError:
                     outcomes["refused by the database"] += 1
                     continue
@@ -189,7 +192,9 @@ def test_every_change_deletion_and_swap_is_detected_and_located(tmp_path: Path) 
         judge(row, "deleted")
         columns = ", ".join(row.values)
         marks = ", ".join("?" for _ in row.values)
-        db.execute(f"INSERT INTO {row.table} ({columns}) VALUES ({marks})", list(row.values.values()))
+        db.execute(
+            f"INSERT INTO {row.table} ({columns}) VALUES ({marks})", list(row.values.values())
+        )
     assert trail.verify().ok
 
     # 3. Every pair of neighbouring rows swapped: their order (the last key column) traded.
@@ -204,7 +209,7 @@ def test_every_change_deletion_and_swap_is_detected_and_located(tmp_path: Path) 
     for table, keys, _ in TABLES:
         order = keys[-1]
         in_table = [r for r in stored if r.table == table]
-        for first, second in zip(in_table, in_table[1:], strict=False):
+        for first, second in itertools.pairwise(in_table):
             if any(first.key[k] != second.key[k] for k in keys[:-1]):
                 continue  # only neighbours on the same tree level
             swap(table, order, first, second)
