@@ -213,6 +213,7 @@ def setup_logging(settings: LoggingSettings, data_dir: Path) -> Path:
         root.addHandler(handler)
     root.setLevel(level)
     _State.handlers = handlers
+    _route_through_root()
 
     structlog.configure(
         processors=[
@@ -239,6 +240,22 @@ def setup_logging(settings: LoggingSettings, data_dir: Path) -> Path:
         _forward_loguru, level=0, filter=loguru_filter, format="{message}", catch=True
     )
     return path
+
+
+def _route_through_root() -> None:
+    """Send every library logger through the masked pipeline instead of its own handlers.
+
+    A library that configured logging itself (uvicorn's default configuration gives
+    ``uvicorn.error`` and ``uvicorn.access`` their own stderr handlers and stops them
+    propagating) would otherwise print around the masking.
+    """
+    for name in list(logging.root.manager.loggerDict):
+        library = logging.root.manager.loggerDict[name]
+        if not isinstance(library, logging.Logger) or not library.handlers:
+            continue
+        for handler in list(library.handlers):
+            library.removeHandler(handler)
+        library.propagate = True
 
 
 def shutdown_logging() -> None:

@@ -185,3 +185,24 @@ def test_the_console_is_masked_too(tmp_path: Path, capsys: pytest.CaptureFixture
     err = capsys.readouterr().err
     assert "[REDACTED]" in err and "[ID:…2307]" in err and "[CODE]" in err
     _assert_clean(err)
+
+
+def test_a_library_that_configured_its_own_handlers_is_masked_too(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # uvicorn's default configuration gives its loggers their own stderr handlers and stops
+    # them propagating; in a process where that ran first, its lines must still be masked.
+    import logging.config
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    logging.config.dictConfig(LOGGING_CONFIG)
+    path = setup_logging(LoggingSettings(console=False, file=tmp_path / "u.log"), tmp_path)
+    try:
+        logging.getLogger("uvicorn.error").warning(f"client {MOBILE} went away")
+        lines = _lines(path)
+    finally:
+        shutdown_logging()
+    assert [line["event"] for line in lines] == ["client [MOBILE:…4321] went away"]
+    captured = capfd.readouterr()
+    assert MOBILE not in captured.err and MOBILE not in captured.out
