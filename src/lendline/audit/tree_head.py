@@ -126,6 +126,10 @@ def head_from_document(document: Mapping[str, object]) -> SignedTreeHead:
         key_id = str(document["key_id"])
     except (KeyError, ValueError) as exc:
         raise ValueError(f"not a signed tree head: {exc}") from exc
+    return SignedTreeHead(TreeHead(size, root, from_millis(millis)), key_id, signature)
+
+
+def from_millis(millis: int) -> datetime:
+    """The UTC time of a head's millisecond timestamp, exactly (no float rounding)."""
     seconds, rest = divmod(millis, 1000)
-    timestamp = datetime.fromtimestamp(seconds, UTC).replace(microsecond=rest * 1000)
-    return SignedTreeHead(TreeHead(size, root, timestamp), key_id, signature)
+    return datetime.fromtimestamp(seconds, UTC).replace(microsecond=rest * 1000)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Row, and_, func, insert, or_, select
@@ -31,7 +31,14 @@ from lendline.audit.merkle import (
     range_root,
     subtrees_needed,
 )
-from lendline.audit.tree_head import HeadSigner, SignatureCheck, SignedTreeHead, TreeHead, sign_head
+from lendline.audit.tree_head import (
+    HeadSigner,
+    SignatureCheck,
+    SignedTreeHead,
+    TreeHead,
+    from_millis,
+    sign_head,
+)
 from lendline.persistence import tables as t
 from lendline.shared.errors import IntegrityViolation
 
@@ -353,7 +360,5 @@ def _head(row: Row[Any]) -> SignedTreeHead:
     signature = _strict_hex(row.signature)
     if signature is None:
         raise IntegrityViolation(f"{where}: signature is not lowercase hex")
-    # From integer parts: float seconds could round a millisecond away.
-    seconds, millis = divmod(int(row.timestamp_ms), 1000)
-    timestamp = datetime.fromtimestamp(seconds, UTC).replace(microsecond=millis * 1000)
+    timestamp = from_millis(int(row.timestamp_ms))
     return SignedTreeHead(TreeHead(int(row.tree_size), root, timestamp), row.key_id, signature)

@@ -98,26 +98,26 @@ def _backfill(nodes: sa.Table) -> None:
     # Reads the entries through the application's own table definition and canonical form:
     # the leaves must be exactly what the running code computes for the same entries.
     from lendline.audit.chain import canonical_json, sealed_text
-    from lendline.audit.merkle import leaf_hash, node_hash
+    from lendline.audit.merkle import leaf_hash, perfect_subtrees
     from lendline.persistence.tables import audit_log
 
     conn = op.get_bind()
     rows = conn.execute(sa.select(audit_log).order_by(audit_log.c.seq))
-    level: list[bytes] = []
+    leaves: list[bytes] = []
     for row in rows:
         payload_json = canonical_json(json.loads(row.payload))
         text = sealed_text(
             int(row.seq), row.at, row.session_id, row.kind, payload_json, row.prev_hash
         )
-        level.append(leaf_hash(text.encode("utf-8")))
-    depth = 0
-    while level:
+        leaves.append(leaf_hash(text.encode("utf-8")))
+    if leaves:
         conn.execute(
             nodes.insert(),
-            [{"level": depth, "idx": i, "hash": h.hex()} for i, h in enumerate(level)],
+            [
+                {"level": level, "idx": idx, "hash": value.hex()}
+                for (level, idx), value in perfect_subtrees(leaves).items()
+            ],
         )
-        level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
-        depth += 1
 
 
 def upgrade() -> None:

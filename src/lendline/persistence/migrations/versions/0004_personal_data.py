@@ -47,6 +47,17 @@ $$
 """
 
 
+#: The registry's personal columns and their types before they held ciphertext.
+_CUSTOMER_COLUMNS: tuple[tuple[str, sa.types.TypeEngine[Any]], ...] = (
+    ("full_name", sa.String(200)),
+    ("id_number", sa.String(18)),
+    ("mobile", sa.String(20)),
+    ("city", sa.String(100)),
+    ("employer", sa.String(200)),
+    ("account_number", sa.String(40)),
+    ("monthly_income_minor", sa.BigInteger()),
+)
+
 def _refuse_plaintext_rows() -> None:
     bind = op.get_bind()
     for table in ("customers", "call_sessions"):
@@ -101,15 +112,7 @@ def upgrade() -> None:
     with op.batch_alter_table("customers") as batch:
         batch.drop_constraint(op.f("uq_customers_id_number"), type_="unique")
         batch.drop_constraint(op.f("ck_customers_monthly_income_not_negative"), type_="check")
-        for column, old in (
-            ("full_name", sa.String(200)),
-            ("id_number", sa.String(18)),
-            ("mobile", sa.String(20)),
-            ("city", sa.String(100)),
-            ("employer", sa.String(200)),
-            ("account_number", sa.String(40)),
-            ("monthly_income_minor", sa.BigInteger()),
-        ):
+        for column, old in _CUSTOMER_COLUMNS:
             _to_text(batch, column, old, False)
         batch.add_column(sa.Column("id_number_index", sa.String(length=64), nullable=True))
         batch.add_column(sa.Column("mobile_index", sa.String(length=64), nullable=True))
@@ -171,15 +174,7 @@ def downgrade() -> None:
         batch.drop_constraint(op.f("uq_customers_id_number_index"), type_="unique")
         batch.drop_column("mobile_index")
         batch.drop_column("id_number_index")
-        for column, new in (
-            ("full_name", sa.String(200)),
-            ("id_number", sa.String(18)),
-            ("mobile", sa.String(20)),
-            ("city", sa.String(100)),
-            ("employer", sa.String(200)),
-            ("account_number", sa.String(40)),
-            ("monthly_income_minor", sa.BigInteger()),
-        ):
+        for column, new in _CUSTOMER_COLUMNS:
             back(batch, column, new, False)
         batch.create_unique_constraint(op.f("uq_customers_id_number"), ["id_number"])
         batch.create_check_constraint(
