@@ -1,0 +1,1 @@
+"""Credit: the application scorecard, its reason codes and population-stability monitoring."""

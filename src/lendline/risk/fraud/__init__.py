@@ -1,0 +1,1 @@
+"""Fraud: real-time rules, call signals, the fraud model and ring detection."""
