@@ -67,6 +67,16 @@ def _status(server: ServedLendLine, session: str) -> str:
     return str(server.query("SELECT status FROM call_sessions WHERE session_id = ?", session)[0][0])
 
 
+def _why(server: ServedLendLine, session: str) -> str:
+    """The identity and decision events of the session (outcomes only), for a failure message."""
+    rows = server.query(
+        "SELECT kind, payload FROM audit_log WHERE session_id = ? AND "
+        "(kind LIKE 'identity.%' OR kind = 'decision.made') ORDER BY seq",
+        session,
+    )
+    return "\n".join(f"{event} {payload}" for event, payload in rows) + "\n"
+
+
 def _play_borrower(
     server: ServedLendLine, phone: Baresip, persona: Persona, session: str
 ) -> dict[str, tuple[int, int]]:
@@ -160,7 +170,7 @@ def test_a_recorded_borrower_takes_a_loan_over_a_real_sip_call(
         assert relay.reordered > 0
 
     assert "terminated" in phone.log_text(), phone.log_text()[-2000:]
-    assert _status(server, session) == "completed", log[-3000:]
+    assert _status(server, session) == "completed", _why(server, session) + log[-3000:]
 
     # The application the bank books: the amount and term the borrower asked for, paid once.
     (row,) = server.query(

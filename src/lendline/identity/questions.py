@@ -120,6 +120,31 @@ def answer_matches(question: SecurityQuestion, answer: str) -> bool:
     return _words_match(question.expected, answer)
 
 
+def sounds_unfinished(answer: str) -> bool:
+    """Whether a recognised answer stops before the answer itself ("I work for", "我住在").
+
+    Callers pause while recalling a name, and an end-of-turn model may take the pause for
+    the end; the answer so far is then only filler or ends on a word no answer ends on. The
+    voice line keeps listening rather than marking a half-said answer wrong.
+
+    Args:
+        answer: what the caller said so far, as recognised.
+
+    Returns:
+        True if nothing but lead-in has been said.
+    """
+    folded = _fold(answer)
+    if not folded:
+        return True
+    words = folded.split()
+    if words[-1] in _EN_DANGLING_END:
+        return True
+    squashed = folded.replace(" ", "")
+    if squashed.endswith(_ZH_DANGLING_END):
+        return True
+    return folded in _EN_FILLER_START or squashed in _ZH_FILLER_START
+
+
 # --------------------------------------------------------------------------- numbers
 
 #: Kinds answered with digits rather than words.
@@ -271,7 +296,14 @@ _ZH_FILLER_START: Final = (
     "那个",
 )  # fmt: skip
 _ZH_FILLER_END: Final = ("吧", "啊", "呀", "呢", "了", "的")
-_EN_FILLER_START: Final = ("i think", "it is", "it s", "its", "i work at", "i work for", "in")
+_EN_FILLER_START: Final = (
+    "i think", "it is", "it s", "its", "i work at", "i work for", "i live in", "in",
+)  # fmt: skip
+#: Words an answer cannot end on: a pause after them is the caller thinking, not finishing.
+_EN_DANGLING_END: Final = frozenset(
+    {"for", "at", "in", "of", "the", "a", "an", "and", "with", "is", "my", "um", "uh", "er"}
+)
+_ZH_DANGLING_END: Final = ("在", "是", "叫", "那个", "嗯", "呃", "就是")
 #: Colloquial short names of the largest banks, by the name with "银行" removed.
 _BANK_ALIASES: Final = {
     "中国工商": ("工商", "工行", "icbc"),

@@ -17,6 +17,7 @@ from lendline.identity.questions import (
     answer_matches,
     draw_questions,
     question_for,
+    sounds_unfinished,
 )
 from lendline.identity.registry import CustomerRecord
 
@@ -174,3 +175,20 @@ def test_four_digits_read_in_chinese_match_only_themselves(expected: str, other:
     assert answer_matches(question, spoken)
     assert answer_matches(question, f"尾号{spoken}")
     assert answer_matches(question, other) is (other == expected)
+
+
+@pytest.mark.parametrize(
+    "said", ["I work for", "I live in", "it is", "Bank of", "um", "我住在", "我在", "就是", "嗯",
+             ""]
+)  # fmt: skip
+def test_a_lead_in_without_the_answer_sounds_unfinished(said: str) -> None:
+    assert sounds_unfinished(said)
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["I work for China Mobile.", "Shanghai", "Bank of China.", "我住在北京", "工商银行",
+     "二零一八年", "five six seven eight", "我在中国建设银行上班"],
+)  # fmt: skip
+def test_a_said_answer_does_not_sound_unfinished(said: str) -> None:
+    assert not sounds_unfinished(said)

@@ -36,6 +36,7 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from lendline.dialog.flow import CallerInput, Dialog, Reply
 from lendline.dialog.nlu.numbers import parse_digit_string
 from lendline.dialog.verbalize import say_digits
+from lendline.identity.questions import sounds_unfinished
 from lendline.shared.sensitive_values import SENSITIVE
 from lendline.voice.call_context import CallContext, TurnMetrics
 from lendline.voice.engines.base import RecognitionHint
@@ -58,7 +59,8 @@ _CODE_STEPS = frozenset({"otp", "sign_otp"})
 _PERSONAL_STEPS = frozenset({"name", "id_number", "mobile", "security_question", "otp", "sign_otp"})
 #: Slots holding personal values; they are masked as written and as the agent reads them out.
 _PERSONAL_SLOTS = ("name", "id_number", "verified_id_number", "mobile")
-#: Silence after part of a number before the part is taken as the whole answer.
+#: Silence after part of a number (or a half-said answer) before the part is taken as the
+#: whole answer.
 PARTIAL_NUMBER_WAIT_SECS = 2.5
 
 TranscriptListener = Callable[[str, str], None]
@@ -182,6 +184,11 @@ class DialogBridge(FrameProcessor):
                 self._partial = text
                 self._partial_silence = 0.0
                 return
+        elif self.dialog.state.step.value == "security_question" and sounds_unfinished(text):
+            # "I work for … China Mobile": the pause was recall, not the end of the answer.
+            self._partial = text
+            self._partial_silence = 0.0
+            return
         await self._flush_partial(text)
 
     async def _flush_partial(self, text: str | None = None) -> None:
