@@ -13,15 +13,25 @@ applies contributes its reason code, so a decision explains itself completely (P
    product's step) that fits is offered instead, with ``COUNTER_OFFER_REDUCED_AMOUNT``.
 3. Referrals to a person: students, failed security questions, a declared income far above
    the registry's figure.
+4. Risk (when the desk passes :class:`RiskEvidence`): hard fraud rules (a blacklisted
+   account, say) decline; a high fraud probability or a referring fraud rule refers; a
+   middling one asks for an identity step-up first (once: after a passed step-up it no
+   longer does); the scorecard's probability of default declines above a cut-off and
+   otherwise picks a price band, which sets the rate margin and the largest amount lent as a
+   multiple of monthly income. The scorecard's and fraud model's own reasons travel with
+   the decision (``explained``) so a decline is explained in full (PIPL Art. 24).
+   Call signals and the fraud model never decline on their own: they step up or refer.
 
 Any decline reason makes the outcome DECLINE; otherwise any referral reason makes it REFER;
-otherwise it is APPROVE, and an approval always carries its offer.
+otherwise a step-up reason makes it STEP_UP; otherwise it is APPROVE, and an approval always
+carries its offer.
 """
 
 from __future__ import annotations
 
 import decimal
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import Final
@@ -49,12 +59,16 @@ class Outcome(StrEnum):
     APPROVE = "approve"
     DECLINE = "decline"
     REFER = "refer"
+    #: Verify the caller further (more questions, a phrase to repeat, a call-back), then
+    #: decide again.
+    STEP_UP = "step_up"
 
 
 class ReasonCode(StrEnum):
     """Stable reason codes; the values are stored and never reused for another meaning.
 
-    R0x–R1x decline, R2x refer to a person, R3x accompany an approval.
+    R0x–R1x decline, R2x refer to a person, R3x accompany an approval, R4x ask for a
+    step-up.
     """
 
     BANNED_PURPOSE = "R01"
@@ -69,10 +83,17 @@ class ReasonCode(StrEnum):
     DEBT_TO_INCOME_TOO_HIGH = "R10"
     AMOUNT_BELOW_PRODUCT_MIN = "R11"
     BULLET_TERM_TOO_LONG = "R12"
+    CREDIT_SCORE_TOO_LOW = "R13"
+    FRAUD_RULE_DECLINE = "R14"
     STUDENT_BORROWER = "R20"
     FAILED_SECURITY_QUESTIONS = "R21"
     INCOME_ABOVE_REGISTRY = "R22"
+    FRAUD_RISK_REVIEW = "R23"
+    STEP_UP_FAILED = "R24"
     COUNTER_OFFER_REDUCED_AMOUNT = "R30"
+    RISK_LIMIT_REDUCED_AMOUNT = "R31"
+    RISK_BASED_PRICE = "R32"
+    STEP_UP_REQUIRED = "R40"
 
 
 #: The outcome each reason forces; the most severe one present decides.
@@ -89,10 +110,17 @@ REASON_EFFECT: Final[dict[ReasonCode, Outcome]] = {
     ReasonCode.DEBT_TO_INCOME_TOO_HIGH: Outcome.DECLINE,
     ReasonCode.AMOUNT_BELOW_PRODUCT_MIN: Outcome.DECLINE,
     ReasonCode.BULLET_TERM_TOO_LONG: Outcome.DECLINE,
+    ReasonCode.CREDIT_SCORE_TOO_LOW: Outcome.DECLINE,
+    ReasonCode.FRAUD_RULE_DECLINE: Outcome.DECLINE,
     ReasonCode.STUDENT_BORROWER: Outcome.REFER,
     ReasonCode.FAILED_SECURITY_QUESTIONS: Outcome.REFER,
     ReasonCode.INCOME_ABOVE_REGISTRY: Outcome.REFER,
+    ReasonCode.FRAUD_RISK_REVIEW: Outcome.REFER,
+    ReasonCode.STEP_UP_FAILED: Outcome.REFER,
     ReasonCode.COUNTER_OFFER_REDUCED_AMOUNT: Outcome.APPROVE,
+    ReasonCode.RISK_LIMIT_REDUCED_AMOUNT: Outcome.APPROVE,
+    ReasonCode.RISK_BASED_PRICE: Outcome.APPROVE,
+    ReasonCode.STEP_UP_REQUIRED: Outcome.STEP_UP,
 }
 
 #: Short explanation of each reason in Chinese and English, said to the caller and printed on
@@ -163,6 +191,34 @@ REASON_TEXT: Final[dict[ReasonCode, tuple[str, str]]] = {
     ReasonCode.COUNTER_OFFER_REDUCED_AMOUNT: (
         "可批准的金额低于申请金额（按收入或产品金额档位调整）",
         "the amount that can be approved is lower than asked (to fit income or the amount steps)",
+    ),
+    ReasonCode.CREDIT_SCORE_TOO_LOW: (
+        "信用评分低于本产品的准入标准",
+        "the credit score is below this product's threshold",
+    ),
+    ReasonCode.FRAUD_RULE_DECLINE: (
+        "申请触发了反欺诈规则（如账户或号码已被列入风险名单）",
+        "the application met a fraud rule (such as an account or number on the risk list)",
+    ),
+    ReasonCode.FRAUD_RISK_REVIEW: (
+        "申请的风险信号较多，需人工审核",
+        "the application shows several risk signals, so a person will review it",
+    ),
+    ReasonCode.STEP_UP_FAILED: (
+        "补充身份验证未通过，需人工审核",
+        "the additional identity check was not passed, so a person will review it",
+    ),
+    ReasonCode.RISK_LIMIT_REDUCED_AMOUNT: (
+        "按信用评分确定的额度低于申请金额",
+        "the limit set by the credit score is lower than the amount asked for",
+    ),
+    ReasonCode.RISK_BASED_PRICE: (
+        "利率按信用评分档位确定",
+        "the interest rate is set by the credit score band",
+    ),
+    ReasonCode.STEP_UP_REQUIRED: (
+        "需要补充验证身份后才能继续",
+        "an additional identity check is needed before going on",
     ),
 }
 
@@ -235,6 +291,78 @@ MIN_MONTHLY_INCOME: Final = Money.of(3_000)
 
 
 @dataclass(frozen=True, slots=True)
+class ExplainedReason:
+    """A model's or rule's own reason, told with the decision.
+
+    Parameters:
+        code: its stable code ("C03" from the scorecard, "F07" from the fraud rules, ...).
+        zh: the explanation in Chinese.
+        en: the explanation in English.
+    """
+
+    code: str
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True, slots=True)
+class RiskEvidence:
+    """What the fraud engine and the scorecard found, for the policy's risk stage.
+
+    Parameters:
+        credit_probability_bad: the scorecard's probability of default (None: not scored).
+        credit_points: the scorecard's points (recorded, not decided on).
+        credit_reasons: the scorecard's adverse reasons, most important first.
+        fraud_probability: the fraud model's calibrated probability (None: not scored).
+        fraud_reasons: the fraud model's reasons, most important first.
+        fraud_declines: hard fraud-rule hits (blacklist and the like).
+        fraud_refers: fraud-rule hits that need a person.
+        fraud_step_ups: fraud-rule hits that need more identity assurance.
+        stepped_up: the caller passed a step-up in this session.
+        step_up_failed: the caller failed a step-up in this session.
+        model_versions: model name -> version of every model that scored.
+    """
+
+    credit_probability_bad: Decimal | None = None
+    credit_points: int | None = None
+    credit_reasons: tuple[ExplainedReason, ...] = ()
+    fraud_probability: Decimal | None = None
+    fraud_reasons: tuple[ExplainedReason, ...] = ()
+    fraud_declines: tuple[ExplainedReason, ...] = ()
+    fraud_refers: tuple[ExplainedReason, ...] = ()
+    fraud_step_ups: tuple[ExplainedReason, ...] = ()
+    stepped_up: bool = False
+    step_up_failed: bool = False
+    model_versions: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PriceBand:
+    """A credit band: who falls in it, what they pay, how much they may borrow.
+
+    Parameters:
+        name: the band's name ("A", "B", ...), recorded with the decision.
+        max_probability_bad: the band holds probabilities of default below this.
+        rate_margin: added to the product's nominal annual rate.
+        income_multiple: the largest amount lent, as a multiple of declared monthly income.
+    """
+
+    name: str
+    max_probability_bad: Decimal
+    rate_margin: Decimal
+    income_multiple: Decimal
+
+
+#: The default bands (policy v2). Margins stay small enough that the product's APR remains
+#: far below the 24 % line; the regulatory check still runs on the priced offer.
+DEFAULT_PRICE_BANDS: Final = (
+    PriceBand("A", Decimal("0.15"), Decimal("0"), Decimal("12")),
+    PriceBand("B", Decimal("0.30"), Decimal("0.02"), Decimal("8")),
+    PriceBand("C", Decimal("0.45"), Decimal("0.04"), Decimal("5")),
+)
+
+
+@dataclass(frozen=True, slots=True)
 class PolicyConfig:
     """The tunable figures of the policy; any change is a new ``version``.
 
@@ -243,16 +371,29 @@ class PolicyConfig:
         max_dti: highest debt-to-income ratio, new payment included.
         min_monthly_income: lowest declared monthly income lent to.
         refer_income_ratio: refer when declared income exceeds the registry's by this factor.
-        refer_failed_questions: refer when at least this many security questions failed.
+        refer_failed_questions: refer when at least this many security questions failed
+            (questions answered wrongly and not made good by a passed step-up).
+        fraud_step_up_probability: ask for a step-up from this fraud probability.
+        fraud_refer_probability: refer to a person from this fraud probability.
+        price_bands: credit bands by probability of default, best first; a probability at
+            or above the last band's ceiling declines (``CREDIT_SCORE_TOO_LOW``).
     """
 
-    version: str = "policy-2026.11-v1"
+    version: str = "policy-2026.11-v2"
     max_dti: Decimal = Decimal("0.50")
     min_monthly_income: Money = MIN_MONTHLY_INCOME
     refer_income_ratio: Decimal = Decimal("2.0")
     refer_failed_questions: int = 1
+    fraud_step_up_probability: Decimal = Decimal("0.30")
+    fraud_refer_probability: Decimal = Decimal("0.60")
+    price_bands: tuple[PriceBand, ...] = DEFAULT_PRICE_BANDS
 
     def __post_init__(self) -> None:
+        if not 0 < self.fraud_step_up_probability <= self.fraud_refer_probability <= 1:
+            raise ValueError("fraud thresholds must satisfy 0 < step-up <= refer <= 1")
+        ceilings = [band.max_probability_bad for band in self.price_bands]
+        if not ceilings or ceilings != sorted(ceilings) or len(set(ceilings)) != len(ceilings):
+            raise ValueError("price bands must be given best first with rising ceilings")
         if not 0 < self.max_dti <= 1:
             raise ValueError("max_dti must be in (0, 1]")
         if self.refer_income_ratio < 1:
@@ -272,6 +413,9 @@ class Decision:
             unless approved.
         policy_version: the version of the policy that decided.
         offer: the offer for the approved amount; present exactly when approved.
+        explained: the scorecard's and fraud engine's own reasons behind the outcome.
+        band: the credit band that priced the offer, if the scorecard scored.
+        model_versions: model name -> version of every model that scored.
     """
 
     outcome: Outcome
@@ -279,6 +423,9 @@ class Decision:
     approved_amount: Money | None
     policy_version: str
     offer: Offer | None
+    explained: tuple[ExplainedReason, ...] = ()
+    band: str | None = None
+    model_versions: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if len(set(self.reasons)) != len(self.reasons):
@@ -315,8 +462,11 @@ def _counter_offer(
     product: LoanProduct,
     limits: RegulatoryLimits,
     config: PolicyConfig,
+    limit: Money | None = None,
 ) -> Offer | None:
     """Return the largest affordable offer below ``requested`` (same term, on a step), if any.
+
+    With a credit band's ``limit``, the offer is also at most that amount.
 
     Payments grow with the amount, so a binary search over the product's steps finds it in a
     dozen pricings rather than one per step.
@@ -325,6 +475,8 @@ def _counter_offer(
     with decimal.localcontext(MONEY_CONTEXT):
         low = int(-(-product.min_amount.amount // step))  # first step at or above the minimum
         high = int(requested.amount.amount // step) - 1
+        if limit is not None:
+            high = min(high, int(limit.amount // step))
     best: Offer | None = None
     while low <= high:
         middle = (low + high) // 2
@@ -345,10 +497,51 @@ def _collect(reasons: list[ReasonCode], *found: ReasonCode) -> None:
 
 def _outcome(reasons: list[ReasonCode]) -> Outcome:
     effects = {REASON_EFFECT[reason] for reason in reasons}
-    for outcome in (Outcome.DECLINE, Outcome.REFER):
+    for outcome in (Outcome.DECLINE, Outcome.REFER, Outcome.STEP_UP):
         if outcome in effects:
             return outcome
     return Outcome.APPROVE
+
+
+def price_band(probability_bad: Decimal, config: PolicyConfig) -> PriceBand | None:
+    """The band a probability of default falls in; None above the last band (decline)."""
+    for band in config.price_bands:
+        if probability_bad < band.max_probability_bad:
+            return band
+    return None
+
+
+def _risk_stage(
+    risk: RiskEvidence, config: PolicyConfig
+) -> tuple[list[ReasonCode], list[ExplainedReason], PriceBand | None]:
+    """Stage 4: the reasons the fraud engine and the scorecard add, and the price band."""
+    reasons: list[ReasonCode] = []
+    explained: list[ExplainedReason] = []
+    if risk.fraud_declines:
+        reasons.append(ReasonCode.FRAUD_RULE_DECLINE)
+        explained += risk.fraud_declines
+    probability = risk.fraud_probability
+    refer = risk.fraud_refers or (
+        probability is not None and probability >= config.fraud_refer_probability
+    )
+    step_up = risk.fraud_step_ups or (
+        probability is not None and probability >= config.fraud_step_up_probability
+    )
+    if risk.step_up_failed:
+        reasons.append(ReasonCode.STEP_UP_FAILED)
+    if refer:
+        reasons.append(ReasonCode.FRAUD_RISK_REVIEW)
+        explained += risk.fraud_refers or risk.fraud_reasons
+    elif step_up and not risk.stepped_up and not risk.step_up_failed:
+        reasons.append(ReasonCode.STEP_UP_REQUIRED)
+        explained += risk.fraud_step_ups or risk.fraud_reasons
+    band: PriceBand | None = None
+    if risk.credit_probability_bad is not None:
+        band = price_band(risk.credit_probability_bad, config)
+        if band is None:
+            reasons.append(ReasonCode.CREDIT_SCORE_TOO_LOW)
+            explained += risk.credit_reasons
+    return reasons, explained, band
 
 
 def decide(
@@ -356,6 +549,7 @@ def decide(
     product: LoanProduct,
     limits: RegulatoryLimits,
     config: PolicyConfig,
+    risk: RiskEvidence | None = None,
 ) -> Decision:
     """Decide an application under the written policy.
 
@@ -364,12 +558,18 @@ def decide(
         product: the product applied for.
         limits: the regulatory limits in force.
         config: the policy figures (and version).
+        risk: what the fraud engine and the scorecard found; None decides on the written
+            rules alone (stages 1-3).
 
     Returns:
         The decision with every applicable reason; an approval carries its offer, which may be
-        for less than the amount asked for (``COUNTER_OFFER_REDUCED_AMOUNT``).
+        for less than the amount asked for (``COUNTER_OFFER_REDUCED_AMOUNT``,
+        ``RISK_LIMIT_REDUCED_AMOUNT``) and priced by the credit band (``RISK_BASED_PRICE``).
     """
     reasons: list[ReasonCode] = []
+    risk_reasons, explained, band = _risk_stage(risk, config) if risk else ([], [], None)
+    if band is not None and band.rate_margin > 0:
+        product = replace(product, annual_rate=product.annual_rate + band.rate_margin)
 
     # 1. Hard declines: the law and the product, before anything about the person's finances.
     if facts.purpose in limits.banned_purposes:
@@ -398,19 +598,25 @@ def decide(
         violations = check_offer_limits(requested, limits, outstanding=facts.outstanding_credit)
         _collect(reasons, *(_LIMIT_REASONS[v] for v in violations))
 
-    # 2. Affordability, on the offer's largest regular monthly payment.
+    # 2. Affordability, on the offer's largest regular monthly payment, within the credit
+    #    band's limit.
     offer: Offer | None = None
+    limit = _band_limit(facts, product, band)
     if requested is not None and not facts.monthly_income.is_zero():
-        hard_declined = _outcome(reasons) is Outcome.DECLINE
-        if _affordable(facts, requested, config):
+        hard_declined = _outcome(reasons + risk_reasons) is Outcome.DECLINE
+        within_band = limit is None or requested.amount <= limit
+        if within_band and _affordable(facts, requested, config):
             offer = requested
         elif not hard_declined:
             # Only an application that could otherwise be approved is worth a smaller offer.
-            offer = _counter_offer(facts, requested, product, limits, config)
+            offer = _counter_offer(facts, requested, product, limits, config, limit)
         if offer is None:
             _collect(reasons, ReasonCode.DEBT_TO_INCOME_TOO_HIGH)
         elif not hard_declined and offer.amount < facts.amount:
-            _collect(reasons, ReasonCode.COUNTER_OFFER_REDUCED_AMOUNT)
+            if not within_band:
+                _collect(reasons, ReasonCode.RISK_LIMIT_REDUCED_AMOUNT)
+            if requested.amount < facts.amount or not _affordable(facts, requested, config):
+                _collect(reasons, ReasonCode.COUNTER_OFFER_REDUCED_AMOUNT)
 
     # 3. Referrals: cases a person looks at before any money is lent.
     if facts.employment is EmploymentStatus.STUDENT:
@@ -424,6 +630,11 @@ def decide(
         if facts.monthly_income.amount > ceiling:
             _collect(reasons, ReasonCode.INCOME_ABOVE_REGISTRY)
 
+    # 4. Risk: fraud rules and model, credit band.
+    _collect(reasons, *risk_reasons)
+    if band is not None and band.rate_margin > 0 and offer is not None:
+        _collect(reasons, ReasonCode.RISK_BASED_PRICE)
+
     outcome = _outcome(reasons)
     approved = offer if outcome is Outcome.APPROVE else None
     return Decision(
@@ -432,7 +643,22 @@ def decide(
         approved_amount=approved.amount if approved else None,
         policy_version=config.version,
         offer=approved,
+        explained=tuple(dict.fromkeys(explained)),
+        band=band.name if band else None,
+        model_versions=dict(risk.model_versions) if risk else {},
     )
+
+
+def _band_limit(
+    facts: ApplicationFacts, product: LoanProduct, band: PriceBand | None
+) -> Money | None:
+    """The largest amount the credit band lends, on the product's step; None: no band."""
+    if band is None:
+        return None
+    step = product.amount_step.amount
+    with decimal.localcontext(MONEY_CONTEXT):
+        ceiling = facts.monthly_income.amount * band.income_multiple
+        return Money((ceiling // step) * step, facts.amount.currency)
 
 
 def _price_requested(facts: ApplicationFacts, product: LoanProduct) -> Offer | None:

@@ -80,7 +80,7 @@ def test_a_clean_application_is_approved_in_full_with_its_offer() -> None:
 
 
 def test_every_decision_records_the_policy_version() -> None:
-    assert run(facts()).policy_version == "policy-2026.11-v1"
+    assert run(facts()).policy_version == "policy-2026.11-v2"
     config = PolicyConfig(version="policy-test-v9")
     assert run(facts(age=16), config=config).policy_version == "policy-test-v9"
 
@@ -339,8 +339,15 @@ def test_reason_codes_are_stable() -> None:
         "BULLET_TERM_TOO_LONG": "R12",
         "STUDENT_BORROWER": "R20",
         "FAILED_SECURITY_QUESTIONS": "R21",
+        "CREDIT_SCORE_TOO_LOW": "R13",
+        "FRAUD_RULE_DECLINE": "R14",
         "INCOME_ABOVE_REGISTRY": "R22",
+        "FRAUD_RISK_REVIEW": "R23",
+        "STEP_UP_FAILED": "R24",
         "COUNTER_OFFER_REDUCED_AMOUNT": "R30",
+        "RISK_LIMIT_REDUCED_AMOUNT": "R31",
+        "RISK_BASED_PRICE": "R32",
+        "STEP_UP_REQUIRED": "R40",
     }
 
 
@@ -356,8 +363,16 @@ def test_every_reason_has_an_effect_and_a_chinese_and_english_explanation() -> N
 def test_reason_code_ranges_match_their_effect() -> None:
     for code, effect in REASON_EFFECT.items():
         number = int(code.value[1:])
-        expected = Outcome.DECLINE if number < 20 else Outcome.REFER if number < 30 else None
-        assert effect is (expected or Outcome.APPROVE)
+        expected = (
+            Outcome.DECLINE
+            if number < 20
+            else Outcome.REFER
+            if number < 30
+            else Outcome.APPROVE
+            if number < 40
+            else Outcome.STEP_UP
+        )
+        assert effect is expected
 
 
 def test_decision_refuses_an_approval_without_an_offer_and_repeated_reasons() -> None:
