@@ -12,7 +12,7 @@ the borrower gives, in order; the last answer repeats. Special answers:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 OTP = "<OTP>"
 WRONG_OTP = "<WRONG_OTP>"
@@ -32,6 +32,13 @@ class Persona:
         mobile: the registered mobile the one-time codes go to.
         caller_number: the number the call comes from.
         answers: prompt id -> answers in order (the last repeats).
+        think_secs: prompt id -> seconds of quiet before answering it (the caller's default
+            when absent): someone recalling their own data pauses; someone reading from
+            notes answers at once.
+        coach: prompt id -> what a second person whispers next to the borrower just before
+            the answer (mixed into the borrower's line at ``coach_gain_db``).
+        coach_gain_db: level of the coach's voice relative to the borrower's.
+        speaking_rate: 1.0 is the voice's natural pace; above 1 speaks faster (English).
     """
 
     name: str
@@ -39,6 +46,10 @@ class Persona:
     mobile: str
     caller_number: str
     answers: dict[str, list[str]]
+    think_secs: dict[str, float] = field(default_factory=dict)
+    coach: dict[str, str] = field(default_factory=dict)
+    coach_gain_db: float = -10.0
+    speaking_rate: float = 1.0
     _asked: dict[str, int] = field(default_factory=dict)
 
     def answer(self, prompt_id: str) -> str | None:
@@ -53,7 +64,11 @@ class Persona:
     def with_answers(self, name: str, **changes: list[str]) -> Persona:
         """Return a copy of this persona with some answers replaced."""
         answers = {**self.answers, **changes}
-        return Persona(name, self.language, self.mobile, self.caller_number, answers)
+        return replace(self, name=name, answers=answers, _asked={})
+
+    def think_time(self, prompt_id: str) -> float | None:
+        """Seconds of quiet before answering ``prompt_id`` (None: the caller's default)."""
+        return self.think_secs.get(prompt_id)
 
 
 def _zh_base() -> dict[str, list[str]]:

