@@ -153,11 +153,19 @@ _ZH_MOBILE = "13812345678"
 _EN_MOBILE = "13987654321"
 
 
+#: A genuine customer takes a moment to recall their own data before answering a
+#: security question (someone reading from notes answers at once).
+_RECALL_SECS = 1.0
+_SECURITY_PROMPTS = ("q_city", "q_employer", "q_bank_name", "q_account_last4",
+                     "q_customer_since_year")  # fmt: skip
+
+
 def happy_borrower(language: str) -> Persona:
     """A verified customer who completes a loan (Mandarin: 50,000 CNY; English: 30,000)."""
+    think = dict.fromkeys(_SECURITY_PROMPTS, _RECALL_SECS)
     if language == "zh":
-        return Persona("happy-zh", "zh", _ZH_MOBILE, _ZH_MOBILE, _zh_base())
-    return Persona("happy-en", "en", _EN_MOBILE, _EN_MOBILE, _en_base())
+        return Persona("happy-zh", "zh", _ZH_MOBILE, _ZH_MOBILE, _zh_base(), think_secs=think)
+    return Persona("happy-en", "en", _EN_MOBILE, _EN_MOBILE, _en_base(), think_secs=think)
 
 
 def scenario(name: str, language: str) -> Persona:

@@ -448,3 +448,48 @@ consent_withdrawals: Final = Table(
     Column("recorded_by", String(64), nullable=False),
     Column("stops", Text(), nullable=False),
 )
+
+risk_alerts: Final = Table(
+    "risk_alerts",
+    metadata,
+    # The review queue and the record of every risk warning (lendline.risk.alerts). Codes and
+    # figures only: an alert names the session or application, never the person.
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    _ts("raised_at"),
+    Column("code", String(64), nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("source", String(32), nullable=False),
+    Column("route", String(32), nullable=False),
+    Column("session_id", String(64), nullable=True, index=True),
+    Column("reference", String(64), nullable=True, index=True),
+    # JSON lists/objects as text (see the module docs).
+    Column("reasons", Text(), nullable=False),
+    Column("figures", Text(), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("handled_by", String(64), nullable=True),
+    _ts("handled_at", nullable=True),
+    CheckConstraint("level IN ('info', 'warn', 'critical')", name="level_known"),
+    CheckConstraint("status IN ('open', 'acknowledged', 'closed')", name="status_known"),
+)
+
+risk_decisions: Final = Table(
+    "risk_decisions",
+    metadata,
+    # One row per decision with the figures behind it, for monitoring: score drift (PSI),
+    # approval and decline rates, re-scoring with a newer model. No personal data.
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    _ts("decided_at"),
+    Column("reference", String(64), nullable=False, index=True),
+    Column("session_id", String(64), nullable=False, index=True),
+    Column("outcome", String(16), nullable=False),
+    Column("policy_version", String(64), nullable=False),
+    Column("credit_model_version", String(64), nullable=True),
+    Column("credit_points", Integer(), nullable=True),
+    Column("credit_probability_bad", String(32), nullable=True),
+    Column("fraud_model_version", String(64), nullable=True),
+    Column("fraud_probability", String(32), nullable=True),
+    Column("fraud_rules_version", String(64), nullable=True),
+    Column("reasons", Text(), nullable=False),
+    # The fraud model's inputs (rule counts and call signals), so a later model can re-score.
+    Column("features", Text(), nullable=False),
+)

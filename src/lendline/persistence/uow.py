@@ -35,6 +35,7 @@ from lendline.persistence.repositories import (
     SqlAuditLog,
     TurnTextRepository,
 )
+from lendline.persistence.risk_monitoring import AlertRepository, RiskDecisionRepository
 from lendline.persistence.subject_keys import (
     ColumnSealer,
     PersonalDataKeys,
@@ -64,6 +65,8 @@ class SqlUnitOfWork:
         subject_keys: the per-subject key vault (``SubjectKeyVault``; shred to erase).
         cipher: seals and opens personal data under the vault's keys.
         privacy: data-subject requests, legal holds, consent withdrawals.
+        alerts: risk alerts and the review queue.
+        risk_decisions: the figures behind each decision (monitoring).
 
     Args:
         engine: an engine from ``make_engine``.
@@ -80,6 +83,8 @@ class SqlUnitOfWork:
     payouts: PayoutRepository
     loans: LoanRepository
     ledger: SqlLedger
+    alerts: AlertRepository
+    risk_decisions: RiskDecisionRepository
     outbox: OutboxRepository
     audit: SqlAuditLog
     turn_texts: TurnTextRepository
@@ -132,6 +137,8 @@ class SqlUnitOfWork:
         self.outbox = OutboxRepository(conn)
         self.audit = SqlAuditLog(conn, self._clock)
         self.privacy = PrivacyStore(conn)
+        self.alerts = AlertRepository(conn)
+        self.risk_decisions = RiskDecisionRepository(conn)
         return self
 
     def __exit__(
