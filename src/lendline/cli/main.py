@@ -16,6 +16,7 @@ from lendline.cli.audit import audit_app
 from lendline.cli.keys import keys_app
 from lendline.cli.money import ledger_app, loans_app, payouts_app
 from lendline.cli.privacy import dsr_app, retention_app
+from lendline.cli.risk import risk_app
 
 if TYPE_CHECKING:
     from lendline.bootstrap import App
@@ -36,6 +37,7 @@ app.add_typer(loans_app, name="loans")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(dsr_app, name="dsr")
 app.add_typer(retention_app, name="retention")
+app.add_typer(risk_app, name="risk")
 console = Console()
 
 

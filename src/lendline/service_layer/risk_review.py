@@ -177,14 +177,21 @@ class RiskReview:
 
     # ------------------------------------------------------------------ all of it
 
-    def run(self, window: timedelta, progress: Progress | None = None) -> ReviewReport:
-        """Run every job over the last ``window``."""
-        report = ReviewReport(started_at=self.clock.now(), window=window)
-        jobs: list[tuple[str, Callable[[ReviewReport], object]]] = [
+    def _jobs(self) -> list[tuple[str, Callable[[ReviewReport], object]]]:
+        return [
             ("rates", self.rates),
             ("early_defaults", self.early_defaults),
         ]
-        for name, job in jobs:
+
+    @property
+    def job_names(self) -> list[str]:
+        """The jobs ``run`` runs, in order."""
+        return [name for name, _ in self._jobs()]
+
+    def run(self, window: timedelta, progress: Progress | None = None) -> ReviewReport:
+        """Run every job over the last ``window``; ``progress`` is told as each one ends."""
+        report = ReviewReport(started_at=self.clock.now(), window=window)
+        for name, job in self._jobs():
             job(report)
             if progress is not None:
                 progress(name)
