@@ -1,0 +1,1 @@
+"""Versioned cue lexicons (TOML data files), one per language."""
