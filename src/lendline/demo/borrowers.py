@@ -64,7 +64,14 @@ class Persona:
     def with_answers(self, name: str, **changes: list[str]) -> Persona:
         """Return a copy of this persona with some answers replaced."""
         answers = {**self.answers, **changes}
-        return replace(self, name=name, answers=answers, _asked={})
+        return replace(
+            self,
+            name=name,
+            answers=answers,
+            think_secs=dict(self.think_secs),
+            coach=dict(self.coach),
+            _asked={},
+        )
 
     def think_time(self, prompt_id: str) -> float | None:
         """Seconds of quiet before answering ``prompt_id`` (None: the caller's default)."""
