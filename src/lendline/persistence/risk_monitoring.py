@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Row, insert, select, update
 
 from lendline.persistence import tables as t
 from lendline.risk.alerts import Alert, AlertLevel, AlertRoute, AlertSource, AlertStatus
+from lendline.risk.policy import ExplainedReason
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +168,8 @@ class DecisionFigures:
         fraud_model_version: the fraud model's version, if one scored.
         fraud_probability: the fraud model's calibrated probability.
         fraud_rules_version: the version of the real-time fraud rules.
-        reasons: every reason code of the decision.
+        reasons: every reason of the decision in words: the policy's own codes and the
+            scorecard's and fraud engine's reasons behind them (PIPL Art. 24).
         features: the fraud model's inputs by name.
     """
 
@@ -182,8 +184,13 @@ class DecisionFigures:
     fraud_model_version: str | None = None
     fraud_probability: Decimal | None = None
     fraud_rules_version: str | None = None
-    reasons: tuple[str, ...] = ()
+    reasons: tuple[ExplainedReason, ...] = ()
     features: Mapping[str, float] | None = None
+
+    @property
+    def reason_codes(self) -> tuple[str, ...]:
+        """The codes of :attr:`reasons`."""
+        return tuple(reason.code for reason in self.reasons)
 
 
 def _decimal_text(value: Decimal | None) -> str | None:
@@ -211,7 +218,10 @@ class RiskDecisionRepository:
                 fraud_model_version=figures.fraud_model_version,
                 fraud_probability=_decimal_text(figures.fraud_probability),
                 fraud_rules_version=figures.fraud_rules_version,
-                reasons=json.dumps(list(figures.reasons)),
+                reasons=json.dumps(
+                    [[reason.code, reason.zh, reason.en] for reason in figures.reasons],
+                    ensure_ascii=False,
+                ),
                 features=json.dumps(dict(figures.features or {}), sort_keys=True),
             )
         )
@@ -251,6 +261,6 @@ class RiskDecisionRepository:
             fraud_model_version=row.fraud_model_version,
             fraud_probability=Decimal(row.fraud_probability) if row.fraud_probability else None,
             fraud_rules_version=row.fraud_rules_version,
-            reasons=tuple(json.loads(row.reasons)),
+            reasons=tuple(ExplainedReason(*item) for item in json.loads(row.reasons)),
             features=json.loads(row.features),
         )

@@ -50,6 +50,7 @@ from lendline.compliance.withdrawal import effects_of
 from lendline.identity.registry import CustomerRecord
 from lendline.lending.servicing import position
 from lendline.persistence.privacy_store import ConsentWithdrawalRow, LegalHoldRow
+from lendline.persistence.risk_monitoring import DecisionFigures
 from lendline.persistence.uow import SqlUnitOfWork
 from lendline.risk.policy import REASON_TEXT, ReasonCode
 from lendline.shared.clock import Clock, SystemClock, business_day
@@ -82,8 +83,16 @@ HUMAN_REVIEW: Final = (
     "application again, not bound by the automated result, and answer within 15 working days.",
 )
 
-#: The decision policy is rules only; no statistical model took part in decisions so far.
-MODEL_VERSIONS: Final[Mapping[str, str]] = {}
+def _model_versions(figures: DecisionFigures | None) -> dict[str, str]:
+    """The statistical models that took part in a decision, by name (none for rules only)."""
+    if figures is None:
+        return {}
+    named = {
+        "credit_scorecard": figures.credit_model_version,
+        "fraud_model": figures.fraud_model_version,
+        "fraud_rules": figures.fraud_rules_version,
+    }
+    return {name: version for name, version in named.items() if version}
 
 
 class RecordingSource(Protocol):
@@ -190,7 +199,7 @@ class DecisionExplanation:
         decided_at: when the decision was stored.
         reasons: each reason code in words.
         policy_version: the decision policy's version.
-        model_versions: statistical models that took part, by name (none so far).
+        model_versions: statistical models (and the fraud rules) that took part, by name.
         human_review: how to ask a person to review it, (zh, en).
     """
 
@@ -636,14 +645,22 @@ class DataSubjectService:
                 app = uow.applications.get(ref)
                 if app is None or app.decision is None:
                     continue
+                # The figures behind the decision carry the scorecard's and fraud engine's
+                # own reasons in words; decisions made before they were kept have codes only.
+                figures = uow.risk_decisions.latest_for(ref)
+                reasons = (
+                    tuple(ReasonInWords(r.code, r.zh, r.en) for r in figures.reasons)
+                    if figures is not None and figures.reasons
+                    else _reasons_in_words(list(app.reasons))
+                )
                 explanations.append(
                     DecisionExplanation(
                         reference=ref,
                         decision=app.decision,
                         decided_at=app.updated_at,
-                        reasons=_reasons_in_words(list(app.reasons)),
+                        reasons=reasons,
                         policy_version=app.policy_version,
-                        model_versions=MODEL_VERSIONS,
+                        model_versions=_model_versions(figures),
                     )
                 )
             if not explanations:
