@@ -493,3 +493,40 @@ risk_decisions: Final = Table(
     # The fraud model's inputs (rule counts and call signals), so a later model can re-score.
     Column("features", Text(), nullable=False),
 )
+
+_RISK_KINDS: Final = "kind IN ('id_number', 'phone', 'caller_id', 'device', 'account', 'employer')"
+
+risk_observations: Final = Table(
+    "risk_observations",
+    metadata,
+    # Which identifiers each application used, for fraud velocity, reuse across identities
+    # and ring detection (lendline.persistence.risk_store). ``key`` is a keyed HMAC blind
+    # index of the value, never the value; ``subject`` is the customer id. Append-only.
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    _ts("observed_at"),
+    Column("session_id", String(64), nullable=True, index=True),
+    Column("reference", String(64), nullable=True, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("key", String(64), nullable=False),
+    Column("subject", String(64), nullable=True),
+    CheckConstraint(_RISK_KINDS, name="kind_known"),
+    Index("ix_risk_observations_kind_key_observed_at", "kind", "key", "observed_at"),
+    Index("ix_risk_observations_observed_at", "observed_at"),
+)
+
+risk_blacklist: Final = Table(
+    "risk_blacklist",
+    metadata,
+    # Keyed hashes of identifiers confirmed as fraudulent; an entry is lifted by stamping
+    # ``removed_at`` (kept as the record of who listed and who lifted it).
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("key", String(64), nullable=False),
+    Column("reason", Text(), nullable=False),
+    _ts("added_at"),
+    Column("added_by", String(64), nullable=False),
+    _ts("removed_at", nullable=True),
+    Column("removed_by", String(64), nullable=True),
+    CheckConstraint(_RISK_KINDS, name="kind_known"),
+    Index("ix_risk_blacklist_kind_key", "kind", "key"),
+)
