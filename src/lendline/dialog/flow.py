@@ -33,6 +33,9 @@ from lendline.dialog.verbalize import say_integer
 from lendline.identity.phone import InvalidMobileNumber, MobileNumber
 from lendline.identity.resident_id import InvalidResidentId, ResidentId, ResidentIdProblem
 from lendline.lending.purpose import PurposeCategory, is_banned
+from lendline.risk.fraud.call_signals import CUE_COUNTERS
+from lendline.risk.fraud.lexicon import CueKind
+from lendline.risk.fraud.lexicon import scan as scan_cues
 from lendline.shared.clock import Clock
 
 #: Kinds of answer the script expects, passed to the recogniser as a hint.
@@ -79,6 +82,9 @@ _RESEND_WORDS = ("重新发", "重发", "再发", "没收到", "resend", "send a
 _QUESTIONS_NEEDED = 2
 _QUESTIONS_FAILED_MAX = 2
 
+
+#: Word cues worth a reviewer's note (urgency and fillers are only counted).
+_FLAGGED = frozenset({CueKind.SCAM, CueKind.COACHING, CueKind.GUARANTOR})
 
 _BYE_WORDS = ("再见", "拜拜", "挂了", "goodbye", "bye")
 
@@ -161,6 +167,8 @@ class Dialog:
         self.lender = lender
         self.max_retries = max_retries
         self.max_silences = max_silences
+        # The scam warning is played once per call (a call-back hears it again).
+        self._scam_warned = False
 
     # ------------------------------------------------------------------ entry points
 
@@ -197,8 +205,31 @@ class Dialog:
         else:
             state.silences = 0
             reply = self._on_input(caller)
+            # Word cues of fraud; the first scam cue of a call is answered with a warning
+            # before the script carries on.
+            reply.prompts[:0] = self._note_cues(caller.text or "")
         self._finish_turn(caller, reply, "turn")
         return reply
+
+    def _note_cues(self, text: str) -> list[tuple[str, str]]:
+        """Count the caller's word cues in ``state.signals``; flag them (kind, never words)."""
+        state = self.state
+        cues = scan_cues(normalize(text), state.language) if text else ()
+        if not cues:
+            return []
+        signals = dict(state.signals)
+        for cue in cues:
+            counter = CUE_COUNTERS.get(cue.kind)
+            if counter is not None:
+                signals[counter] = signals.get(counter, 0.0) + 1.0
+        state.signals = signals
+        for flag in sorted({f"{cue.kind.value}_cue" for cue in cues if cue.kind in _FLAGGED}):
+            if flag not in state.flags:
+                state.flags.append(flag)
+        if any(cue.kind is CueKind.SCAM for cue in cues) and not self._scam_warned:
+            self._scam_warned = True
+            return [self._say("scam_warning")]
+        return []
 
     def hang_up(self) -> None:
         """The caller hung up: keep the session resumable unless it had already ended."""

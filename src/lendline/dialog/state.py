@@ -89,6 +89,9 @@ class DialogState:
         verified: identity verified in this call (re-verification resets it).
         turn: caller turns so far.
         flags: notes for reviewers (name mismatch, caller id differs, ...).
+        signals: the call signals so far, by name (``CallSignals.as_features``): word-cue
+            counts from the dialog, audio measures from the voice pipeline; kept across
+            call-backs.
     """
 
     session_id: str
@@ -110,6 +113,7 @@ class DialogState:
     verified: bool = False
     turn: int = 0
     flags: list[str] = field(default_factory=list)
+    signals: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the state as plain JSON-ready data."""
@@ -128,4 +132,6 @@ class DialogState:
         values["status"] = SessionStatus(values["status"])
         values["resume_step"] = Step(values["resume_step"]) if values.get("resume_step") else None
         values["last_prompts"] = [(str(a), str(b)) for a, b in values.get("last_prompts", [])]
+        # States saved before signals were kept have none.
+        values["signals"] = {str(k): float(v) for k, v in (values.get("signals") or {}).items()}
         return cls(**values)
