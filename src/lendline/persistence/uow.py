@@ -36,6 +36,7 @@ from lendline.persistence.repositories import (
     TurnTextRepository,
 )
 from lendline.persistence.risk_monitoring import AlertRepository, RiskDecisionRepository
+from lendline.persistence.risk_store import SqlRiskHistory
 from lendline.persistence.subject_keys import (
     ColumnSealer,
     PersonalDataKeys,
@@ -67,6 +68,7 @@ class SqlUnitOfWork:
         privacy: data-subject requests, legal holds, consent withdrawals.
         alerts: risk alerts and the review queue.
         risk_decisions: the figures behind each decision (monitoring).
+        risk_history: keyed identifiers of past applications and the fraud blacklist.
 
     Args:
         engine: an engine from ``make_engine``.
@@ -85,6 +87,7 @@ class SqlUnitOfWork:
     ledger: SqlLedger
     alerts: AlertRepository
     risk_decisions: RiskDecisionRepository
+    risk_history: SqlRiskHistory
     outbox: OutboxRepository
     audit: SqlAuditLog
     turn_texts: TurnTextRepository
@@ -139,6 +142,7 @@ class SqlUnitOfWork:
         self.privacy = PrivacyStore(conn)
         self.alerts = AlertRepository(conn)
         self.risk_decisions = RiskDecisionRepository(conn)
+        self.risk_history = SqlRiskHistory(conn, self._keys)
         return self
 
     def __exit__(
