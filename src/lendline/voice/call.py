@@ -1,7 +1,7 @@
 """One voice call: the pipecat pipeline from a :class:`CallLine` to the dialog and back.
 
 line in -> Silero VAD -> caller turn (barge-in start, Smart Turn v3 end) -> speech-to-text
-        -> dialog bridge -> text-to-speech -> line out
+        -> fraud-signal tap -> dialog bridge -> text-to-speech -> line out
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from lendline.voice.call_context import CallContext
 from lendline.voice.engines.base import SpeechToText, TextToSpeech
 from lendline.voice.processors.barge_in import BargeInTurnStartStrategy
 from lendline.voice.processors.dialog_bridge import DialogBridge, TranscriptListener
+from lendline.voice.processors.signal_tap import SignalTap
 from lendline.voice.processors.transcriber import TurnTranscriber
 from lendline.voice.processors.tts import EngineTTSService
 from lendline.voice.transports.line import PHONE_RATE, CallLine, LineTransport
@@ -52,6 +53,7 @@ class CallOutcome:
 
     context: CallContext
     bridge: DialogBridge
+    tap: SignalTap | None = None
 
 
 async def run_voice_call(
@@ -67,6 +69,7 @@ async def run_voice_call(
     bridge = DialogBridge(
         dialog, context, silence_timeout=silence_timeout, on_transcript=on_transcript
     )
+    tap = SignalTap(dialog)
     transport = LineTransport(line, on_audio=bridge.mark_agent_audio)
     tts = EngineTTSService(engines.voices, context)
     # Smart Turn decides when the caller has finished; the transcriber then recognises the
@@ -93,7 +96,9 @@ async def run_voice_call(
             ),
             turns,
             TurnTranscriber(engines.stt, context, vad_stop_secs=VAD_STOP_SECS),
+            tap,
             bridge,
+            tap.played_watcher(),
             tts,
             transport.output(),
         ]
@@ -107,4 +112,4 @@ async def run_voice_call(
     runner = WorkerRunner(handle_sigint=False)
     await runner.add_workers(worker)
     await runner.run()
-    return CallOutcome(context=context, bridge=bridge)
+    return CallOutcome(context=context, bridge=bridge, tap=tap)

@@ -1,0 +1,1 @@
+"""Measurements of the caller's audio for the fraud call signals (numpy; outside the core)."""
