@@ -5,6 +5,7 @@ the borrower gives, in order; the last answer repeats. Special answers:
 
 * ``OTP``: the one-time code just sent to the borrower's phone (read from the SMS outbox);
 * ``WRONG_OTP``: a six-digit code that is not the one sent;
+* ``PHRASE``: the phrase the agent just asked to be repeated (a liveness step-up);
 * ``HANGUP``: put the phone down; ``SILENT``: say nothing this turn;
 * ``KEYS`` + digits (or + ``OTP``): key the answer in on the phone keypad.
 """
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 OTP = "<OTP>"
 WRONG_OTP = "<WRONG_OTP>"
+PHRASE = "<PHRASE>"
 HANGUP = "<HANGUP>"
 SILENT = "<SILENT>"
 #: Prefix: key the rest in on the keypad (digits, ``OTP`` or ``WRONG_OTP``) instead of speaking.
@@ -97,6 +99,8 @@ def _zh_base() -> dict[str, list[str]]:
         "otp_sent": [OTP],
         "otp_wrong": [OTP],
         "otp_expired": [OTP],
+        "liveness_repeat": [PHRASE],
+        "liveness_retry": [PHRASE],
         "dtmf_offer_id": [KEYS + "330106198803151205"],
         "dtmf_offer_mobile": [KEYS + "13812345678"],
         "dtmf_offer_code": [KEYS + OTP],
@@ -136,6 +140,8 @@ def _en_base() -> dict[str, list[str]]:
         "otp_sent": [OTP],
         "otp_wrong": [OTP],
         "otp_expired": [OTP],
+        "liveness_repeat": [PHRASE],
+        "liveness_retry": [PHRASE],
         "dtmf_offer_id": [KEYS + "310104199005212307"],
         "dtmf_offer_mobile": [KEYS + "13987654321"],
         "dtmf_offer_code": [KEYS + OTP],

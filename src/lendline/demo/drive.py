@@ -15,7 +15,7 @@ import numpy as np
 from lendline.adapters.sms.outbox import latest_code_for
 from lendline.bootstrap import App
 from lendline.channels.chat import ChatSession
-from lendline.demo.borrowers import HANGUP, KEYS, OTP, SILENT, WRONG_OTP, Persona
+from lendline.demo.borrowers import HANGUP, KEYS, OTP, PHRASE, SILENT, WRONG_OTP, Persona
 from lendline.dialog.state import DialogState
 from lendline.dialog.verbalize import say_digits
 from lendline.voice.call import run_voice_call
@@ -71,12 +71,26 @@ def _wrong_code(right: str | None) -> str:
             return code
 
 
-def resolve_answer(app: App, persona: Persona, answer: str, *, spoken: bool = True) -> str:
+def resolve_answer(
+    app: App,
+    persona: Persona,
+    answer: str,
+    *,
+    spoken: bool = True,
+    state: DialogState | None = None,
+) -> str:
     """Turn a persona answer into what the borrower says or types.
 
     Codes are read from the SMS outbox, as the borrower reads them off their phone; spoken
-    codes are read digit by digit, typed codes are digits.
+    codes are read digit by digit, typed codes are digits. A phrase to repeat is the one the
+    agent just read out (kept in the session ``state``).
     """
+    if answer == PHRASE:
+        phrase = state.slots.get("liveness_phrase", "") if state is not None else ""
+        digits = phrase.replace(" ", "")
+        if state is not None and state.slots.get("liveness_digits") and spoken:
+            return say_digits(digits, persona.language)
+        return digits if state is not None and state.slots.get("liveness_digits") else phrase
     if answer in (OTP, WRONG_OTP):
         code = latest_code_for(app.settings.sms_outbox, persona.mobile)
         if answer == WRONG_OTP:
@@ -201,7 +215,7 @@ async def call_by_voice(
         if answer.startswith(KEYS):
             keyed = resolve_answer(app, persona, answer.removeprefix(KEYS), spoken=False)
             return Keys(keyed.replace("X", "*") + "#")
-        text = resolve_answer(app, persona, answer)
+        text = resolve_answer(app, persona, answer, state=dialog.state)
         pcm = prepared.get(text)
         if pcm is None:
             pcm = await asyncio.to_thread(borrower_speech, voice, text, persona.language)
@@ -269,7 +283,9 @@ def chat_as(app: App, persona: Persona, *, listener: Listener | None = None) -> 
         message = (
             ""
             if answer == SILENT
-            else resolve_answer(app, persona, answer.removeprefix(KEYS), spoken=False)
+            else resolve_answer(
+                app, persona, answer.removeprefix(KEYS), spoken=False, state=dialog.state
+            )
         )
         note("caller", message)
         reply = session.send(message)

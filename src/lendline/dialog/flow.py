@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from lendline.dialog.nlu.choices import (
@@ -25,7 +26,13 @@ from lendline.dialog.nlu.intents import MetaIntent, detect_meta_intent
 from lendline.dialog.nlu.numbers import parse_amount, parse_digit_string, parse_term_months
 from lendline.dialog.nlu.text import normalize
 from lendline.dialog.nlu.yesno import parse_yes_no
-from lendline.dialog.ports import ApplicationInput, DecisionView, LoanDesk
+from lendline.dialog.ports import (
+    ApplicationInput,
+    AskedQuestion,
+    DecisionView,
+    LoanDesk,
+    StepUpView,
+)
 from lendline.dialog.prompt_book import PromptBook, load_prompts
 from lendline.dialog.render import Renderer
 from lendline.dialog.state import RESUMABLE_STEPS, DialogState, SessionStatus, Step
@@ -49,6 +56,7 @@ EXPECTS: dict[Step, str] = {
     Step.MOBILE: "digits",
     Step.CONFIRM_MOBILE: "yes_no",
     Step.SECURITY_QUESTION: "free",
+    Step.LIVENESS: "free",
     Step.OTP: "digits",
     Step.AMOUNT: "amount",
     Step.TERM: "free",
@@ -80,7 +88,10 @@ _DTMF_AFTER_FAILURES = 2
 
 _RESEND_WORDS = ("重新发", "重发", "再发", "没收到", "resend", "send again", "new code")
 _QUESTIONS_NEEDED = 2
+#: Questions drawn beyond those needed: spares for a step-up ("one more question").
 _QUESTIONS_FAILED_MAX = 2
+#: Lockout reasons of the velocity limits across sessions (see ``identity.otp_velocity``).
+_VELOCITY_LOCKOUTS = ("prefix_velocity", "id_velocity", "id_check_velocity")
 
 
 #: Word cues worth a reviewer's note (urgency and fillers are only counted).
@@ -369,7 +380,16 @@ class Dialog:
             return [self._say("confirm_mobile", mobile=r.digits(slots["mobile"], phone=True))]
         if step is Step.SECURITY_QUESTION:
             kind = state.question_kinds[state.question_index]
-            return [self._say(f"q_{kind}")]
+            choices = (
+                state.question_choices[state.question_index]
+                if state.question_index < len(state.question_choices)
+                else []
+            )
+            # The answer time runs from the last reading of the question.
+            state.question_asked_at = self.clock.now().isoformat()
+            return [self._say(f"q_{kind}", choices=self._choice_list(kind, choices))]
+        if step is Step.LIVENESS:
+            return [self._say("liveness_repeat", phrase=self._phrase())]
         if step in (Step.OTP, Step.SIGN_OTP):
             prompt = "sign_otp" if step is Step.SIGN_OTP else "otp_sent"
             return [self._say(prompt, last4=slots.get("mobile", "")[-4:])]
@@ -453,6 +473,7 @@ class Dialog:
             Step.MOBILE: self._on_mobile,
             Step.CONFIRM_MOBILE: self._on_confirm_mobile,
             Step.SECURITY_QUESTION: self._on_security_answer,
+            Step.LIVENESS: self._on_liveness,
             Step.OTP: self._on_otp,
             Step.AMOUNT: self._on_amount,
             Step.TERM: self._on_term,
@@ -616,31 +637,127 @@ class Dialog:
         if state.resume_step is not None:
             # Re-verification on a call-back: registry match plus a fresh one-time code.
             return self._send_code(Step.OTP, "verify")
-        state.question_kinds = self.desk.draw_questions(
-            state, _QUESTIONS_NEEDED + _QUESTIONS_FAILED_MAX
-        )
+        questions = self.desk.draw_questions(state, _QUESTIONS_NEEDED + _QUESTIONS_FAILED_MAX)
+        if not questions:
+            return self._hand_off(self._say("security_failed"))
+        state.question_kinds = [question.kind for question in questions]
+        state.question_choices = [list(question.choices) for question in questions]
         state.question_index = 0
         state.questions_failed = 0
+        state.step_ups = []
+        state.step_up_result = None
         return self._go(Step.SECURITY_QUESTION, self._say("security_intro"))
+
+    def _choice_list(self, kind: str, choices: list[str]) -> str:
+        """The choices as read out: "北京、上海还是广州" / "Beijing, Shanghai or Guangzhou"."""
+        r = self.render
+        zh = (self.state.language or "zh") == "zh"
+        if kind == "account_last4":
+            items = [r.digits(choice) for choice in choices]
+        elif kind == "customer_since_year":
+            items = [
+                (r.digits(choice) + "年" if zh else say_integer(int(choice), "en"))
+                if self.spoken
+                else (choice + "年" if zh else choice)
+                for choice in choices
+            ]
+        else:
+            items = list(choices)
+        if len(items) < 2:
+            return "".join(items)
+        if zh:
+            return "、".join(items[:-1]) + "还是" + items[-1]
+        return ", ".join(items[:-1]) + " or " + items[-1]
+
+    def _answer_secs(self) -> float | None:
+        asked = self.state.question_asked_at
+        if not asked:
+            return None
+        return max(0.0, (self.clock.now() - datetime.fromisoformat(asked)).total_seconds())
 
     def _on_security_answer(self, text: str, digits: str) -> Reply:
         state = self.state
         answer = text or digits
         if not answer:
             return self._retry()
-        kind = state.question_kinds[state.question_index]
-        ok = self.desk.check_answer(state, kind, answer)
+        index = state.question_index
+        choices = state.question_choices[index] if index < len(state.question_choices) else []
+        question = AskedQuestion(state.question_kinds[index], tuple(choices))
+        ok = self.desk.check_answer(state, question, answer, self._answer_secs())
         state.question_index += 1
+        state.retries = 0
         if not ok:
             state.questions_failed += 1
-            if state.questions_failed >= _QUESTIONS_FAILED_MAX:
-                return self._hand_off(self._say("security_failed"))
+            if state.step_ups:
+                # A wrong answer during a step-up fails it.
+                return self._step_up_failed(self._say("answer_wrong"))
+            return self._step_up(self.desk.choose_step_up(state), self._say("answer_wrong"))
         passed = state.question_index - state.questions_failed
-        if passed >= _QUESTIONS_NEEDED:
+        if passed < _QUESTIONS_NEEDED:
+            return Reply(self._question())
+        if state.step_ups and state.step_up_result is None:
+            state.step_up_result = "passed"
+        elif not state.step_ups:
+            # Questions passed: an external risk level or the flags may still ask for more.
+            step_up = self.desk.choose_step_up(state)
+            if step_up.action != "none":
+                return self._step_up(step_up)
+        return self._send_code(Step.OTP, "verify")
+
+    def _step_up(self, step_up: StepUpView, *before: tuple[str, str]) -> Reply:
+        """Start the step-up chosen by the desk (or end the identity check)."""
+        state = self.state
+        action = step_up.action
+        if action == "none":
+            return Reply([*before, *self._question()])
+        if action == "hand_off":
+            return self._step_up_failed(*before)
+        state.step_ups.append(action)
+        if action == "more_questions":
+            state.step = Step.SECURITY_QUESTION
+            return Reply([*before, self._say("step_up_question"), *self._question()])
+        if action == "call_back":
+            booked = self.desk.request_callback(state, ",".join(step_up.reasons) or action)
+            state.step_up_result = "pending"
+            return self._end(
+                SessionStatus.CALLBACK,
+                *before,
+                self._say("callback_scheduled", last4=self.render.digits(booked.mobile_last4)),
+            )
+        challenge = self.desk.start_liveness(state)
+        state.slots["liveness_phrase"] = " ".join(challenge.tokens)
+        state.slots["liveness_digits"] = "1" if challenge.digits else ""
+        return self._go(Step.LIVENESS, *before)
+
+    def _step_up_failed(self, *before: tuple[str, str]) -> Reply:
+        if self.state.step_ups:
+            self.state.step_up_result = "failed"
+        return self._hand_off(*before, self._say("security_failed"))
+
+    def _phrase(self) -> str:
+        """The liveness phrase as read out (digits one by one on a voice line)."""
+        slots = self.state.slots
+        phrase = slots.get("liveness_phrase", "")
+        if slots.get("liveness_digits"):
+            return self.render.digits(phrase.replace(" ", ""))
+        return ("，" if (self.state.language or "zh") == "zh" else ", ").join(phrase.split())
+
+    def _on_liveness(self, text: str, digits: str) -> Reply:
+        state = self.state
+        said = text or digits
+        if not said:
+            return self._retry()
+        checked = self.desk.check_liveness(state, said)
+        if checked.outcome == "retry":
+            return Reply([self._say("liveness_retry", phrase=self._phrase())])
+        if checked.outcome != "passed":
+            return self._step_up_failed()
+        state.step_up_result = "passed"
+        if state.question_index - state.questions_failed >= _QUESTIONS_NEEDED:
             return self._send_code(Step.OTP, "verify")
-        state.retries = 0
-        prefix = [self._say("answer_wrong")] if not ok else []
-        return Reply([*prefix, *self._question()])
+        if state.question_index >= len(state.question_kinds):
+            return self._step_up_failed()
+        return self._go(Step.SECURITY_QUESTION)
 
     def _send_code(self, step: Step, purpose: str, *before: tuple[str, str]) -> Reply:
         state = self.state
@@ -651,7 +768,9 @@ class Dialog:
         )
         sent = self.desk.send_code(state, purpose, template)
         if not sent.sent:
-            if sent.refused == "locked":
+            if sent.lockout in _VELOCITY_LOCKOUTS:
+                return self._end(SessionStatus.LOCKED, *before, self._say("otp_velocity"))
+            if sent.refused == "locked" or sent.lockout == "challenge_checks_exhausted":
                 return self._end(SessionStatus.LOCKED, *before, self._say("otp_locked"))
             return self._end(SessionStatus.LOCKED, *before, self._say("otp_send_limit"))
         state.step = step
@@ -676,6 +795,8 @@ class Dialog:
         if checked.outcome == "verified":
             return None
         if checked.outcome == "locked":
+            if checked.lockout in _VELOCITY_LOCKOUTS:
+                return self._end(SessionStatus.LOCKED, self._say("otp_velocity"))
             return self._end(SessionStatus.LOCKED, self._say("otp_locked"))
         if checked.outcome in ("expired", "no_code"):
             return self._send_code(

@@ -23,21 +23,71 @@ class CodeSent:
 
     Parameters:
         sent: whether an SMS went out.
-        refused: why not ("send_limit", "locked", "already_verified"), if refused.
+        refused: why not ("send_limit", "locked", "already_verified", "velocity"), if refused.
         mobile_last4: last four digits of the number it went to.
+        lockout: the lockout reason when codes are stopped for the customer or their number
+            segment (``LockoutReason`` values: "prefix_velocity", "id_velocity",
+            "challenge_checks_exhausted", ...), else None.
     """
 
     sent: bool
     refused: str | None
     mobile_last4: str
+    lockout: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class CodeChecked:
-    """Result of checking a one-time code: outcome is verified/wrong/expired/locked/no_code."""
+    """Result of checking a one-time code: outcome is verified/wrong/expired/locked/no_code.
+
+    ``lockout`` carries the lockout reason when the outcome is "locked" because of one.
+    """
 
     outcome: str
     attempts_left: int
+    lockout: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AskedQuestion:
+    """A security question as the dialog asks it: its kind and the choices to read out.
+
+    The dialog never learns which choice is right; the desk checks the answer.
+    """
+
+    kind: str
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StepUpView:
+    """The step-up chosen: none, more_questions, phrase_repeat, call_back or hand_off."""
+
+    action: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseChallenge:
+    """A phrase for the caller to repeat: its tokens in the call's language (digits stay digits)."""
+
+    tokens: tuple[str, ...]
+    digits: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseChecked:
+    """Result of a phrase repeat: outcome passed/retry/failed, and the tries left."""
+
+    outcome: str
+    attempts_left: int
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackBooked:
+    """A call-back to the registered number was requested (last four digits to tell)."""
+
+    mobile_last4: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,12 +163,44 @@ class LoanDesk(Protocol):
         """Look the caller up in the lender's registry."""
         ...
 
-    def draw_questions(self, state: DialogState, count: int) -> list[str]:
-        """Draw random security question kinds for the identified customer."""
+    def draw_questions(self, state: DialogState, count: int) -> list[AskedQuestion]:
+        """Draw security questions (as choices) never drawn for this customer before.
+
+        An empty list means none are left to ask (the caller is handed to a person).
+        """
         ...
 
-    def check_answer(self, state: DialogState, kind: str, answer: str) -> bool:
-        """Check a security answer against the registry (the dialog never sees the answer)."""
+    def check_answer(
+        self,
+        state: DialogState,
+        question: AskedQuestion,
+        answer: str,
+        answer_secs: float | None = None,
+    ) -> bool:
+        """Check a security answer against the registry (the dialog never sees the answer).
+
+        ``answer_secs`` is the time from the question to the answer, logged with the outcome.
+        """
+        ...
+
+    def choose_step_up(self, state: DialogState) -> StepUpView:
+        """Choose the step-up the session needs now (failed answers, flags, external risk)."""
+        ...
+
+    def request_step_up(self, state: DialogState, level: str) -> StepUpView:
+        """Feed an external risk level ("low", "medium", "high") and choose the step-up."""
+        ...
+
+    def start_liveness(self, state: DialogState) -> PhraseChallenge:
+        """Draw a phrase for the caller to repeat (kept with the session)."""
+        ...
+
+    def check_liveness(self, state: DialogState, said: str) -> PhraseChecked:
+        """Check the caller's repeat of the phrase."""
+        ...
+
+    def request_callback(self, state: DialogState, reason: str) -> CallbackBooked:
+        """Request a call-back to the customer's registered number."""
         ...
 
     def send_code(self, state: DialogState, purpose: str, sms_template: str) -> CodeSent:

@@ -19,6 +19,7 @@ class Step(StrEnum):
     MOBILE = "mobile"
     CONFIRM_MOBILE = "confirm_mobile"
     SECURITY_QUESTION = "security_question"
+    LIVENESS = "liveness"
     OTP = "otp"
     AMOUNT = "amount"
     TERM = "term"
@@ -58,6 +59,8 @@ class SessionStatus(StrEnum):
     HANDED_OFF = "handed_off"
     LOCKED = "locked"
     MOVED_TO_CHAT = "moved_to_chat"
+    #: Ended so the customer can be called back on their registered number (a step-up).
+    CALLBACK = "callback"
 
     @property
     def resumable(self) -> bool:
@@ -80,8 +83,15 @@ class DialogState:
         slots: the answers so far (strings, so the state stays plain JSON).
         customer_id: the registry customer once identified.
         question_kinds: security question kinds drawn for this session (never the answers).
+        question_choices: the choices read out with each question (which is right is never
+            kept here).
+        question_asked_at: when the current question was last read out (UTC, ISO 8601).
         question_index: which question is being asked.
         questions_failed: wrong answers so far.
+        step_ups: step-ups taken in this session ("more_questions", "phrase_repeat", ...).
+        step_up_result: "passed" or "failed" once a step-up is over, else None; it travels
+            with the verification outcome.
+        external_risk: the risk level fed in from outside ("low", "medium", "high"), if any.
         retries: failed attempts at the current step.
         silences: consecutive silent timeouts.
         last_prompts: the last agent turn, as (prompt id, text) pairs, for "repeat".
@@ -104,8 +114,13 @@ class DialogState:
     slots: dict[str, str] = field(default_factory=dict)
     customer_id: str | None = None
     question_kinds: list[str] = field(default_factory=list)
+    question_choices: list[list[str]] = field(default_factory=list)
+    question_asked_at: str | None = None
     question_index: int = 0
     questions_failed: int = 0
+    step_ups: list[str] = field(default_factory=list)
+    step_up_result: str | None = None
+    external_risk: str | None = None
     retries: int = 0
     silences: int = 0
     last_prompts: list[tuple[str, str]] = field(default_factory=list)

@@ -145,6 +145,34 @@ def sounds_unfinished(answer: str) -> bool:
     return folded in _EN_FILLER_START or squashed in _ZH_FILLER_START
 
 
+def number_readings(answer: str) -> set[str]:
+    """Every number a spoken or typed answer could be stating, as digit strings.
+
+    "五六七八", "five six seven eight", "5 6 7 8" and "two thousand and five" all read as
+    digits; separate numbers are given separately and also joined.
+
+    Args:
+        answer: what the caller said, as recognised.
+
+    Returns:
+        The candidate digit strings (empty when the answer holds no number).
+    """
+    return _number_readings(answer)
+
+
+def names_agree(expected: str, answer: str) -> bool:
+    """Whether ``answer`` names ``expected``, forgiving as :func:`answer_matches` is for words.
+
+    Args:
+        expected: a name as stored (a city, an employer, a bank).
+        answer: what the caller said, or another stored name to compare with.
+
+    Returns:
+        True if the answer is, or states, the expected name.
+    """
+    return _words_match(expected, answer)
+
+
 # --------------------------------------------------------------------------- numbers
 
 #: Kinds answered with digits rather than words.

@@ -530,3 +530,74 @@ risk_blacklist: Final = Table(
     CheckConstraint(_RISK_KINDS, name="kind_known"),
     Index("ix_risk_blacklist_kind_key", "kind", "key"),
 )
+
+# --- identity assurance (migration 0007) ---------------------------------------------------
+
+identity_question_sets: Final = Table(
+    "identity_question_sets",
+    metadata,
+    # One row per security-question set drawn for a customer: a keyed hash (HMAC) of the
+    # kinds and choices, never the choices or the answer, so no set is drawn twice.
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("customer_id", String(64), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("kinds", String(200), nullable=False),
+    Column("session_id", String(64), nullable=True),
+    _ts("drawn_at"),
+    Index(
+        "ix_identity_question_sets_customer_fingerprint",
+        "customer_id",
+        "fingerprint",
+        unique=True,
+    ),
+)
+
+otp_velocity_events: Final = Table(
+    "otp_velocity_events",
+    metadata,
+    # Every code sent or checked, counted across sessions by customer and by number segment
+    # (``prefix_key``: a keyed hash of the registered mobile's first 7 digits).
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("action", String(8), nullable=False),
+    Column("customer_id", String(64), nullable=False),
+    Column("prefix_key", String(64), nullable=False),
+    Column("session_id", String(64), nullable=False),
+    _ts("at"),
+    CheckConstraint("action IN ('send', 'check')", name="action_known"),
+    Index("ix_otp_velocity_events_customer_at", "customer_id", "at"),
+    Index("ix_otp_velocity_events_prefix_at", "prefix_key", "at"),
+)
+
+identity_lockouts: Final = Table(
+    "identity_lockouts",
+    metadata,
+    # Codes stopped for a customer (or a whole number segment) until ``until``, with why.
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("reason", String(40), nullable=False),
+    Column("scope", String(16), nullable=False),
+    Column("customer_id", String(64), nullable=False),
+    Column("prefix_key", String(64), nullable=False),
+    Column("session_id", String(64), nullable=True),
+    _ts("locked_at"),
+    _ts("until"),
+    CheckConstraint("scope IN ('customer', 'prefix')", name="scope_known"),
+    Index("ix_identity_lockouts_customer_until", "customer_id", "until"),
+    Index("ix_identity_lockouts_prefix_until", "prefix_key", "until"),
+)
+
+callback_requests: Final = Table(
+    "callback_requests",
+    metadata,
+    # Call-backs to the registered number (a step-up); the dialler looks the number up by
+    # customer. The matching ``telephony.callback`` outbox message commits with the row.
+    Column("request_id", String(40), primary_key=True),
+    Column("session_id", String(64), nullable=False, index=True),
+    Column("customer_id", String(64), nullable=False, index=True),
+    Column("reason", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    _ts("requested_at"),
+    _ts("completed_at", nullable=True),
+    CheckConstraint(
+        "status IN ('requested', 'dialled', 'completed', 'cancelled')", name="status_known"
+    ),
+)

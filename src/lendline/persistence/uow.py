@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine
 
 from lendline.adapters.crypto.personal_data import PersonalDataCipher
 from lendline.persistence.db import READ_ONLY
+from lendline.persistence.identity_store import IdentityStore
 from lendline.persistence.ledger_store import LoanRepository, SqlLedger
 from lendline.persistence.outbox import OutboxRepository
 from lendline.persistence.privacy_store import PrivacyStore
@@ -68,6 +69,7 @@ class SqlUnitOfWork:
         privacy: data-subject requests, legal holds, consent withdrawals.
         alerts: risk alerts and the review queue.
         risk_decisions: the figures behind each decision (monitoring).
+        identity: question-set fingerprints, code velocity, lockouts, call-backs.
         risk_history: keyed identifiers of past applications and the fraud blacklist.
 
     Args:
@@ -87,6 +89,7 @@ class SqlUnitOfWork:
     ledger: SqlLedger
     alerts: AlertRepository
     risk_decisions: RiskDecisionRepository
+    identity: IdentityStore
     risk_history: SqlRiskHistory
     outbox: OutboxRepository
     audit: SqlAuditLog
@@ -142,6 +145,7 @@ class SqlUnitOfWork:
         self.privacy = PrivacyStore(conn)
         self.alerts = AlertRepository(conn)
         self.risk_decisions = RiskDecisionRepository(conn)
+        self.identity = IdentityStore(conn)
         self.risk_history = SqlRiskHistory(conn, self._keys)
         return self
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import random
 import secrets
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,24 +22,56 @@ from sqlalchemy.engine import Engine
 from lendline.compliance.ports import session_subject, text_commitment
 from lendline.dialog.ports import (
     ApplicationInput,
+    AskedQuestion,
+    CallbackBooked,
     CodeChecked,
     CodeSent,
     DecisionView,
     PayoutView,
+    PhraseChallenge,
+    PhraseChecked,
     Reason,
+    StepUpView,
 )
 from lendline.dialog.state import DialogState, SessionStatus
-from lendline.identity.otp import OtpPolicy, OtpState, check_code, issue_code
-from lendline.identity.phone import MobileNumber
-from lendline.identity.ports import SmsGateway
-from lendline.identity.questions import (
-    QuestionKind,
-    answer_matches,
-    draw_questions,
-    question_for,
+from lendline.identity.choices import (
+    ChoicePolicy,
+    ChoiceQuestion,
+    QuestionSetsExhausted,
+    choice_answer_matches,
+    draw_question_set,
+    ordinal_choice,
 )
+from lendline.identity.liveness import (
+    LivenessPolicy,
+    LivenessState,
+    PhraseStyle,
+    check_phrase,
+    new_challenge,
+    phrase_text,
+)
+from lendline.identity.otp import (
+    OtpOutcome,
+    OtpPolicy,
+    OtpSendRefused,
+    OtpState,
+    check_code,
+    issue_code,
+)
+from lendline.identity.otp_velocity import (
+    Lockout,
+    LockoutReason,
+    OtpVelocityPolicy,
+    lockout_for,
+    prefix_key,
+    velocity_refusal,
+)
+from lendline.identity.phone import MobileNumber
+from lendline.identity.ports import CallbackRequest, SmsGateway
+from lendline.identity.questions import QuestionKind, answer_matches, question_for
 from lendline.identity.registry import CustomerRecord
 from lendline.identity.resident_id import ResidentId
+from lendline.identity.step_up import RiskLevel, StepUpAction, StepUpFacts, choose_step_up
 from lendline.lending.contract import ContractDocument, ContractParties, build_contract
 from lendline.lending.ledger import principal_account
 from lendline.lending.limits import LenderType, RegulatoryLimits
@@ -67,6 +100,9 @@ from lendline.shared.clock import Clock, business_day
 from lendline.shared.ids import new_reference, new_session_id
 from lendline.shared.money import Money
 
+#: A bank name is offered as a distractor only if at least this many customers share it.
+_PEER_MIN_CUSTOMERS = 3
+
 
 def sha256_text(text: str) -> str:
     """Hash a text for the audit log (the log keeps fingerprints of what was said)."""
@@ -87,8 +123,11 @@ class LoanDesk:
         product: the loan product offered on this line.
         limits: the regulatory limits in force.
         policy: the decision policy configuration.
-        otp_policy: one-time-code limits.
-        rng: randomness for the security-question draw.
+        otp_policy: one-time-code limits per challenge.
+        velocity_policy: one-time-code limits across sessions (per customer, per segment).
+        choice_policy: how security questions are built as choices.
+        liveness_policy: the phrase-repeat step-up (length, attempts).
+        rng: randomness for the security-question draw and the liveness phrase.
         contracts: where the contract documents sent are filed (PDF); None keeps only hashes.
         lender_type: when set, limits are worked out per decision day for this lender type
             (private lending: 4 × the LPR of that day); when None, ``limits`` applies.
@@ -105,6 +144,9 @@ class LoanDesk:
     limits: RegulatoryLimits = field(default_factory=RegulatoryLimits)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     otp_policy: OtpPolicy = field(default_factory=OtpPolicy)
+    velocity_policy: OtpVelocityPolicy = field(default_factory=OtpVelocityPolicy)
+    choice_policy: ChoicePolicy = field(default_factory=ChoicePolicy)
+    liveness_policy: LivenessPolicy = field(default_factory=LivenessPolicy)
     rng: random.Random = field(default_factory=random.SystemRandom)
     contracts: ContractArchive | None = None
     lender_type: LenderType | None = None
@@ -259,32 +301,155 @@ class LoanDesk:
             raise LookupError("the session's customer is no longer in the registry")
         return record
 
-    def draw_questions(self, state: DialogState, count: int) -> list[str]:
-        """Draw random security question kinds from the customer's registry data."""
-        record = self._customer(state)
-        questions = draw_questions(record, self.rng, count=count)
-        return [question.kind.value for question in questions]
+    def draw_questions(self, state: DialogState, count: int) -> list[AskedQuestion]:
+        """Draw security questions as choices, a set never drawn for this customer before.
 
-    def check_answer(self, state: DialogState, kind: str, answer: str) -> bool:
-        """Check a security answer; only the outcome is logged, never the answer."""
+        Distractors come from the built-in lists and from bank names several customers
+        share. The set's keyed fingerprint is stored; an empty list means every set the
+        customer's data allows was drawn before.
+        """
         record = self._customer(state)
-        ok = answer_matches(question_for(record, QuestionKind(kind)), answer)
+        now = self.clock.now()
+        with SqlUnitOfWork(self.engine) as uow:
+            seen = uow.identity.seen_question_sets(record.customer_id)
+            peers = {QuestionKind.BANK_NAME: uow.identity.shared_bank_names(_PEER_MIN_CUSTOMERS)}
+            try:
+                drawn = draw_question_set(
+                    record,
+                    self.rng,
+                    count,
+                    fingerprint=lambda qs: qs.fingerprint(self.pepper, record.customer_id),
+                    seen=seen,
+                    peers=peers,
+                    today=business_day(now),
+                    policy=self.choice_policy,
+                )
+            except QuestionSetsExhausted:
+                uow.audit.append(
+                    "identity.questions_exhausted",
+                    state.session_id,
+                    {"sets_drawn_before": len(seen)},
+                    now,
+                )
+                uow.commit()
+                return []
+            kinds = tuple(kind.value for kind in drawn.kinds)
+            uow.identity.add_question_set(
+                record.customer_id,
+                drawn.fingerprint(self.pepper, record.customer_id),
+                kinds,
+                state.session_id,
+                now,
+            )
+            uow.audit.append(
+                "identity.questions_drawn",
+                state.session_id,
+                {
+                    "kinds": list(kinds),
+                    "choices": [len(q.choices) for q in drawn.questions],
+                    "sets_drawn_before": len(seen),
+                },
+                now,
+            )
+            uow.commit()
+        return [AskedQuestion(q.kind.value, q.choices) for q in drawn.questions]
+
+    def check_answer(
+        self,
+        state: DialogState,
+        question: AskedQuestion,
+        answer: str,
+        answer_secs: float | None = None,
+    ) -> bool:
+        """Check a security answer; the outcome and timing are logged, never the answer."""
+        record = self._customer(state)
+        kind = QuestionKind(question.kind)
+        expected = question_for(record, kind).expected
+        by_place = False
+        if not question.choices:
+            ok = answer_matches(question_for(record, kind), answer)
+        elif expected in question.choices:
+            asked = ChoiceQuestion(kind, question.choices, question.choices.index(expected))
+            ok = choice_answer_matches(asked, answer)
+            by_place = ordinal_choice(answer, len(question.choices)) is not None
+        else:
+            # The registry changed since the question was drawn: no choice is right.
+            ok = False
         with SqlUnitOfWork(self.engine) as uow:
             uow.audit.append(
                 "identity.security_question",
                 state.session_id,
-                {"kind": kind, "passed": ok},
+                {
+                    "kind": kind.value,
+                    "passed": ok,
+                    "choices": len(question.choices),
+                    "answered_by": "place" if by_place else "name",
+                    "answer_secs": None if answer_secs is None else round(answer_secs, 2),
+                    "step_up": state.step_ups[-1] if state.step_ups else None,
+                },
                 self.clock.now(),
             )
             uow.commit()
         return ok
 
+    def _lock_out(
+        self,
+        uow: SqlUnitOfWork,
+        state: DialogState,
+        reason: LockoutReason,
+        customer_id: str,
+        segment: str,
+    ) -> Lockout:
+        """Record a lockout and its audit event (inside the caller's unit of work)."""
+        now = self.clock.now()
+        lockout = lockout_for(reason, self.velocity_policy, now)
+        uow.identity.add_lockout(lockout, customer_id, segment, state.session_id)
+        uow.audit.append(
+            "identity.otp_lockout",
+            state.session_id,
+            {
+                "reason": reason.value,
+                "scope": lockout.scope.value,
+                "until": lockout.until.isoformat(),
+            },
+            now,
+        )
+        return lockout
+
     def send_code(self, state: DialogState, purpose: str, sms_template: str) -> CodeSent:
-        """Issue a one-time code and send it to the customer's registered mobile."""
+        """Issue a one-time code and send it to the customer's registered mobile.
+
+        Refused while a lockout holds the customer or their number segment, and when the
+        velocity limits across sessions would be broken (which locks out, with the reason).
+        """
         record = self._customer(state)
         mobile = MobileNumber.parse(record.mobile)
+        segment = prefix_key(mobile.digits, self.pepper)
+        last4 = mobile.digits[-4:]
         now = self.clock.now()
         with SqlUnitOfWork(self.engine) as uow:
+            held = uow.identity.active_lockout(record.customer_id, segment, now)
+            if held is None:
+                counts = uow.identity.velocity_counts(
+                    record.customer_id, segment, now, self.velocity_policy
+                )
+                too_fast = velocity_refusal(counts, self.velocity_policy, "send")
+                if too_fast is not None:
+                    held = self._lock_out(uow, state, too_fast, record.customer_id, segment)
+            if held is not None:
+                uow.audit.append(
+                    "identity.otp_sent",
+                    state.session_id,
+                    {
+                        "purpose": purpose,
+                        "sent": False,
+                        "refused": "velocity",
+                        "lockout": held.reason.value,
+                    },
+                    now,
+                )
+                uow.commit()
+                return CodeSent(False, "velocity", last4, lockout=held.reason.value)
             current = uow.otps.get(state.session_id) or OtpState()
             if current.verified:
                 # A verified challenge is spent: signing, or re-verifying on a call-back,
@@ -292,37 +457,190 @@ class LoanDesk:
                 current = OtpState(sends=current.sends, locked=current.locked)
             result = issue_code(current, self.otp_policy, now, self.pepper)
             uow.otps.save(state.session_id, mobile.digits, result.state)
+            lockout: Lockout | None = None
+            if result.code is not None:
+                uow.identity.record_otp_event(
+                    "send", record.customer_id, segment, state.session_id, now
+                )
+            elif result.refused is OtpSendRefused.SEND_LIMIT:
+                lockout = self._lock_out(
+                    uow, state, LockoutReason.CHALLENGE_SENDS_EXHAUSTED, record.customer_id, segment
+                )
             refused = result.refused.value if result.refused else None
             uow.audit.append(
                 "identity.otp_sent",
                 state.session_id,
-                {"purpose": purpose, "sent": result.code is not None, "refused": refused},
+                {
+                    "purpose": purpose,
+                    "sent": result.code is not None,
+                    "refused": refused,
+                    "lockout": lockout.reason.value if lockout else None,
+                },
                 now,
             )
             uow.commit()
         if result.code is None:
-            return CodeSent(sent=False, refused=refused, mobile_last4=mobile.digits[-4:])
+            return CodeSent(
+                sent=False,
+                refused=refused,
+                mobile_last4=last4,
+                lockout=lockout.reason.value if lockout else None,
+            )
         self.sms.send(mobile, sms_template.format(code=result.code))
-        return CodeSent(sent=True, refused=None, mobile_last4=mobile.digits[-4:])
+        return CodeSent(sent=True, refused=None, mobile_last4=last4)
 
     def check_code(self, state: DialogState, code: str) -> CodeChecked:
-        """Check a one-time code the caller gave."""
+        """Check a one-time code the caller gave (within the per-customer check limit)."""
         now = self.clock.now()
         with SqlUnitOfWork(self.engine) as uow:
             found = uow.otps.load(state.session_id)
             if found is None:
                 return CodeChecked(outcome="no_code", attempts_left=0)
             mobile, current = found.mobile, found.state
+            customer_id = state.customer_id or ""
+            segment = prefix_key(mobile, self.pepper)
+            held = uow.identity.active_lockout(customer_id, segment, now)
+            if held is None and not current.locked:
+                counts = uow.identity.velocity_counts(
+                    customer_id, segment, now, self.velocity_policy
+                )
+                too_fast = velocity_refusal(counts, self.velocity_policy, "check")
+                if too_fast is not None:
+                    held = self._lock_out(uow, state, too_fast, customer_id, segment)
+            if held is not None:
+                uow.audit.append(
+                    "identity.otp_checked",
+                    state.session_id,
+                    {"outcome": "locked", "attempts_left": 0, "lockout": held.reason.value},
+                    now,
+                )
+                uow.commit()
+                return CodeChecked("locked", 0, lockout=held.reason.value)
             result = check_code(current, self.otp_policy, now, code, self.pepper)
             uow.otps.save(state.session_id, mobile, result.state)
+            if result.state.checks > current.checks:
+                uow.identity.record_otp_event("check", customer_id, segment, state.session_id, now)
+            lockout: Lockout | None = None
+            if result.state.locked and not current.locked:
+                lockout = self._lock_out(
+                    uow, state, LockoutReason.CHALLENGE_CHECKS_EXHAUSTED, customer_id, segment
+                )
+            payload: dict[str, Any] = {
+                "outcome": result.outcome.value,
+                "attempts_left": result.attempts_left,
+                "lockout": lockout.reason.value if lockout else None,
+            }
+            if result.outcome is OtpOutcome.VERIFIED:
+                # The verification outcome carries the step-up taken and how it ended.
+                payload["step_ups"] = list(state.step_ups)
+                payload["step_up_result"] = state.step_up_result
+                payload["questions_failed"] = state.questions_failed
+            uow.audit.append("identity.otp_checked", state.session_id, payload, now)
+            uow.commit()
+        return CodeChecked(
+            outcome=result.outcome.value,
+            attempts_left=result.attempts_left,
+            lockout=lockout.reason.value if lockout else None,
+        )
+
+    # ------------------------------------------------------------------ step-up
+
+    def choose_step_up(self, state: DialogState) -> StepUpView:
+        """Choose the step-up the session needs now (see ``identity.step_up``), and log it."""
+        facts = StepUpFacts(
+            questions_failed=state.questions_failed,
+            flags=frozenset(state.flags),
+            external_risk=RiskLevel(state.external_risk) if state.external_risk else None,
+            done=frozenset(StepUpAction(action) for action in state.step_ups),
+            passed=state.step_up_result == "passed",
+            failed=state.step_up_result == "failed",
+            questions_left=max(0, len(state.question_kinds) - state.question_index),
+            callback_possible=state.customer_id is not None,
+        )
+        decision = choose_step_up(facts)
+        with SqlUnitOfWork(self.engine) as uow:
             uow.audit.append(
-                "identity.otp_checked",
+                "identity.step_up",
+                state.session_id,
+                {
+                    "action": decision.action.value,
+                    "reasons": list(decision.reasons),
+                    "questions_failed": state.questions_failed,
+                    "external_risk": state.external_risk,
+                },
+                self.clock.now(),
+            )
+            uow.commit()
+        return StepUpView(decision.action.value, decision.reasons)
+
+    def request_step_up(self, state: DialogState, level: str) -> StepUpView:
+        """Feed the fraud engine's risk level for the session and choose the step-up.
+
+        The level is kept in the session (``state.external_risk``); the dialog consults the
+        step-up again once the security questions are answered, before the one-time code.
+
+        Raises:
+            ValueError: for a level other than "low", "medium" or "high".
+        """
+        state.external_risk = RiskLevel(level).value
+        return self.choose_step_up(state)
+
+    def start_liveness(self, state: DialogState) -> PhraseChallenge:
+        """Draw a phrase for the caller to repeat; it is kept in the session's slots."""
+        challenge = new_challenge(self.liveness_policy, self.rng)
+        state.slots["liveness_style"] = challenge.style.value
+        state.slots["liveness_tokens"] = ",".join(challenge.tokens)
+        state.slots["liveness_attempts"] = "0"
+        with SqlUnitOfWork(self.engine) as uow:
+            uow.audit.append(
+                "identity.liveness_started",
+                state.session_id,
+                {"style": challenge.style.value, "length": len(challenge.tokens)},
+                self.clock.now(),
+            )
+            uow.commit()
+        return PhraseChallenge(
+            phrase_text(challenge, state.language or "zh"),
+            challenge.style is PhraseStyle.DIGITS,
+        )
+
+    def check_liveness(self, state: DialogState, said: str) -> PhraseChecked:
+        """Check the caller's repeat of the session's phrase (its own attempt limit)."""
+        slots = state.slots
+        challenge = LivenessState(
+            PhraseStyle(slots["liveness_style"]),
+            tuple(slots["liveness_tokens"].split(",")),
+            attempts=int(slots.get("liveness_attempts", "0")),
+        )
+        result = check_phrase(challenge, self.liveness_policy, said)
+        slots["liveness_attempts"] = str(result.state.attempts)
+        with SqlUnitOfWork(self.engine) as uow:
+            uow.audit.append(
+                "identity.liveness_checked",
                 state.session_id,
                 {"outcome": result.outcome.value, "attempts_left": result.attempts_left},
+                self.clock.now(),
+            )
+            uow.commit()
+        return PhraseChecked(result.outcome.value, result.attempts_left)
+
+    def request_callback(self, state: DialogState, reason: str) -> CallbackBooked:
+        """Request a call-back to the registered number: a row, an outbox message, an event."""
+        record = self._customer(state)
+        now = self.clock.now()
+        request = CallbackRequest(
+            uuid.uuid4().hex, state.session_id, record.customer_id, reason, now
+        )
+        with SqlUnitOfWork(self.engine) as uow:
+            uow.identity.callbacks.schedule(request)
+            uow.audit.append(
+                "identity.callback_requested",
+                state.session_id,
+                {"request_id": request.request_id, "reason": reason},
                 now,
             )
             uow.commit()
-        return CodeChecked(outcome=result.outcome.value, attempts_left=result.attempts_left)
+        return CallbackBooked(MobileNumber.parse(record.mobile).digits[-4:])
 
     # ------------------------------------------------------------------ application
 
@@ -421,7 +739,10 @@ class LoanDesk:
             employment=EmploymentStatus(application.employment),
             age=resident.age_on(self.clock.now().date()),
             identity_verified=state.verified,
-            security_questions_failed=state.questions_failed,
+            # Answers made good by a passed step-up no longer count (see identity.step_up).
+            security_questions_failed=(
+                0 if state.step_up_result == "passed" else state.questions_failed
+            ),
             registry_monthly_income=Money.of(record.monthly_income),
             # No credit bureau is connected yet: existing debt is unknown and taken as zero.
             existing_monthly_debt=Money.zero(),
