@@ -185,3 +185,20 @@ def test_an_unregistered_applicant_is_still_told_apart_by_id_number(engine: Engi
             s for (s,) in conn.execute(text("SELECT DISTINCT subject FROM risk_observations"))
         }
     assert any(s.startswith("unverified:") for s in subjects)
+
+
+def test_rings_are_found_in_the_stored_history(engine: Engine) -> None:
+    from lendline.service_layer.ring_detection import detect_rings
+
+    for n in range(4):  # four people paid out to one account, called from one number
+        apply(engine, person(40 + n, account=ACCOUNT, caller_number="13700137000"), 40 + n)
+    for n in range(5):
+        apply(engine, person(50 + n), 50 + n)
+    rings = detect_rings(engine, now=T0 + timedelta(days=1))
+    assert len(rings) == 1
+    assert rings[0].members == ("LL-00040", "LL-00041", "LL-00042", "LL-00043")
+    assert {s.kind for s in rings[0].shared_keys} == {
+        ObservationKind.ACCOUNT,
+        ObservationKind.CALLER_ID,
+    }
+    assert detect_rings(engine, now=T0 + timedelta(days=200)) == ()
