@@ -17,6 +17,7 @@ from lendline.cli.keys import keys_app
 from lendline.cli.money import ledger_app, loans_app, payouts_app
 from lendline.cli.privacy import dsr_app, retention_app
 from lendline.cli.risk import risk_app
+from lendline.cli.train import train_app
 
 if TYPE_CHECKING:
     from lendline.bootstrap import App
@@ -38,6 +39,7 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(dsr_app, name="dsr")
 app.add_typer(retention_app, name="retention")
 app.add_typer(risk_app, name="risk")
+app.add_typer(train_app, name="train")
 console = Console()
 
 
