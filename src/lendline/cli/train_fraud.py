@@ -2,8 +2,8 @@
 
 Needs the ``train`` extra. Writes the model JSON the risk core loads (by default into the
 package, ``lendline/data/models/fraud_model.json``) and the reliability plot for the model
-card, then prints the held-out figures. Register it on the training command group with
-``train_app.command("fraud")(train_fraud)``.
+card, then prints the held-out figures. ``lendline.cli.train`` registers it on the
+training command group.
 """
 
 from __future__ import annotations
