@@ -27,7 +27,7 @@ train_app.command("fraud")(train_fraud)
 @train_app.callback()
 def _models() -> None:
     """Retrain the shipped models (needs the 'train' extra)."""
-    # A callback keeps ``train`` a group of commands while it holds only one.
+    # A callback keeps ``train`` a group of commands, however many it holds.
 
 
 #: Where the packaged credit artefact lives in a source checkout.
