@@ -143,12 +143,12 @@ class IdentityStore:
             )
         )
 
-    def _count(self, action: str, since: datetime, *where: object) -> int:
+    def _count(self, action: str, since: datetime, until: datetime, *where: object) -> int:
         column = t.otp_velocity_events.c
         query = (
             select(func.count())
             .select_from(t.otp_velocity_events)
-            .where(column.action == action, column.at > since, *where)  # type: ignore[arg-type]
+            .where(column.action == action, column.at > since, column.at <= until, *where)  # type: ignore[arg-type]
         )
         return int(self._conn.execute(query).scalar_one())
 
@@ -160,10 +160,10 @@ class IdentityStore:
         id_since = now - policy.id_window
         return VelocityCounts(
             prefix_sends=self._count(
-                "send", now - policy.prefix_window, column.prefix_key == prefix_key
+                "send", now - policy.prefix_window, now, column.prefix_key == prefix_key
             ),
-            id_sends=self._count("send", id_since, column.customer_id == customer_id),
-            id_checks=self._count("check", id_since, column.customer_id == customer_id),
+            id_sends=self._count("send", id_since, now, column.customer_id == customer_id),
+            id_checks=self._count("check", id_since, now, column.customer_id == customer_id),
         )
 
     # ------------------------------------------------------------------ lockouts
