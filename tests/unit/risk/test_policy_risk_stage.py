@@ -44,7 +44,7 @@ def test_no_evidence_decides_as_the_written_rules_alone() -> None:
 
 
 def test_a_good_credit_band_prices_at_the_product_rate() -> None:
-    decision = decide_with(RiskEvidence(credit_probability_bad=Decimal("0.05")))
+    decision = decide_with(RiskEvidence(credit_probability_bad=Decimal("0.20")))
     assert decision.outcome is Outcome.APPROVE
     assert decision.band == "A"
     assert decision.offer is not None
@@ -53,10 +53,10 @@ def test_a_good_credit_band_prices_at_the_product_rate() -> None:
 
 
 def test_a_weaker_band_pays_its_margin_and_says_so() -> None:
-    decision = decide_with(RiskEvidence(credit_probability_bad=Decimal("0.20")))
+    decision = decide_with(RiskEvidence(credit_probability_bad=Decimal("0.40")))
     assert decision.band == "B"
     assert decision.offer is not None
-    assert decision.offer.annual_rate == DEFAULT_PRODUCT.annual_rate + Decimal("0.02")
+    assert decision.offer.annual_rate == DEFAULT_PRODUCT.annual_rate + Decimal("0.015")
     assert decision.offer.rates.apr > DEFAULT_PRODUCT.annual_rate
     assert ReasonCode.RISK_BASED_PRICE in decision.reasons
 
@@ -64,7 +64,7 @@ def test_a_weaker_band_pays_its_margin_and_says_so() -> None:
 def test_the_band_limit_caps_the_amount_as_a_multiple_of_income() -> None:
     # Band C lends at most 5 x income: 5 x 8,000 = 40,000 of the 50,000 asked for.
     decision = decide_with(
-        RiskEvidence(credit_probability_bad=Decimal("0.40")),
+        RiskEvidence(credit_probability_bad=Decimal("0.50")),
         monthly_income=cny(8_000),
         registry_monthly_income=cny(8_000),
         amount=cny(50_000),
@@ -78,7 +78,7 @@ def test_a_probability_of_default_above_the_last_band_declines_with_the_scorecar
     None
 ):
     decision = decide_with(
-        RiskEvidence(credit_probability_bad=Decimal("0.45"), credit_reasons=(CREDIT_REASON,))
+        RiskEvidence(credit_probability_bad=Decimal("0.55"), credit_reasons=(CREDIT_REASON,))
     )
     assert decision.outcome is Outcome.DECLINE
     assert ReasonCode.CREDIT_SCORE_TOO_LOW in decision.reasons
@@ -157,9 +157,9 @@ def test_model_versions_travel_with_the_decision() -> None:
 
 
 def test_price_bands_are_checked_and_looked_up_by_their_ceilings() -> None:
-    assert price_band(Decimal("0.149"), CONFIG) == DEFAULT_PRICE_BANDS[0]
-    assert price_band(Decimal("0.15"), CONFIG) == DEFAULT_PRICE_BANDS[1]
-    assert price_band(Decimal("0.45"), CONFIG) is None
+    assert price_band(Decimal("0.349"), CONFIG) == DEFAULT_PRICE_BANDS[0]
+    assert price_band(Decimal("0.35"), CONFIG) == DEFAULT_PRICE_BANDS[1]
+    assert price_band(Decimal("0.55"), CONFIG) is None
     with pytest.raises(ValueError, match="bands"):
         PolicyConfig(price_bands=tuple(reversed(DEFAULT_PRICE_BANDS)))
     with pytest.raises(ValueError, match="fraud thresholds"):
