@@ -24,7 +24,6 @@ from loguru import logger
 from pipecat.frames.frames import (
     Frame,
     InputAudioRawFrame,
-    StartFrame,
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
@@ -91,9 +90,7 @@ class SignalTap(FrameProcessor):
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         """Keep turn audio; measure each recognised turn before passing it on."""
         await super().process_frame(frame, direction)
-        if isinstance(frame, StartFrame):
-            self._rate = frame.audio_in_sample_rate or self._rate
-        elif isinstance(frame, InputAudioRawFrame):
+        if isinstance(frame, InputAudioRawFrame):
             self._collect(frame)
         elif isinstance(frame, UserStartedSpeakingFrame):
             self._turn = bytearray(b"".join(self._pre_roll))
