@@ -753,6 +753,8 @@ class Dialog:
         if checked.outcome != "passed":
             return self._step_up_failed()
         state.step_up_result = "passed"
+        if state.slots.pop("step_up_for", None) == "decision":
+            return self._decide(self._say("verified"))
         if state.question_index - state.questions_failed >= _QUESTIONS_NEEDED:
             return self._send_code(Step.OTP, "verify")
         if state.question_index >= len(state.question_kinds):
@@ -918,8 +920,13 @@ class Dialog:
         employment = classify_employment(text, self.state.language or "zh") if text else None
         if employment is None:
             return self._retry(self._say("employment_unclear"))
+        self.state.slots["employment"] = employment
+        wait = self._say("decision_wait", employment=self.book.label("employment", employment))
+        return self._decide(wait)
+
+    def _decide(self, *before: tuple[str, str]) -> Reply:
+        """Submit the application gathered in the slots and act on the decision."""
         slots = self.state.slots
-        slots["employment"] = employment
         decision = self.desk.submit_application(
             self.state,
             ApplicationInput(
@@ -927,29 +934,44 @@ class Dialog:
                 term_months=int(slots["term"]),
                 purpose=PurposeCategory(slots["purpose"]),
                 monthly_income=Decimal(slots["income"]),
-                employment=employment,
+                employment=slots["employment"],
             ),
         )
         self.state.reference = decision.reference
-        wait = self._say("decision_wait", employment=self.book.label("employment", employment))
-        return self._after_decision(decision, wait)
+        return self._after_decision(decision, *before)
 
-    def _after_decision(self, decision: DecisionView, wait: tuple[str, str]) -> Reply:
+    def _after_decision(self, decision: DecisionView, *wait: tuple[str, str]) -> Reply:
         lang = self.state.language or "zh"
         reasons = ("；" if lang == "zh" else "; ").join(
             reason.zh if lang == "zh" else reason.en for reason in decision.reasons
         )
+        if decision.hand_off:
+            # A critical alert: the script stops here and a person takes the call.
+            return self._hand_off(*wait)
+        if decision.outcome == "step_up":
+            # The fraud engine wants more assurance before deciding: the step-up runs, and
+            # the application is decided again once it is passed (see _on_liveness).
+            view = self.desk.request_step_up(self.state, "medium")
+            if view.action in ("phrase_repeat", "call_back"):
+                self.state.slots["step_up_for"] = "decision"
+                return self._step_up(view, *wait, self._say("step_up_decision"))
+            return self._end(
+                SessionStatus.REFERRED,
+                *wait,
+                self._say("referred", reasons=reasons),
+                self._goodbye(),
+            )
         if decision.outcome == "decline":
             return self._end(
                 SessionStatus.DECLINED,
-                wait,
+                *wait,
                 self._say("declined", reasons=reasons),
                 self._goodbye(),
             )
         if decision.outcome == "refer":
             return self._end(
                 SessionStatus.REFERRED,
-                wait,
+                *wait,
                 self._say("referred", reasons=reasons),
                 self._goodbye(),
             )
@@ -969,7 +991,7 @@ class Dialog:
         slots["offer_fees"] = str(offer.total_fees.amount)
         slots["offer_grace_months"] = str(offer.grace_months)
         slots["offer_regular_payment"] = str(offer.schedule.peak_payment.amount)
-        return self._go(Step.OFFER, wait)
+        return self._go(Step.OFFER, *wait)
 
     def _on_offer(self, text: str, digits: str) -> Reply:
         answer = self._yes_no(text, digits)

@@ -112,12 +112,18 @@ class Reason:
 
 @dataclass(frozen=True, slots=True)
 class DecisionView:
-    """The decision on an application: outcome approve/decline/refer, reasons, offer if any."""
+    """The decision on an application: outcome approve/decline/refer/step_up, reasons, offer.
+
+    ``reasons`` are the policy's codes followed by the scorecard's and fraud engine's own
+    reasons; ``hand_off`` is set when a critical alert was raised by the decision (the call
+    goes to a person at once).
+    """
 
     outcome: str
     reasons: tuple[Reason, ...]
     offer: Offer | None
     reference: str
+    hand_off: bool = False
 
 
 @dataclass(frozen=True, slots=True)

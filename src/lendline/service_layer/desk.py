@@ -12,9 +12,10 @@ import random
 import secrets
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from decimal import Decimal
+from typing import Any, Final
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -83,25 +84,82 @@ from lendline.lending.purpose import PurposeCategory
 from lendline.lending.servicing import LoanTerms
 from lendline.lending.signature import sign
 from lendline.persistence.records import ApplicationRecord, SessionRecord
+from lendline.persistence.risk_monitoring import DecisionFigures, StoredAlert
 from lendline.persistence.tables import applications, loans
 from lendline.persistence.uow import SqlUnitOfWork
+from lendline.risk.alerts import Alert, AlertLevel, AlertRoute, AlertSource
 from lendline.risk.policy import (
     REASON_TEXT,
     ApplicationFacts,
     Decision,
     EmploymentStatus,
+    ExplainedReason,
     Outcome,
     PolicyConfig,
     ReasonCode,
     decide,
 )
+from lendline.service_layer.alerts import AlertDesk
 from lendline.service_layer.disbursements import Disbursements
+from lendline.service_layer.risk_assessment import Assessment, RiskAssessor
 from lendline.shared.clock import Clock, business_day
 from lendline.shared.ids import new_reference, new_session_id
 from lendline.shared.money import Money
 
 #: A bank name is offered as a distractor only if at least this many customers share it.
 _PEER_MIN_CUSTOMERS = 3
+
+
+#: The alert each risk outcome raises: (reason, code, level). A hard fraud rule is critical
+#: (a person takes the call over); a referral for fraud risk or a failed step-up goes to the
+#: review queue; a step-up asked for is noted.
+_DECISION_ALERTS: Final = (
+    (ReasonCode.FRAUD_RULE_DECLINE, "fraud_rule_decline", AlertLevel.CRITICAL),
+    (ReasonCode.FRAUD_RISK_REVIEW, "fraud_review", AlertLevel.WARN),
+    (ReasonCode.STEP_UP_FAILED, "step_up_failed", AlertLevel.WARN),
+    (ReasonCode.STEP_UP_REQUIRED, "step_up_required", AlertLevel.INFO),
+)
+
+
+def decision_alerts(
+    decision: Decision,
+    state: DialogState,
+    reference: str,
+    assessment: Assessment | None,
+    at: datetime,
+) -> list[Alert]:
+    """The alerts a decision raises (see ``_DECISION_ALERTS``), with the codes behind it."""
+    figures = {}
+    if assessment is not None:
+        figures["fraud_probability"] = str(assessment.fraud.probability)
+        if assessment.credit is not None:
+            figures["credit_points"] = str(assessment.credit.points)
+    return [
+        Alert(
+            code=code,
+            level=level,
+            source=AlertSource.DECISION,
+            raised_at=at,
+            session_id=state.session_id,
+            reference=reference,
+            reasons=tuple(item.code for item in decision.explained),
+            figures=figures,
+        )
+        for reason, code, level in _DECISION_ALERTS
+        if reason in decision.reasons
+    ]
+
+
+def _assessment_record(assessment: Assessment) -> dict[str, Any]:
+    """What the audit log keeps of an assessment: scores, codes and fired markers."""
+    credit = assessment.credit
+    return {
+        "credit_points": credit.points if credit else None,
+        "credit_probability_bad": str(credit.probability_bad) if credit else None,
+        "fraud_probability": str(assessment.fraud.probability),
+        "fraud_rules_fired": [hit.code for hit in assessment.hits],
+        "fraud_reasons": [reason.feature for reason in assessment.fraud.reasons],
+    }
 
 
 def sha256_text(text: str) -> str:
@@ -132,6 +190,8 @@ class LoanDesk:
         lender_type: when set, limits are worked out per decision day for this lender type
             (private lending: 4 × the LPR of that day); when None, ``limits`` applies.
         lpr_table: the dated 1-year LPR used for private lending (the packaged one if None).
+        risk: the risk assessor (fraud rules and model, credit scorecard); None decides on
+            the written policy rules alone.
     """
 
     engine: Engine
@@ -151,6 +211,9 @@ class LoanDesk:
     contracts: ContractArchive | None = None
     lender_type: LenderType | None = None
     lpr_table: LprTable | None = None
+    #: The fraud rules, fraud model and scorecard behind each decision; None decides on the
+    #: written rules alone.
+    risk: RiskAssessor | None = field(default_factory=RiskAssessor)
     #: When each voice session's call was answered in this process: the recording starts
     #: then, so consents are located in it by their offset from that instant.
     _call_answered_at: dict[str, datetime] = field(default_factory=dict, repr=False)
@@ -647,66 +710,148 @@ class LoanDesk:
     def _new_application(self, state: DialogState) -> str:
         return state.reference or new_reference(self.clock.now())
 
-    def _view(self, decision: Decision, reference: str) -> DecisionView:
+    def _view(
+        self, decision: Decision, reference: str, *, hand_off: bool = False
+    ) -> DecisionView:
         reasons = tuple(
             Reason(code.value, REASON_TEXT[code][0], REASON_TEXT[code][1])
             for code in decision.reasons
+        ) + tuple(Reason(item.code, item.zh, item.en) for item in decision.explained)
+        return DecisionView(
+            decision.outcome.value, reasons, decision.offer, reference, hand_off=hand_off
         )
-        return DecisionView(decision.outcome.value, reasons, decision.offer, reference)
+
+    @property
+    def alerts(self) -> AlertDesk:
+        """The risk alert desk over this desk's database."""
+        return AlertDesk(self.engine, self.clock)
+
+    def raise_call_alert(
+        self, state: DialogState, code: str, level: str, reasons: tuple[str, ...] = ()
+    ) -> str:
+        """Raise a risk alert while the caller is on the line; returns where it was routed.
+
+        A critical alert is routed ``pause_and_hand_off``: the dialog stops the script and
+        hands the call to a person.
+        """
+        stored = self.alerts.raise_alert(
+            Alert(
+                code=code,
+                level=AlertLevel(level),
+                source=AlertSource.CALL,
+                raised_at=self.clock.now(),
+                session_id=state.session_id,
+                reference=state.reference,
+                reasons=reasons,
+            ),
+            call_live=state.channel == "voice",
+        )
+        return stored.route.value
 
     def _store_decision(
-        self, state: DialogState, reference: str, decision: Decision, application: dict[str, Any]
-    ) -> None:
+        self,
+        state: DialogState,
+        reference: str,
+        decision: Decision,
+        application: dict[str, Any],
+        assessment: Assessment | None = None,
+        uow: SqlUnitOfWork | None = None,
+    ) -> list[StoredAlert]:
+        """Store the decision, its figures and its alerts; commit unless ``uow`` is given."""
+        if uow is None:
+            with SqlUnitOfWork(self.engine) as own:
+                raised = self._store_decision(
+                    state, reference, decision, application, assessment, own
+                )
+                own.commit()
+            return raised
         now = self.clock.now()
         offer = decision.offer
-        with SqlUnitOfWork(self.engine) as uow:
-            existing = uow.applications.get(reference)
-            uow.applications.save(
-                ApplicationRecord(
-                    reference=reference,
-                    session_id=state.session_id,
-                    customer_id=state.customer_id,
-                    status=decision.outcome.value,
-                    amount_minor=application.get("amount_minor"),
-                    currency="CNY",
-                    term_months=application.get("term_months"),
-                    purpose=application.get("purpose"),
-                    monthly_income_minor=application.get("monthly_income_minor"),
-                    employment=application.get("employment"),
-                    decision=decision.outcome.value,
-                    reasons=[reason.value for reason in decision.reasons],
-                    policy_version=decision.policy_version,
-                    product_code=offer.product_code if offer else None,
-                    annual_rate=offer.annual_rate if offer else None,
-                    apr=offer.rates.apr if offer else None,
-                    monthly_payment_minor=offer.monthly_payment.to_minor() if offer else None,
-                    total_repayment_minor=offer.total_repayment.to_minor() if offer else None,
-                    contract_sha256=None,
-                    signed_at=None,
-                    disbursed_at=None,
-                    payout_reference=None,
-                    created_at=existing.created_at if existing else now,
-                    updated_at=now,
+        existing = uow.applications.get(reference)
+        uow.applications.save(
+            ApplicationRecord(
+                reference=reference,
+                session_id=state.session_id,
+                customer_id=state.customer_id,
+                status=decision.outcome.value,
+                amount_minor=application.get("amount_minor"),
+                currency="CNY",
+                term_months=application.get("term_months"),
+                purpose=application.get("purpose"),
+                monthly_income_minor=application.get("monthly_income_minor"),
+                employment=application.get("employment"),
+                decision=decision.outcome.value,
+                reasons=[reason.value for reason in decision.reasons],
+                policy_version=decision.policy_version,
+                product_code=offer.product_code if offer else None,
+                annual_rate=offer.annual_rate if offer else None,
+                apr=offer.rates.apr if offer else None,
+                monthly_payment_minor=offer.monthly_payment.to_minor() if offer else None,
+                total_repayment_minor=offer.total_repayment.to_minor() if offer else None,
+                contract_sha256=None,
+                signed_at=None,
+                disbursed_at=None,
+                payout_reference=None,
+                created_at=existing.created_at if existing else now,
+                updated_at=now,
+            )
+        )
+        uow.audit.append(
+            "decision.made",
+            state.session_id,
+            {
+                "reference": reference,
+                "outcome": decision.outcome.value,
+                "reasons": [reason.value for reason in decision.reasons],
+                "policy_version": decision.policy_version,
+                "product": f"{self.product.code}@{self.product.version}",
+                "approved_amount": str(decision.approved_amount.amount)
+                if decision.approved_amount
+                else None,
+                "apr": str(offer.rates.apr) if offer else None,
+                "annual_rate": str(offer.annual_rate) if offer else None,
+                "band": decision.band,
+                "explained": [item.code for item in decision.explained],
+                "models": dict(decision.model_versions),
+                **(_assessment_record(assessment) if assessment else {}),
+            },
+            now,
+        )
+        uow.risk_decisions.add(
+            DecisionFigures(
+                reference=reference,
+                session_id=state.session_id,
+                decided_at=now,
+                outcome=decision.outcome.value,
+                policy_version=decision.policy_version,
+                credit_model_version=(
+                    assessment.credit.version if assessment and assessment.credit else None
+                ),
+                credit_points=(
+                    assessment.credit.points if assessment and assessment.credit else None
+                ),
+                credit_probability_bad=(
+                    assessment.credit.probability_bad
+                    if assessment and assessment.credit
+                    else None
+                ),
+                fraud_model_version=assessment.fraud.version if assessment else None,
+                fraud_probability=assessment.fraud.probability if assessment else None,
+                fraud_rules_version=assessment.rules_version if assessment else None,
+                reasons=tuple(
+                    ExplainedReason(code.value, *REASON_TEXT[code])
+                    for code in decision.reasons
                 )
+                + decision.explained,
+                features=assessment.features if assessment else None,
             )
-            uow.audit.append(
-                "decision.made",
-                state.session_id,
-                {
-                    "reference": reference,
-                    "outcome": decision.outcome.value,
-                    "reasons": [reason.value for reason in decision.reasons],
-                    "policy_version": decision.policy_version,
-                    "product": f"{self.product.code}@{self.product.version}",
-                    "approved_amount": str(decision.approved_amount.amount)
-                    if decision.approved_amount
-                    else None,
-                    "apr": str(offer.rates.apr) if offer else None,
-                },
-                now,
-            )
-            uow.commit()
+        )
+        raised = [
+            self.alerts.raise_in(uow, alert, call_live=state.channel == "voice")
+            for alert in decision_alerts(decision, state, reference, assessment, now)
+        ]
         state.reference = reference
+        return raised
 
     def decline_for_purpose(self, state: DialogState, purpose: PurposeCategory) -> DecisionView:
         """Decline an application whose stated purpose is banned."""
@@ -749,22 +894,43 @@ class LoanDesk:
             # What the borrower already owes this lender counts toward the R1 credit cap.
             outstanding_credit=self._outstanding_credit(state.customer_id),
         )
-        decided_on = business_day(self.clock.now())
+        now = self.clock.now()
+        decided_on = business_day(now)
         state.slots["decided_on"] = decided_on.isoformat()
-        decision = decide(facts, self.product, self.limits_on(decided_on), self.policy)
-        self._store_decision(
-            state,
-            reference,
-            decision,
-            {
-                "amount_minor": Money.of(application.amount).rounded().to_minor(),
-                "term_months": application.term_months,
-                "purpose": application.purpose.value,
-                "monthly_income_minor": Money.of(application.monthly_income).rounded().to_minor(),
-                "employment": application.employment,
-            },
-        )
-        return self._view(decision, reference)
+        stored = {
+            "amount_minor": Money.of(application.amount).rounded().to_minor(),
+            "term_months": application.term_months,
+            "purpose": application.purpose.value,
+            "monthly_income_minor": Money.of(application.monthly_income).rounded().to_minor(),
+            "employment": application.employment,
+        }
+        with SqlUnitOfWork(self.engine) as uow:
+            # The assessment records the application's identifiers in the fraud history in
+            # the same transaction as the decision: both are kept, or neither.
+            assessment = (
+                self.risk.assess(
+                    uow, state, record, facts, self.product, reference=reference, at=now
+                )
+                if self.risk is not None
+                else None
+            )
+            decision = decide(
+                facts,
+                self.product,
+                self.limits_on(decided_on),
+                self.policy,
+                assessment.evidence if assessment else None,
+            )
+            raised = self._store_decision(state, reference, decision, stored, assessment, uow)
+            uow.commit()
+        for alert in raised:
+            self.alerts.notify(alert)
+        if decision.offer is not None:
+            # The priced rate (the credit band's margin included) is the one the contract,
+            # the signature and the payout are worked out with.
+            state.slots["offer_annual_rate"] = str(decision.offer.annual_rate)
+        hand_off = any(alert.route is AlertRoute.PAUSE_AND_HAND_OFF for alert in raised)
+        return self._view(decision, reference, hand_off=hand_off)
 
     def limits_on(self, day: date) -> RegulatoryLimits:
         """The regulatory limits for a contract made on ``day`` (the lender's business day).
@@ -791,8 +957,12 @@ class LoanDesk:
         return Money.from_minor(int(owed))
 
     def _offer(self, state: DialogState) -> Offer:
+        product = self.product
+        priced = state.slots.get("offer_annual_rate")
+        if priced is not None and Decimal(priced) != product.annual_rate:
+            product = replace(product, annual_rate=Decimal(priced))
         return make_offer(
-            self.product, Money.of(state.slots["offer_amount"]), int(state.slots["offer_term"])
+            product, Money.of(state.slots["offer_amount"]), int(state.slots["offer_term"])
         )
 
     def _contract(self, state: DialogState) -> ContractDocument:
