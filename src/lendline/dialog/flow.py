@@ -216,10 +216,24 @@ class Dialog:
         else:
             state.silences = 0
             reply = self._on_input(caller)
-            # Word cues of fraud; the first scam cue of a call is answered with a warning
-            # before the script carries on.
-            reply.prompts[:0] = self._note_cues(caller.text or "")
+            # Word cues of fraud: the first scam cue of a call is answered with the scam
+            # warning and raised as a critical alert (the call goes to a person); the first
+            # coaching cue goes to the review queue.
+            reply = self._after_cues(reply, self._note_cues(caller.text or ""))
         self._finish_turn(caller, reply, "turn")
+        return reply
+
+    def _after_cues(self, reply: Reply, warning: list[tuple[str, str]]) -> Reply:
+        state = self.state
+        if "coaching_cue" in state.flags and "coaching_alert" not in state.flags:
+            state.flags.append("coaching_alert")
+            self.desk.raise_call_alert(state, "coaching_cue", "warn", ("coaching_cue",))
+        if not warning:
+            return reply
+        route = self.desk.raise_call_alert(state, "scam_cue", "critical", ("scam_cue",))
+        if route == "pause_and_hand_off" and state.status is SessionStatus.ACTIVE:
+            return self._hand_off(*warning)
+        reply.prompts[:0] = warning
         return reply
 
     def _note_cues(self, text: str) -> list[tuple[str, str]]:

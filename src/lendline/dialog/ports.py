@@ -221,6 +221,12 @@ class LoanDesk(Protocol):
         """Record an application declined because its purpose is banned."""
         ...
 
+    def raise_call_alert(
+        self, state: DialogState, code: str, level: str, reasons: tuple[str, ...] = ()
+    ) -> str:
+        """Raise a risk alert during the session; returns its route."""
+        ...
+
     def submit_application(self, state: DialogState, application: ApplicationInput) -> DecisionView:
         """Record the application and decide it under the written policy."""
         ...

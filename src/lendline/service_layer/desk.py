@@ -732,7 +732,7 @@ class LoanDesk:
         """Raise a risk alert while the caller is on the line; returns where it was routed.
 
         A critical alert is routed ``pause_and_hand_off``: the dialog stops the script and
-        hands the call to a person.
+        hands the session to a person (a chat session is as live as a call).
         """
         stored = self.alerts.raise_alert(
             Alert(
@@ -744,7 +744,7 @@ class LoanDesk:
                 reference=state.reference,
                 reasons=reasons,
             ),
-            call_live=state.channel == "voice",
+            call_live=True,
         )
         return stored.route.value
 

@@ -8,10 +8,9 @@ from lendline.demo.borrowers import happy_borrower
 from lendline.demo.drive import chat_as, resolve_answer
 from lendline.dialog.flow import CallerInput, Dialog
 from lendline.dialog.prompt_book import load_prompts
-from lendline.dialog.state import DialogState, Step
+from lendline.dialog.state import DialogState, SessionStatus, Step
 
 SCAM = {"zh": "他们说要先交解冻费", "en": "They said I must pay an unfreezing fee first."}
-PURPOSE = {"zh": "我要用来装修房子", "en": "Tuition for my master's degree."}
 
 
 def _at_purpose(app, language: str) -> Dialog:  # type: ignore[no-untyped-def]
@@ -26,7 +25,7 @@ def _at_purpose(app, language: str) -> Dialog:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
-def test_the_first_scam_cue_is_answered_with_a_warning_then_the_script_goes_on(
+def test_the_first_scam_cue_is_answered_with_a_warning_and_a_person_takes_over(
     make_app, language: str
 ) -> None:
     app = make_app()
@@ -34,21 +33,21 @@ def test_the_first_scam_cue_is_answered_with_a_warning_then_the_script_goes_on(
     reply = dialog.handle(CallerInput(text=SCAM[language]))
     ids = [prompt_id for prompt_id, _ in reply.prompts]
     assert ids[0] == "scam_warning"
-    assert ids[-1] == "ask_purpose"  # the question is asked again, last
+    assert ids[-1] == "hand_off"  # a critical alert pauses the script: a person takes over
+    assert reply.hand_off and reply.end_call
+    assert dialog.state.status is SessionStatus.HANDED_OFF
     assert "96110" not in reply.text and ("九六一一零" in reply.text or "nine six" in reply.text)
     assert "scam_cue" in dialog.state.flags
-    first = dialog.state.signals["scam_cues"]
-    assert first >= 1.0  # "unfreezing" and "fee first" are two cues
+    assert dialog.state.signals["scam_cues"] >= 1.0  # "unfreezing" and "fee first" are two
     # The flag names the kind only; the caller's words stay in the transcript.
     assert not any(SCAM[language][:4] in flag for flag in dialog.state.flags)
-
-    again = dialog.handle(CallerInput(text=SCAM[language]))
-    assert "scam_warning" not in [prompt_id for prompt_id, _ in again.prompts]
-    assert dialog.state.signals["scam_cues"] == 2 * first
-    assert dialog.state.flags.count("scam_cue") == 1
-
-    dialog.handle(CallerInput(text=PURPOSE[language]))
-    assert dialog.state.step is Step.INCOME
+    (alert,) = app.desk.alerts.queue()
+    assert (alert.alert.code, alert.alert.level.value, alert.route.value) == (
+        "scam_cue",
+        "critical",
+        "pause_and_hand_off",
+    )
+    assert alert.alert.session_id == dialog.state.session_id
 
 
 def test_coaching_and_guarantor_cues_are_counted_and_flagged(make_app) -> None:
@@ -63,6 +62,10 @@ def test_coaching_and_guarantor_cues_are_counted_and_flagged(make_app) -> None:
     )
     assert {"coaching_cue", "guarantor_cue"} <= set(dialog.state.flags)
     assert "urgency_cue" not in dialog.state.flags
+    # Coaching goes to the review queue once; the call carries on.
+    dialog.handle(CallerInput(text="中介说的"))
+    assert [item.alert.code for item in app.desk.alerts.queue()] == ["coaching_cue"]
+    assert dialog.state.status is SessionStatus.ACTIVE
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
