@@ -16,6 +16,7 @@ raises alerts (``AlertDesk``), never twice for the same loan or ring:
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -27,6 +28,8 @@ from lendline.lending.ledger import JournalEntry
 from lendline.lending.servicing import LoanTerms, position
 from lendline.persistence.uow import SqlUnitOfWork
 from lendline.risk.alerts import Alert, AlertLevel, AlertSource
+from lendline.risk.credit.stability import Stability, StabilityReport, score_stability
+from lendline.risk.fraud.rings import DEFAULT_RING_CONFIG, FraudRing, RingConfig
 from lendline.risk.monitoring import (
     MonitoringConfig,
     OutcomeRates,
@@ -34,10 +37,24 @@ from lendline.risk.monitoring import (
     outcome_rates,
     rate_shifts,
 )
+from lendline.risk.policy import PolicyConfig
 from lendline.service_layer.alerts import AlertDesk
+from lendline.service_layer.ring_detection import detect_rings
+from lendline.service_layer.risk_assessment import RiskAssessor
 from lendline.shared.clock import Clock, business_day
 
 Progress = Callable[[str], None]
+
+_PSI_LEVELS = {
+    Stability.STABLE: AlertLevel.INFO,
+    Stability.WATCH: AlertLevel.WARN,
+    Stability.SHIFT: AlertLevel.CRITICAL,
+}
+
+
+def ring_reference(ring: FraudRing) -> str:
+    """A stable name for a ring (its members' hash): the same ring is alerted once."""
+    return "ring-" + hashlib.sha256(",".join(ring.members).encode()).hexdigest()[:40]
 
 
 @dataclass
@@ -66,12 +83,22 @@ class RiskReview:
         clock: the time source.
         alerts: where alerts go.
         config: the jobs' thresholds.
+        assessor: the scorecard (drift reference) and fraud model (re-scoring) in force.
+        policy: the decision policy (its fraud referral threshold).
+        rings_config: thresholds of ring detection.
+        ring_window: how far back ring detection looks (rings build up over weeks).
+        critical_ring_identities: a ring tying this many identities or more is critical.
     """
 
     engine: Engine
     clock: Clock
     alerts: AlertDesk
     config: MonitoringConfig = field(default_factory=MonitoringConfig)
+    assessor: RiskAssessor = field(default_factory=RiskAssessor)
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
+    rings_config: RingConfig = DEFAULT_RING_CONFIG
+    ring_window: timedelta = timedelta(days=90)
+    critical_ring_identities: int = 4
 
     def _raise(self, report: ReviewReport, alert: Alert) -> None:
         report.alerts.append(self.alerts.raise_alert(alert).alert_id)
@@ -175,12 +202,119 @@ class RiskReview:
         owed = position(terms, entries, as_of)
         return not owed.principal_due.is_zero()
 
+    def drift(self, report: ReviewReport) -> StabilityReport | None:
+        """PSI of this window's credit scores against the scorecard's reference."""
+        end = report.started_at
+        with SqlUnitOfWork(self.engine, read_only=True) as uow:
+            decided = uow.risk_decisions.between(end - report.window, end)
+        points = [item.credit_points for item in decided if item.credit_points is not None]
+        if len(points) < self.config.min_decisions:
+            report.figures["drift"] = {"scored": str(len(points)), "psi": "-"}
+            return None
+        card = self.assessor.scorecard
+        stability = score_stability(points, card.reference_edges, card.reference_counts)
+        report.figures["drift"] = {
+            "scored": str(len(points)),
+            "psi": str(stability.psi),
+            "reading": stability.stability.value,
+        }
+        level = _PSI_LEVELS[stability.stability]
+        if level is not AlertLevel.INFO:
+            self._raise(
+                report,
+                Alert(
+                    code=f"psi_{stability.stability.value}",
+                    level=level,
+                    source=AlertSource.AFTER_THE_FACT,
+                    raised_at=self.clock.now(),
+                    reasons=(card.version,),
+                    figures=report.figures["drift"],
+                ),
+            )
+        return stability
+
+    def rescore(self, report: ReviewReport) -> list[str]:
+        """Re-score this window's decisions with the fraud model in force.
+
+        Raises a warning for each application that was not referred for fraud on the day
+        but reaches the referral threshold now (a newer model, or a newer reading).
+        """
+        end = report.started_at
+        with SqlUnitOfWork(self.engine, read_only=True) as uow:
+            decided = uow.risk_decisions.between(end - report.window, end)
+        model = self.assessor.fraud_model
+        threshold = self.policy.fraud_refer_probability
+        flagged: list[str] = []
+        for item in decided:
+            if item.features is None or item.outcome in ("decline", "refer"):
+                continue
+            now = model.score(item.features)
+            before = item.fraud_probability
+            if now.probability >= threshold and (before is None or before < threshold):
+                flagged.append(item.reference)
+                self._raise_once(
+                    report,
+                    Alert(
+                        code="rescored_fraud_risk",
+                        level=AlertLevel.WARN,
+                        source=AlertSource.AFTER_THE_FACT,
+                        raised_at=self.clock.now(),
+                        session_id=item.session_id,
+                        reference=item.reference,
+                        reasons=tuple(reason.code for reason in now.reasons),
+                        figures={
+                            "before": str(before) if before is not None else "-",
+                            "now": str(now.probability),
+                            "model": now.version,
+                        },
+                    ),
+                )
+        report.figures["rescore"] = {"rescored": str(len(decided)), "flagged": str(len(flagged))}
+        return flagged
+
+    def rings(self, report: ReviewReport) -> tuple[FraudRing, ...]:
+        """Fraud rings among the applications of the ring window; an alert per ring."""
+        found = detect_rings(
+            self.engine, now=report.started_at, window=self.ring_window, config=self.rings_config
+        )
+        for ring in found:
+            level = (
+                AlertLevel.CRITICAL
+                if ring.identities >= self.critical_ring_identities
+                else AlertLevel.WARN
+            )
+            self._raise_once(
+                report,
+                Alert(
+                    code="fraud_ring",
+                    level=level,
+                    source=AlertSource.AFTER_THE_FACT,
+                    raised_at=self.clock.now(),
+                    reference=ring_reference(ring),
+                    reasons=tuple(sorted({key.kind.value for key in ring.shared_keys})),
+                    figures={
+                        "applications": str(len(ring.members)),
+                        "identities": str(ring.identities),
+                        "score": str(ring.score),
+                        "members": ",".join(ring.members),
+                    },
+                ),
+            )
+        report.figures["rings"] = {
+            "rings": str(len(found)),
+            "largest": str(max((ring.identities for ring in found), default=0)),
+        }
+        return found
+
     # ------------------------------------------------------------------ all of it
 
     def _jobs(self) -> list[tuple[str, Callable[[ReviewReport], object]]]:
         return [
             ("rates", self.rates),
             ("early_defaults", self.early_defaults),
+            ("drift", self.drift),
+            ("rescore", self.rescore),
+            ("rings", self.rings),
         ]
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine
@@ -12,10 +13,12 @@ from lendline.adapters.payment_rail.simulator import SimulatedPaymentRail
 from lendline.persistence.risk_monitoring import DecisionFigures
 from lendline.persistence.uow import SqlUnitOfWork
 from lendline.risk.alerts import Alert, AlertLevel, AlertRoute, AlertSource, AlertStatus
+from lendline.risk.fraud.history import ObservationKind
 from lendline.risk.monitoring import MonitoringConfig
 from lendline.service_layer.alerts import AlertDesk
 from lendline.service_layer.loan_book import LoanBook
-from lendline.service_layer.risk_review import RiskReview
+from lendline.service_layer.risk_assessment import RiskAssessor
+from lendline.service_layer.risk_review import ReviewReport, RiskReview
 from lendline.shared.clock import BUSINESS_TZ, ManualClock
 
 T0 = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
@@ -155,3 +158,116 @@ def test_a_loan_with_its_first_installment_unpaid_for_30_days_is_an_early_defaul
         item for item in review.alerts.queue() if item.alert.code == "early_payment_default"
     ]
     assert len(per_loan) == 1
+
+
+def test_a_planted_ring_is_raised_once_and_critical_when_large(engine: Engine) -> None:
+    clock = ManualClock(T0 + timedelta(days=1))
+    with SqlUnitOfWork(engine) as uow:
+        history = uow.risk_history
+        mule_account = history.key_for(ObservationKind.ACCOUNT, "6225880099990000")
+        for index in range(5):
+            # Five identities, one payout account: account renting.
+            for kind, key in (
+                (ObservationKind.ACCOUNT, mule_account),
+                (
+                    ObservationKind.PHONE,
+                    history.key_for(ObservationKind.PHONE, f"1381234{index:04d}"),
+                ),
+            ):
+                history.observe(
+                    at=T0,
+                    session_id=f"ring-{index}",
+                    reference=f"LL-RING-{index}",
+                    subject=f"C-RING-{index}",
+                    kind=kind,
+                    key=key,
+                )
+        for index in range(20):
+            # Unrelated applicants with their own phones and accounts.
+            for kind, value in (
+                (ObservationKind.ACCOUNT, f"62216600{index:08d}"),
+                (ObservationKind.PHONE, f"1390000{index:04d}"),
+            ):
+                history.observe(
+                    at=T0,
+                    session_id=f"other-{index}",
+                    reference=f"LL-OTHER-{index}",
+                    subject=f"C-OTHER-{index}",
+                    kind=kind,
+                    key=history.key_for(kind, value),
+                )
+        uow.commit()
+    review = RiskReview(engine, clock, AlertDesk(engine, clock))
+    report = review.run(timedelta(days=7))
+    assert report.figures["rings"] == {"rings": "1", "largest": "5"}
+    (ring,) = [item for item in review.alerts.queue() if item.alert.code == "fraud_ring"]
+    assert ring.alert.level is AlertLevel.CRITICAL
+    assert ring.route is AlertRoute.PAGE_RISK_OFFICER
+    assert ring.alert.figures["members"] == ",".join(f"LL-RING-{i}" for i in range(5))
+    assert "account" in ring.alert.reasons
+    review.run(timedelta(days=7))
+    assert [item.alert.code for item in review.alerts.queue()].count("fraud_ring") == 1
+
+
+def _scored(engine: Engine, start: datetime, points: list[int], **figures: object) -> None:
+    with SqlUnitOfWork(engine) as uow:
+        for index, value in enumerate(points):
+            uow.risk_decisions.add(
+                DecisionFigures(
+                    reference=f"LL-S-{start:%m%d}-{index}",
+                    session_id=f"s-s-{index}",
+                    decided_at=start + timedelta(minutes=index),
+                    outcome="approve",
+                    policy_version="policy-test",
+                    credit_points=value,
+                    **figures,  # type: ignore[arg-type]
+                )
+            )
+        uow.commit()
+
+
+def test_scores_like_the_reference_are_stable_and_a_shifted_population_is_critical(
+    engine: Engine,
+) -> None:
+    clock = ManualClock(T0 + timedelta(days=7))
+    card = RiskAssessor().scorecard
+    # A window drawn in the reference's own proportions.
+    like = [
+        edge
+        for edge, count in zip(
+            [card.reference_edges[0] - 1, *card.reference_edges], card.reference_counts, strict=True
+        )
+        for _ in range(count // 5 + 1)
+    ]
+    _scored(engine, T0, like)
+    review = RiskReview(engine, clock, AlertDesk(engine, clock))
+    report = review.run(timedelta(days=7))
+    assert report.figures["drift"]["reading"] == "stable"
+    assert not [item for item in review.alerts.queue() if item.alert.code.startswith("psi_")]
+    # A week later every applicant scores in the lowest band.
+    later = T0 + timedelta(days=8)
+    _scored(engine, later, [card.reference_edges[0] - 5] * 40)
+    clock.advance(timedelta(days=8))
+    report = review.run(timedelta(days=7))
+    assert report.figures["drift"]["reading"] == "shift"
+    (alert,) = [item for item in review.alerts.queue() if item.alert.code == "psi_shift"]
+    assert alert.alert.level is AlertLevel.CRITICAL
+
+
+def test_rescoring_flags_an_approval_the_model_in_force_would_refer(engine: Engine) -> None:
+    clock = ManualClock(T0 + timedelta(days=1))
+    risky = {
+        "account_identities": 4.0,
+        "phone_identities": 3.0,
+        "id_applications_24h": 4.0,
+        "second_voice": 0.9,
+        "scripted_reading": 0.9,
+        "coaching_cues": 2.0,
+    }
+    _scored(engine, T0, [520], fraud_probability=Decimal("0.05"), features=risky)
+    _scored(engine, T0 + timedelta(hours=1), [520], fraud_probability=Decimal("0.05"), features={})
+    review = RiskReview(engine, clock, AlertDesk(engine, clock))
+    assert review.rescore(ReviewReport(clock.now(), timedelta(days=7))) == [f"LL-S-{T0:%m%d}-0"]
+    (alert,) = review.alerts.queue()
+    assert alert.alert.code == "rescored_fraud_risk"
+    assert Decimal(alert.alert.figures["now"]) >= Decimal("0.60")
