@@ -8,6 +8,7 @@ that commit with their outbox message.
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -164,10 +165,14 @@ def _forget_identity_records(app) -> None:  # type: ignore[no-untyped-def]
             conn.execute(table.delete())
 
 
-def _session(app, persona_mobile: str = "13812345678"):  # type: ignore[no-untyped-def]
-    """A session identified as the Mandarin demo customer, ready for codes."""
+def _session(app):  # type: ignore[no-untyped-def]
+    """A session identified as the Mandarin demo customer, ready for codes.
+
+    It comes from a number of its own: a session left open under the customer's number in
+    the shared PostgreSQL database would be resumed by the next test's call from it.
+    """
     desk = app.desk
-    state = desk.open_session(persona_mobile, "chat")
+    state = desk.open_session(f"199{secrets.randbelow(10**8):08d}", "chat")
     record = desk.find_customer("330106198803151205")
     state.slots["id_number"] = record.id_number
     state.customer_id = record.customer_id
