@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +15,7 @@ from lendline.adapters.documents.archive import FileContractArchive
 from lendline.adapters.keys.ed25519 import load_or_create_signer, verify_ed25519
 from lendline.adapters.payment_rail.simulator import SimulatedPaymentRail
 from lendline.adapters.sms.outbox import OutboxSmsGateway
-from lendline.config import Settings
+from lendline.config import RiskSettings, Settings
 from lendline.dialog.flow import Dialog
 from lendline.dialog.state import DialogState
 from lendline.identity.ports import SmsGateway
@@ -33,8 +33,10 @@ from lendline.persistence.subject_keys import (
 )
 from lendline.persistence.tables import customers
 from lendline.persistence.uow import SqlUnitOfWork
+from lendline.risk.fraud.rules import DEFAULT_RULES, FraudRulesConfig
 from lendline.service_layer.audit_trail import AuditTrail
 from lendline.service_layer.desk import LoanDesk
+from lendline.service_layer.risk_assessment import RiskAssessor
 from lendline.shared.clock import Clock, SystemClock, business_day
 
 if TYPE_CHECKING:
@@ -186,6 +188,21 @@ def personal_data_keys(settings: Settings) -> PersonalDataKeys:
     )
 
 
+def fraud_rules(risk: RiskSettings) -> FraudRulesConfig:
+    """The fraud rules with the lender's night hours (a changed window is a new version)."""
+    if (risk.night_start_hour, risk.night_end_hour) == (
+        DEFAULT_RULES.night_start_hour,
+        DEFAULT_RULES.night_end_hour,
+    ):
+        return DEFAULT_RULES
+    return replace(
+        DEFAULT_RULES,
+        night_start_hour=risk.night_start_hour,
+        night_end_hour=risk.night_end_hour,
+        version=f"{DEFAULT_RULES.version}+night{risk.night_start_hour}-{risk.night_end_hour}",
+    )
+
+
 def bootstrap(
     settings: Settings | None = None,
     *,
@@ -219,6 +236,7 @@ def bootstrap(
         limits=limits,
         lender_type=settings.lending.lender_type,
         lpr_table=load_lpr_table(settings.lending.lpr_table_path),
+        risk=RiskAssessor(rules=fraud_rules(settings.risk)),
     )
     audit = AuditTrail(
         engine,

@@ -187,6 +187,20 @@ class LoggingSettings(BaseModel):
     console_level: str = "INFO"
 
 
+class RiskSettings(BaseModel):
+    """Live risk settings (``LENDLINE_RISK__*``).
+
+    Parameters:
+        night_start_hour: first hour (Asia/Shanghai) the fraud rules count as night.
+        night_end_hour: the hour night ends (exclusive); equal to the start for no night
+            rule (a lender that takes calls around the clock from shift workers, or a test
+            that must not depend on the hour it runs at).
+    """
+
+    night_start_hour: int = 0
+    night_end_hour: int = 6
+
+
 class Settings(BaseSettings):
     """All of LendLine's settings."""
 
@@ -202,6 +216,7 @@ class Settings(BaseSettings):
     keys: KeySettings = KeySettings()
     audit: AuditSettings = AuditSettings()
     logging: LoggingSettings = LoggingSettings()
+    risk: RiskSettings = RiskSettings()
     data_dir: Path = Path("var")
     sms_outbox: Path = Path("var/sms-outbox.jsonl")
     payment_rail_url: str = "sqlite:///var/payment-rail.db"

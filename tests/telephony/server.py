@@ -108,6 +108,8 @@ def start_server(
         "LENDLINE_SPEECH__PROMPT_CACHE": str(PROMPT_CACHE),
         "LENDLINE_SPEECH__ZH_VOICE_PYTHON": str(zh_python),
         "LENDLINE_TELEPHONY__MAX_CALLS": str(max_calls),
+        # No night window: the call must not depend on the hour the suite runs at.
+        "LENDLINE_RISK__NIGHT_END_HOUR": "0",
         "LENDLINE_TELEPHONY__RECORDINGS_DIR": str(home / "recordings"),
         "LENDLINE_TELEPHONY__SIP__PORT": str(sip_port),
         "LENDLINE_TELEPHONY__SIP__RTP_PORT_MIN": str(rtp_first),
