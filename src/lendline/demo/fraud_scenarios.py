@@ -11,6 +11,7 @@ turn, Whisper, the dialog, the desk), so a detection here is a detection on audi
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any, Final
 
 from lendline.demo.borrowers import Persona, happy_borrower
 
@@ -99,13 +100,20 @@ def _scam_victim(language: str) -> Persona:
     )
 
 
-def fraud_scenarios(*, markers: dict[str, frozenset[str]]) -> list[FraudScenario]:
-    """The scenario set, with the markers each pattern must leave.
+#: What counts as detecting each pattern: the call signal or cue the fraud model named as a
+#: reason, the dialog's flag, the alert raised, or the fraud rule that fired.
+PATTERN_MARKERS: Final[dict[str, frozenset[str]]] = {
+    "coaching": frozenset({"second_voice", "second_voice_turns", "coaching_cues", "coaching_cue"}),
+    "scripted": frozenset({"scripted_reading", "question_answer_latency_secs", "speech_rate"}),
+    "scam": frozenset({"scam_cue", "scam_cues"}),
+    # Application velocity by ID number, mobile and caller number (24 h and 30 days).
+    "stacking": frozenset({"F01", "F02", "F03", "F04", "F05", "F06"}),
+}
 
-    Args:
-        markers: pattern -> the markers that count as detecting it (see
-            ``lendline.service_layer.risk_assessment.PATTERN_MARKERS``).
-    """
+
+def fraud_scenarios() -> list[FraudScenario]:
+    """The scenario set, with the markers each pattern must leave."""
+    markers = PATTERN_MARKERS
     return [
         FraudScenario("honest-en", "", happy_borrower("en"), frozenset()),
         FraudScenario("honest-zh", "", happy_borrower("zh"), frozenset()),
@@ -122,3 +130,71 @@ def fraud_scenarios(*, markers: dict[str, frozenset[str]]) -> list[FraudScenario
             earlier_applications=3,
         ),
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioResult:
+    """What the risk engine made of one scenario call.
+
+    Parameters:
+        scenario: the scenario.
+        status: how the session ended.
+        outcome: the decision's outcome ("" when no decision was reached).
+        markers: every fraud marker the session left (see ``session_markers``).
+        flagged: whether the session was treated as suspicious at all.
+    """
+
+    scenario: FraudScenario
+    status: str
+    outcome: str
+    markers: frozenset[str]
+    flagged: bool
+
+    @property
+    def detected(self) -> bool:
+        """A fraud scenario flagged for one of its own markers."""
+        return self.flagged and bool(self.markers & self.scenario.expects)
+
+
+def session_markers(app: Any, session_id: str) -> tuple[frozenset[str], str]:
+    """The fraud markers a session left, and its last decision's outcome.
+
+    Markers are the fraud rules that fired and the features the fraud model named as reasons
+    (from the ``decision.made`` audit entries), the codes of the session's alerts, and the
+    dialog's cue flags.
+    """
+    from lendline.persistence.uow import SqlUnitOfWork
+
+    markers: set[str] = set()
+    outcome = ""
+    with SqlUnitOfWork(app.engine, read_only=True) as uow:
+        for entry in uow.audit.entries(session_id):
+            if entry.kind == "decision.made":
+                payload = entry.payload
+                outcome = str(payload["outcome"])
+                markers.update(str(code) for code in payload.get("fraud_rules_fired") or [])  # type: ignore[attr-defined]
+                if outcome != "approve":
+                    markers.update(str(name) for name in payload.get("fraud_reasons") or [])  # type: ignore[attr-defined]
+        markers.update(item.alert.code for item in uow.alerts.for_session(session_id))
+        record = uow.sessions.get(session_id)
+    if record is not None:
+        flags = record.state.get("flags", [])
+        markers.update(flag for flag in flags if flag.endswith("_cue"))
+    return frozenset(markers), outcome
+
+
+#: Session endings that mean the risk engine stopped the loan.
+_STOPPED = frozenset({"handed_off", "referred", "declined", "callback", "locked"})
+
+
+def judge(app: Any, scenario: FraudScenario, state: Any) -> ScenarioResult:
+    """Read what the engine made of a scenario call from the database."""
+    markers, outcome = session_markers(app, state.session_id)
+    stepped_up = any(action for action in getattr(state, "step_ups", []))
+    flagged = (
+        state.status.value in _STOPPED
+        or outcome in ("step_up", "refer", "decline")
+        or stepped_up
+        or bool(markers)
+    )
+    return ScenarioResult(scenario, state.status.value, outcome, markers, flagged)
