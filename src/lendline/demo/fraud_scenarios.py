@@ -138,6 +138,7 @@ class ScenarioResult:
 
     Parameters:
         scenario: the scenario.
+        session_id: the call's session.
         status: how the session ended.
         outcome: the decision's outcome ("" when no decision was reached).
         markers: every fraud marker the session left (see ``session_markers``).
@@ -145,6 +146,7 @@ class ScenarioResult:
     """
 
     scenario: FraudScenario
+    session_id: str
     status: str
     outcome: str
     markers: frozenset[str]
@@ -197,4 +199,64 @@ def judge(app: Any, scenario: FraudScenario, state: Any) -> ScenarioResult:
         or stepped_up
         or bool(markers)
     )
-    return ScenarioResult(scenario, state.status.value, outcome, markers, flagged)
+    return ScenarioResult(
+        scenario, state.session_id, state.status.value, outcome, markers, flagged
+    )
+
+
+async def run_scenario(app: Any, scenario: FraudScenario) -> ScenarioResult:
+    """Place the scenario's call through the real voice pipeline and judge it.
+
+    Earlier applications (loan stacking) are made first over chat by the same person, each
+    declining the offer, as someone shopping one identity around would.
+    """
+    import asyncio
+
+    from lendline.demo.drive import call_by_voice, chat_as
+
+    for index in range(scenario.earlier_applications):
+        earlier = scenario.persona.with_answers(
+            f"{scenario.name}-earlier-{index}", offer=["No, thank you."]
+        )
+        await asyncio.to_thread(chat_as, app, earlier)
+    report = await call_by_voice(app, scenario.persona)
+    return judge(app, scenario, report.state)
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioRates:
+    """True- and false-positive rates over a scenario set.
+
+    Parameters:
+        positives: fraud scenarios run.
+        detected: fraud scenarios flagged for one of their own markers.
+        negatives: honest scenarios run.
+        false_alarms: honest scenarios flagged.
+    """
+
+    positives: int
+    detected: int
+    negatives: int
+    false_alarms: int
+
+    @property
+    def tpr(self) -> float:
+        """Share of fraud scenarios detected for the right reason."""
+        return self.detected / self.positives if self.positives else 0.0
+
+    @property
+    def fpr(self) -> float:
+        """Share of honest scenarios flagged."""
+        return self.false_alarms / self.negatives if self.negatives else 0.0
+
+
+def rates(results: list[ScenarioResult]) -> ScenarioRates:
+    """TPR and FPR of a run."""
+    fraud = [result for result in results if result.scenario.is_fraud]
+    honest = [result for result in results if not result.scenario.is_fraud]
+    return ScenarioRates(
+        positives=len(fraud),
+        detected=sum(result.detected for result in fraud),
+        negatives=len(honest),
+        false_alarms=sum(result.flagged for result in honest),
+    )
