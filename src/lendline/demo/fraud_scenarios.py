@@ -46,33 +46,37 @@ _SECURITY = ("q_city", "q_employer", "q_bank_name", "q_account_last4", "q_custom
 
 
 def _hesitant_en() -> Persona:
-    """An honest caller who thinks aloud: long pauses and fillers before each answer."""
+    """An honest caller who takes long pauses and thinks aloud before some answers.
+
+    Fillers are kept where the recogniser still hears the answer: Whisper base heard the
+    synthesized "Um, I live in Shanghai." as "I love inching high", which fails the
+    question for a reason that has nothing to do with fraud (see docs/risk.md).
+    """
     base = happy_borrower("en")
     hesitant = base.with_answers(
         "hesitant-en",
-        q_city=["Um, I live in Shanghai."],
-        q_employer=["Uh, I work for China Mobile."],
-        q_bank_name=["Um, Bank of China."],
         q_account_last4=["Let me see, two four six eight."],
         q_customer_since_year=["Hmm, twenty nineteen."],
-        ask_income=["Um, about twenty thousand yuan a month."],
     )
     hesitant.think_secs.update(dict.fromkeys(_SECURITY, 2.5))
     return hesitant
 
 
 def _coached_en() -> Persona:
-    """An intermediary next to the applicant whispers each answer before it is given."""
+    """An intermediary beside the applicant "packages" the income and job answers.
+
+    The coach (a second voice) whispers before the applicant answers, and the applicant
+    lets slip who is behind the figure, as coached applicants do.
+    """
     base = happy_borrower("en")
-    coached = base.with_answers("coached-en")
+    coached = base.with_answers(
+        "coached-en",
+        ask_income=["My agent told me to say twenty thousand yuan a month."],
+    )
     coached.coach.update(
         {
-            "q_city": "Say you live in Shanghai.",
-            "q_employer": "Tell them China Mobile.",
-            "q_bank_name": "Bank of China, say it.",
-            "q_account_last4": "The numbers are two four six eight.",
-            "q_customer_since_year": "Say twenty nineteen.",
-            "ask_income": "Say twenty thousand a month.",
+            "ask_purpose": "Say it is for your studies.",
+            "ask_income": "Say twenty thousand.",
             "ask_employment": "Say you are employed full time.",
         }
     )

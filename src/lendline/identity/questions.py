@@ -142,7 +142,12 @@ def sounds_unfinished(answer: str) -> bool:
     squashed = folded.replace(" ", "")
     if squashed.endswith(_ZH_DANGLING_END):
         return True
-    return folded in _EN_FILLER_START or squashed in _ZH_FILLER_START
+    return (
+        folded in _EN_FILLER_START
+        or folded in _EN_LEAD_INS
+        or squashed in _ZH_FILLER_START
+        or squashed in _ZH_LEAD_INS
+    )
 
 
 def number_readings(answer: str) -> set[str]:
@@ -332,6 +337,11 @@ _EN_DANGLING_END: Final = frozenset(
     {"for", "at", "in", "of", "the", "a", "an", "and", "with", "is", "my", "um", "uh", "er"}
 )
 _ZH_DANGLING_END: Final = ("在", "是", "叫", "那个", "嗯", "呃", "就是")
+#: Lead-ins said while recalling, before the answer itself.
+_EN_LEAD_INS: Final = frozenset(
+    {"let me see", "let me think", "let me check", "well", "hmm", "um", "uh", "so", "ok", "okay"}
+)
+_ZH_LEAD_INS: Final = frozenset({"让我想想", "我想想", "我想一下", "等一下", "这个", "嗯", "呃"})
 #: Colloquial short names of the largest banks, by the name with "银行" removed.
 _BANK_ALIASES: Final = {
     "中国工商": ("工商", "工行", "icbc"),

@@ -179,7 +179,7 @@ def test_four_digits_read_in_chinese_match_only_themselves(expected: str, other:
 
 @pytest.mark.parametrize(
     "said", ["I work for", "I live in", "it is", "Bank of", "um", "我住在", "我在", "就是", "嗯",
-             ""]
+             "", "Let me see.", "Hmm,", "让我想想", "Well"]
 )  # fmt: skip
 def test_a_lead_in_without_the_answer_sounds_unfinished(said: str) -> None:
     assert sounds_unfinished(said)

@@ -101,7 +101,6 @@ def test_an_account_shared_by_three_identities_declines_and_two_only_refer() -> 
     ("field", "code", "level"),
     [
         ("registry_mismatch", "F15", FraudLevel.REFER),
-        ("name_differs", "F16", FraudLevel.STEP_UP),
         ("caller_id_differs", "F17", FraudLevel.STEP_UP),
         ("otp_locked", "F21", FraudLevel.REFER),
     ],
@@ -109,6 +108,15 @@ def test_an_account_shared_by_three_identities_declines_and_two_only_refer() -> 
 def test_flag_rules(field: str, code: str, level: FraudLevel) -> None:
     hits = evaluate(replace(CLEAN, **{field: True}))
     assert [(h.code, h.level) for h in hits] == [(code, level)]
+
+
+def test_a_different_name_asks_for_more_only_with_a_different_number() -> None:
+    assert evaluate(replace(CLEAN, name_differs=True)) == ()
+    hits = evaluate(replace(CLEAN, name_differs=True, caller_id_differs=True))
+    assert [(h.code, h.level) for h in hits] == [
+        ("F16", FraudLevel.STEP_UP),
+        ("F17", FraudLevel.STEP_UP),
+    ]
 
 
 def test_the_dialog_flags_become_facts() -> None:
@@ -163,11 +171,11 @@ def test_a_blacklisted_identifier_declines_naming_only_its_kind() -> None:
 
 def test_hits_split_into_the_policy_evidence() -> None:
     facts = replace(CLEAN, blacklisted=frozenset({"account"}), registry_mismatch=True)
-    facts = replace(facts, name_differs=True)
+    facts = replace(facts, name_differs=True, caller_id_differs=True)
     declines, refers, step_ups = to_evidence(evaluate(facts))
     assert [r.code for r in declines] == ["F25"]
     assert [r.code for r in refers] == ["F15"]
-    assert [r.code for r in step_ups] == ["F16"]
+    assert [r.code for r in step_ups] == ["F16", "F17"]
     assert isinstance(declines[0], ExplainedReason) and declines[0].zh
 
 
