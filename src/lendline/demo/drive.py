@@ -108,19 +108,24 @@ def borrower_speech(voice: TextToSpeech, text: str, language: str) -> bytes:
     return to_telephone_band(pcm, PHONE_RATE)
 
 
-#: Quiet between the coach's whisper and the borrower repeating it.
-_COACH_GAP_SECS = 0.25
+#: How long the coach whispers alone before the borrower starts to answer.
+_COACH_LEAD_SECS = 1.0
 
 
 def with_coach(answer: bytes, coach: bytes, gain_db: float) -> bytes:
-    """The borrower's line when a second person whispers the answer first.
+    """The borrower's line when a second person whispers the answer beside them.
 
-    The coach's speech (another voice) comes first at ``gain_db`` relative to full level,
-    then a short gap, then the borrower's answer: what a coached applicant's phone picks up.
+    The coach (another voice, ``gain_db`` below full level) starts first and goes on under
+    the borrower's answer, one stretch of speech as the phone hears it: a gap between the
+    two would make the whisper a turn of its own, answered before the borrower speaks.
     """
     whisper = pcm16_to_float(coach) * (10 ** (gain_db / 20))
-    gap = np.zeros(int(_COACH_GAP_SECS * PHONE_RATE), dtype=whisper.dtype)
-    return float_to_pcm16(np.concatenate([whisper, gap, pcm16_to_float(answer)]))
+    spoken = pcm16_to_float(answer)
+    lead = min(len(whisper), int(_COACH_LEAD_SECS * PHONE_RATE))
+    mixed = np.zeros(max(len(whisper), lead + len(spoken)), dtype=np.float32)
+    mixed[: len(whisper)] += whisper
+    mixed[lead : lead + len(spoken)] += spoken
+    return float_to_pcm16(mixed)
 
 
 def coach_voice(language: str) -> TextToSpeech:

@@ -65,8 +65,9 @@ def _hesitant_en() -> Persona:
 def _coached_en() -> Persona:
     """An intermediary beside the applicant "packages" the income and job answers.
 
-    The coach (a second voice) whispers before the applicant answers, and the applicant
-    lets slip who is behind the figure, as coached applicants do.
+    The coach (a second voice) starts whispering just before the applicant answers and goes
+    on under the answer, and the applicant lets slip who is behind the figure, as coached
+    applicants do.
     """
     base = happy_borrower("en")
     coached = base.with_answers(
@@ -75,7 +76,6 @@ def _coached_en() -> Persona:
     )
     coached.coach.update(
         {
-            "ask_purpose": "Say it is for your studies.",
             "ask_income": "Say twenty thousand.",
             "ask_employment": "Say you are employed full time.",
         }
