@@ -20,7 +20,6 @@ from lendline.lending.offer import check_request, make_offer
 from lendline.lending.product import LoanProduct
 from lendline.persistence.uow import SqlUnitOfWork
 from lendline.risk.credit.applicant import CreditApplicant
-from lendline.risk.credit.applicant import EmploymentStatus as CreditEmployment
 from lendline.risk.credit.scorecard import CreditScore, Scorecard
 from lendline.risk.fraud.call_signals import CallSignals
 from lendline.risk.fraud.model import FraudModel, FraudScore
@@ -171,7 +170,7 @@ class RiskAssessor:
             amount=facts.amount,
             term_months=facts.term_months,
             monthly_income=facts.monthly_income,
-            employment=CreditEmployment(facts.employment.value),
+            employment=facts.employment,
             purpose=facts.purpose,
             debt_to_income=dti,
         )

@@ -17,17 +17,18 @@ from enum import StrEnum
 from typing import Final
 
 from lendline.lending.purpose import PurposeCategory
+
+# The call's employment status is the decision policy's own (one list of statuses).
+from lendline.risk.policy import EmploymentStatus
 from lendline.shared.money import Money
 
-
-class EmploymentStatus(StrEnum):
-    """The caller's employment status as asked on the call."""
-
-    EMPLOYED = "employed"
-    SELF_EMPLOYED = "self_employed"
-    RETIRED = "retired"
-    STUDENT = "student"
-    UNEMPLOYED = "unemployed"
+__all__ = [
+    "CheckingAccount",
+    "CreditApplicant",
+    "CreditHistory",
+    "EmploymentStatus",
+    "Savings",
+]
 
 
 class CheckingAccount(StrEnum):
