@@ -38,7 +38,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from lendline.risk.fraud.call_signals import CallSignals
+from lendline.risk.fraud.call_signals import RECALL_SECS, CallSignals
 from lendline.risk.fraud.facts import FACT_FEATURES
 
 __all__ = [
@@ -74,6 +74,7 @@ PATTERN_FEATURES: Final[Mapping[str, frozenset[str]]] = {
             "second_voice_turns",
             "coaching_cues",
             "question_answer_latency_secs",
+            "question_answer_quickness",
             "answer_latency_secs",
             "filler_rate",
             "pitch_variation",
@@ -302,6 +303,10 @@ def generate(n: int = 40_000, seed: int = 20261201) -> pd.DataFrame:
     for pattern, size in zip(PATTERNS, counts, strict=True):
         values = _honest(rng, int(size))
         _plant(pattern, values, rng, int(size))
+        # Derived from the latency exactly as the call's summary derives it.
+        values["question_answer_quickness"] = np.clip(
+            (RECALL_SECS - values["question_answer_latency_secs"]) / RECALL_SECS, 0.0, 1.0
+        )
         frame = pd.DataFrame({name: np.asarray(values[name], dtype=float) for name in FEATURES})
         frame["pattern"] = pattern
         frame["label"] = int(pattern != "honest")
@@ -373,6 +378,9 @@ def planted_case(pattern: str, seed: int = 7) -> dict[str, float]:
         }[pattern]
         for name, value in strong.items():
             values[name] = np.array([value])
+    values["question_answer_quickness"] = np.clip(
+        (RECALL_SECS - values["question_answer_latency_secs"]) / RECALL_SECS, 0.0, 1.0
+    )
     return {name: float(values[name][0]) for name in FEATURES}
 
 

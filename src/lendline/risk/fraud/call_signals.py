@@ -58,6 +58,11 @@ class CallSignals:
         answer_latency_secs: median answer latency over every measured turn.
         guarantor_cues: "is this just a guarantee?" (the "AB loan" trick).
         second_voice_turns: turns whose second-voice score reached 0.5.
+        question_answer_quickness: 0..1, how far below a second the median security answer
+            starts (0 at a second or more, 1 at once): someone reading the customer's data
+            off a sheet answers before anyone could recall it. A linear model cannot read
+            this off the latency itself, whose other end (a long pause, a look-up) also
+            means trouble.
     """
 
     question_answer_latency_secs: float = 0.0
@@ -75,6 +80,7 @@ class CallSignals:
     answer_latency_secs: float = 0.0
     guarantor_cues: int = 0
     second_voice_turns: int = 0
+    question_answer_quickness: float = 0.0
 
     def as_features(self) -> dict[str, float]:
         """The signals by name, as the fraud model's inputs."""
@@ -162,6 +168,17 @@ class TurnMeasurement:
         return sum(parts) / len(parts)
 
 
+#: A security answer started within this long of the question is quicker than recall.
+RECALL_SECS: Final = 1.0
+
+
+def quickness(latency_secs: float | None) -> float:
+    """0..1: how far below :data:`RECALL_SECS` an answer started (0 when not measured)."""
+    if latency_secs is None:
+        return 0.0
+    return _clip((RECALL_SECS - latency_secs) / RECALL_SECS)
+
+
 def _clip(value: float) -> float:
     return min(1.0, max(0.0, value))
 
@@ -236,6 +253,7 @@ class CallSignalsAccumulator:
             answer_latency_secs=_median(t.answer_latency_secs for t in turns) or 0.0,
             guarantor_cues=self._cues["guarantor_cues"],
             second_voice_turns=sum(1 for s in voice_scores if s >= SECOND_VOICE_THRESHOLD),
+            question_answer_quickness=quickness(_median(security)),
         )
         return current if self._prior is None else _combine(self._prior, current)
 

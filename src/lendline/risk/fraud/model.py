@@ -146,6 +146,11 @@ FEATURE_REASONS: Final[Mapping[str, tuple[str, str, str]]] = {
     "answer_latency_secs": ("M34", "回答停顿异常", "unusual pauses before answers"),
     "guarantor_cues": ("M35", "以为自己只是担保人", "the caller thinks they are only a guarantor"),
     "second_voice_turns": ("M36", "多次出现他人声音", "another voice in several turns"),
+    "question_answer_quickness": (
+        "M37",
+        "安全问题回答过快，像照着资料念",
+        "security answers came faster than anyone recalls them, as if read out",
+    ),
 }
 
 

@@ -60,7 +60,7 @@ def test_the_reasons_name_the_planted_pattern(shipped: FraudModel, pattern: str)
 def test_an_honest_applicant_scores_low(shipped: FraudModel) -> None:
     score = shipped.score(planted_case("honest"))
     assert score.probability < Decimal("0.05")
-    assert score.version == shipped.version == "fraud-lr-1.0"
+    assert score.version == shipped.version == "fraud-lr-1.1"
     assert all(r.contribution < Decimal("0.5") for r in score.reasons)
 
 
