@@ -10,6 +10,7 @@ from lendline.risk.fraud.call_signals import (
     CallSignals,
     CallSignalsAccumulator,
     TurnMeasurement,
+    quickness,
 )
 from lendline.risk.fraud.lexicon import scan
 
@@ -128,3 +129,24 @@ def test_a_call_back_carries_on_from_the_saved_summary() -> None:
     assert summary.second_voice_turns == 3
     assert summary.scam_cues == 1
     assert CallSignalsAccumulator.resume({}).summary() == CallSignals()
+
+
+@pytest.mark.parametrize(
+    ("latency", "expected"), [(None, 0.0), (0.0, 1.0), (0.25, 0.75), (1.0, 0.0), (4.0, 0.0)]
+)
+def test_quickness_counts_only_answers_faster_than_recall(
+    latency: float | None, expected: float
+) -> None:
+    assert quickness(latency) == pytest.approx(expected)
+
+
+def test_the_summary_reads_quickness_off_the_security_answers() -> None:
+    reader = CallSignalsAccumulator()
+    recaller = CallSignalsAccumulator()
+    for _ in range(3):
+        reader.add_turn(turn(step="security_question", answer_latency_secs=0.1))
+        recaller.add_turn(turn(step="security_question", answer_latency_secs=1.4))
+        # Quick answers elsewhere ("yes") say nothing about reading from notes.
+        recaller.add_turn(turn(step="confirm_id", answer_latency_secs=0.1))
+    assert reader.summary().question_answer_quickness == pytest.approx(0.9)
+    assert recaller.summary().question_answer_quickness == 0.0
