@@ -108,7 +108,9 @@ def _scam_victim(language: str) -> Persona:
 #: reason, the dialog's flag, the alert raised, or the fraud rule that fired.
 PATTERN_MARKERS: Final[dict[str, frozenset[str]]] = {
     "coaching": frozenset({"second_voice", "second_voice_turns", "coaching_cues", "coaching_cue"}),
-    "scripted": frozenset({"scripted_reading", "question_answer_latency_secs", "speech_rate"}),
+    "scripted": frozenset(
+        {"F26", "question_answer_quickness", "scripted_reading", "question_answer_latency_secs"}
+    ),
     "scam": frozenset({"scam_cue", "scam_cues"}),
     # Application velocity by ID number, mobile and caller number (24 h and 30 days).
     "stacking": frozenset({"F01", "F02", "F03", "F04", "F05", "F06"}),

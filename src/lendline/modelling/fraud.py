@@ -65,7 +65,7 @@ MONOTONE_UP: Final = frozenset(FACT_FEATURES) | {
 }
 #: The policy's fraud thresholds (step-up, refer), at which recall is reported.
 THRESHOLDS: Final = (0.30, 0.60)
-MODEL_VERSION: Final = "fraud-lr-1.1"
+MODEL_VERSION: Final = "fraud-lr-1.2"
 
 
 def transform(frame: pd.DataFrame, features: Sequence[str] = FEATURES) -> np.ndarray:

@@ -136,9 +136,13 @@ def _honest(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     f["device_identities"] = one + (rng.random(n) < 0.08)  # an office or family line
     f["employer_identities_24h"] = one + rng.poisson(0.4, n) + 4 * (rng.random(n) < 0.02)
     f["security_questions_failed"] = rng.choice([0, 1, 2], n, p=[0.88, 0.10, 0.02]).astype(float)
-    f["otp_failures"] = rng.choice([0, 1, 2, 3], n, p=[0.90, 0.07, 0.02, 0.01]).astype(float)
+    # Spoken codes are misheard: on LendLine's own voice line the recogniser gets a read-out
+    # code wrong once or twice before the caller is offered the keypad (the voice tests).
+    f["otp_failures"] = rng.choice([0, 1, 2, 3], n, p=[0.70, 0.12, 0.14, 0.04]).astype(float)
     f["registry_mismatch"] = (rng.random(n) < 0.02).astype(float)
-    f["name_differs"] = (rng.random(n) < 0.04).astype(float)  # the recogniser misheard
+    # The recogniser mishears names, Latin-script ones most (Whisper base hears the demo's
+    # "Li Hua" as "like you are"): a name that differs says little on its own.
+    f["name_differs"] = (rng.random(n) < 0.30).astype(float)
     f["caller_id_differs"] = (rng.random(n) < 0.15).astype(float)  # a work or family phone
     f["otp_locked"] = (rng.random(n) < 0.005).astype(float)
     f["virtual_operator_phone"] = (rng.random(n) < 0.05).astype(float)

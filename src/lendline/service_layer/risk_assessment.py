@@ -28,6 +28,7 @@ from lendline.risk.fraud.rules import (
     FraudHit,
     FraudRulesConfig,
     evaluate,
+    evaluate_signals,
     to_evidence,
 )
 from lendline.risk.policy import ApplicationFacts, ExplainedReason, RiskEvidence, debt_to_income
@@ -128,9 +129,10 @@ class RiskAssessor:
             otp_locked=otp is not None and otp.locked,
             config=self.rules,
         )
-        hits = evaluate(fraud_facts, self.rules)
+        signals = call_signals(state)
+        hits = evaluate(fraud_facts, self.rules) + evaluate_signals(signals, self.rules)
         declines, refers, step_ups = to_evidence(hits)
-        features = {**fraud_facts.as_features(), **call_signals(state)}
+        features = {**fraud_facts.as_features(), **signals}
         fraud = self.fraud_model.score(features)
         applicant = self._applicant(facts, product)
         credit = self.scorecard.score(applicant) if applicant is not None else None

@@ -37,6 +37,7 @@ F22    caller number differs and >= 1 wrong one-time code        refer      SIM 
 F23    applied between 00:00 and 05:59 Beijing time              step_up    scams, theft
 F24    mobile or caller number in a virtual-operator segment     step_up    new number
 F25    an identifier is on the blacklist                         decline    known fraud
+F26    security answers begin at once (read out), from signals   step_up    coaching
 =====  =========================================================  =========  ==============
 
 Pairs F09/F10, F11/F12 and F18/F19 are graded: only the more severe of a pair is reported.
@@ -46,7 +47,7 @@ virtual-operator plans are not fraudsters, and these signals alone must never de
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
@@ -61,6 +62,7 @@ __all__ = [
     "FraudLevel",
     "FraudRulesConfig",
     "evaluate",
+    "evaluate_signals",
     "strongest",
     "to_evidence",
 ]
@@ -97,9 +99,10 @@ class FraudRulesConfig:
         night_start_hour: F23, first local hour counted as night (inclusive).
         night_end_hour: F23, first local hour no longer night.
         identity_window_days: how far back distinct identities are counted (F09-F13).
+        quick_answers_step_up: ``question_answer_quickness`` from which F26 fires.
     """
 
-    version: str = "fraud-rules-1.1"
+    version: str = "fraud-rules-1.2"
     id_velocity_24h: int = 3
     id_velocity_30d: int = 6
     phone_velocity_24h: int = 3
@@ -121,6 +124,7 @@ class FraudRulesConfig:
     night_start_hour: int = 0
     night_end_hour: int = 6
     identity_window_days: int = 180
+    quick_answers_step_up: float = 0.8
 
     def __post_init__(self) -> None:
         if not self.version:
@@ -274,6 +278,11 @@ RULE_TEXTS: Final[dict[str, tuple[FraudLevel, str, str]]] = {
     "F23": (FraudLevel.STEP_UP, "凌晨时段申请", "applied in the small hours"),
     "F24": (FraudLevel.STEP_UP, "虚拟运营商号段", "a virtual-operator number"),
     "F25": (FraudLevel.DECLINE, "命中风险名单", "an identifier is on the risk list"),
+    "F26": (
+        FraudLevel.STEP_UP,
+        "安全问题一问就答，像照着资料念",
+        "security answers began at once, as if read out",
+    ),
 }
 
 
@@ -432,6 +441,22 @@ _RULES: Final[Sequence[_Rule]] = (
     _virtual_operator,
     _blacklist,
 )
+
+
+def evaluate_signals(
+    signals: Mapping[str, float], config: FraudRulesConfig = DEFAULT_RULES
+) -> tuple[FraudHit, ...]:
+    """The rules over the call's signals (``CallSignals.as_features`` names).
+
+    Only what a signal shows unambiguously is a rule: security answers that begin before
+    anyone could recall them (``question_answer_quickness``, 0.8 = within 0.2 s of the
+    question) are read from a sheet. Everything softer is left to the fraud model.
+    """
+    quick = signals.get("question_answer_quickness", 0.0)
+    if quick >= config.quick_answers_step_up:
+        detail = f"question_answer_quickness={quick:.2f} threshold={config.quick_answers_step_up}"
+        return (_hit("F26", detail, config),)
+    return ()
 
 
 def evaluate(facts: FraudFacts, config: FraudRulesConfig = DEFAULT_RULES) -> tuple[FraudHit, ...]:

@@ -45,6 +45,13 @@ PRE_ROLL_SECS = 1.0
 MAX_TURN_SECS = 30.0
 
 
+#: How far before the agent's "played" mark a caller's speech may start and still count as
+#: an answer given at once rather than speech over the agent.
+PLAYOUT_SLACK_SECS = 0.3
+#: ``played_at`` of a turn that was already under way when the agent's turn was played out.
+ANSWERED_AT_ONCE = -1.0
+
+
 @dataclass
 class _HeldTurn:
     audio: bytes
@@ -84,8 +91,13 @@ class SignalTap(FrameProcessor):
         return _PlayedWatcher(self)
 
     def agent_turn_played(self) -> None:
-        """The agent's turn has been played out: the caller's answer latency starts now."""
-        self._played_at = self._clock
+        """The agent's turn has been played out: the caller's answer latency starts now.
+
+        When the caller is already speaking as the mark arrives (an answer given at once:
+        the mark and the caller's audio reach the pipeline on separate paths, and a test
+        line sends speech faster than real time), the turn under way answered at once.
+        """
+        self._played_at = ANSWERED_AT_ONCE if self._turn is not None else self._clock
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         """Keep turn audio; measure each recognised turn before passing it on."""
@@ -140,9 +152,15 @@ class SignalTap(FrameProcessor):
     ) -> TurnMeasurement:
         onset = segment(samples(held.audio), held.rate).onset_secs
         latency = None
-        if onset is not None and held.played_at is not None:
+        if held.played_at == ANSWERED_AT_ONCE:
+            latency = 0.0
+        elif onset is not None and held.played_at is not None:
             gap = held.starts_at + onset - held.played_at
-            latency = gap if gap >= 0 else None  # spoke over the agent
+            if gap >= -PLAYOUT_SLACK_SECS:
+                # Speech that starts within the slack of the "played" mark answered at once
+                # (the mark and the caller's audio cross the line on separate paths);
+                # earlier than that, the caller spoke over the agent: no latency.
+                latency = max(0.0, gap)
         return measure_turn(
             held.audio,
             held.rate,

@@ -14,6 +14,7 @@ from lendline.risk.fraud.rules import (
     FraudLevel,
     FraudRulesConfig,
     evaluate,
+    evaluate_signals,
     strongest,
     to_evidence,
 )
@@ -180,7 +181,7 @@ def test_hits_split_into_the_policy_evidence() -> None:
 
 
 def test_every_code_has_both_texts_and_is_unique() -> None:
-    assert sorted(RULE_TEXTS) == [f"F{n:02d}" for n in range(1, 26)]
+    assert sorted(RULE_TEXTS) == [f"F{n:02d}" for n in range(1, 27)]
     assert all(zh and en for _, zh, en in RULE_TEXTS.values())
 
 
@@ -197,3 +198,12 @@ def test_a_config_with_inverted_grades_is_refused() -> None:
         FraudRulesConfig(account_identities_refer=3, account_identities_decline=2)
     with pytest.raises(ValueError, match="version"):
         FraudRulesConfig(version="")
+
+
+@pytest.mark.parametrize(
+    ("quickness", "fires"), [(0.0, False), (0.79, False), (0.8, True), (1.0, True)]
+)
+def test_security_answers_given_at_once_ask_for_a_step_up(quickness: float, fires: bool) -> None:
+    hits = evaluate_signals({"question_answer_quickness": quickness})
+    assert [(h.code, h.level) for h in hits] == ([("F26", FraudLevel.STEP_UP)] if fires else [])
+    assert evaluate_signals({}) == ()
