@@ -174,6 +174,13 @@ def _honest(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     return f
 
 
+def _derive_quickness(values: dict[str, np.ndarray]) -> None:
+    """Derive the quickness column from the latency exactly as the call's summary does."""
+    values["question_answer_quickness"] = np.clip(
+        (RECALL_SECS - values["question_answer_latency_secs"]) / RECALL_SECS, 0.0, 1.0
+    )
+
+
 def _some(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
     return rng.random(n) < p
 
@@ -307,10 +314,7 @@ def generate(n: int = 40_000, seed: int = 20261201) -> pd.DataFrame:
     for pattern, size in zip(PATTERNS, counts, strict=True):
         values = _honest(rng, int(size))
         _plant(pattern, values, rng, int(size))
-        # Derived from the latency exactly as the call's summary derives it.
-        values["question_answer_quickness"] = np.clip(
-            (RECALL_SECS - values["question_answer_latency_secs"]) / RECALL_SECS, 0.0, 1.0
-        )
+        _derive_quickness(values)
         frame = pd.DataFrame({name: np.asarray(values[name], dtype=float) for name in FEATURES})
         frame["pattern"] = pattern
         frame["label"] = int(pattern != "honest")
@@ -382,9 +386,7 @@ def planted_case(pattern: str, seed: int = 7) -> dict[str, float]:
         }[pattern]
         for name, value in strong.items():
             values[name] = np.array([value])
-    values["question_answer_quickness"] = np.clip(
-        (RECALL_SECS - values["question_answer_latency_secs"]) / RECALL_SECS, 0.0, 1.0
-    )
+    _derive_quickness(values)
     return {name: float(values[name][0]) for name in FEATURES}
 
 

@@ -597,7 +597,7 @@ def decide(
 
     # An amount between steps is priced at the step below it, which is then a counter-offer.
     # Pricing runs even after a hard decline so the decision lists every reason that applies.
-    requested = _price_requested(facts, product)
+    requested = price_requested(facts, product)
     if requested is not None:
         violations = check_offer_limits(requested, limits, outstanding=facts.outstanding_credit)
         _collect(reasons, *(_LIMIT_REASONS[v] for v in violations))
@@ -665,7 +665,7 @@ def _band_limit(
         return Money((ceiling // step) * step, facts.amount.currency)
 
 
-def _price_requested(facts: ApplicationFacts, product: LoanProduct) -> Offer | None:
+def price_requested(facts: ApplicationFacts, product: LoanProduct) -> Offer | None:
     """Price the amount asked for, rounded down to the product's step; ``None`` if impossible."""
     step = product.amount_step.amount
     with decimal.localcontext(MONEY_CONTEXT):

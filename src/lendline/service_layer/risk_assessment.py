@@ -16,7 +16,6 @@ from datetime import datetime
 
 from lendline.dialog.state import DialogState
 from lendline.identity.registry import CustomerRecord
-from lendline.lending.offer import check_request, make_offer
 from lendline.lending.product import LoanProduct
 from lendline.persistence.uow import SqlUnitOfWork
 from lendline.risk.credit.applicant import CreditApplicant
@@ -31,9 +30,14 @@ from lendline.risk.fraud.rules import (
     evaluate_signals,
     to_evidence,
 )
-from lendline.risk.policy import ApplicationFacts, ExplainedReason, RiskEvidence, debt_to_income
+from lendline.risk.policy import (
+    ApplicationFacts,
+    ExplainedReason,
+    RiskEvidence,
+    debt_to_income,
+    price_requested,
+)
 from lendline.service_layer.fraud_facts import ApplicationIdentifiers, build_fraud_facts
-from lendline.shared.money import Money
 
 #: The call signals the fraud model reads, by name.
 _SIGNAL_NAMES = frozenset(item.name for item in fields(CallSignals))
@@ -160,11 +164,9 @@ class RiskAssessor:
         The debt-to-income ratio needs the payment, so an amount or term the product cannot
         price (declined by the product rules anyway) is not scored.
         """
-        step = product.amount_step.amount
-        amount = Money((facts.amount.amount // step) * step, facts.amount.currency)
-        if check_request(product, amount, facts.term_months) is not None:
-            return None
-        dti = debt_to_income(facts, make_offer(product, amount, facts.term_months))
+        # The same pricing the policy decides on: the amount on the product's step.
+        requested = price_requested(facts, product)
+        dti = debt_to_income(facts, requested) if requested is not None else None
         if dti is None:
             return None
         return CreditApplicant(
