@@ -101,10 +101,7 @@ def _handle(alert_id: int, status: str, operator: str) -> None:
 
     try:
         handled = _alert_desk().handle(alert_id, AlertStatus(status), operator)
-    except LookupError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from exc
-    except ValueError as exc:
+    except (LookupError, ValueError) as exc:  # no such alert; already closed
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
     console.print(f"Alert {handled.alert_id} {handled.status.value} by {operator}.")
