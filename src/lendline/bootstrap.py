@@ -27,6 +27,7 @@ from lendline.lending.product import LoanProduct
 from lendline.persistence.db import make_engine, upgrade
 from lendline.persistence.subject_keys import (
     EngineSealer,
+    EngineVault,
     PersonalDataKeys,
     bind_keys,
     configured_keys,
@@ -40,6 +41,7 @@ from lendline.service_layer.risk_assessment import RiskAssessor
 from lendline.shared.clock import Clock, SystemClock, business_day
 
 if TYPE_CHECKING:
+    from lendline.service_layer.data_subjects import DataSubjectService
     from lendline.voice.call import SpeechEngines
 
 
@@ -249,3 +251,22 @@ def bootstrap(
         clock=clock,
     )
     return App(settings=settings, engine=engine, desk=desk, clock=clock, audit=audit)
+
+
+def data_subject_service(app: App) -> DataSubjectService:
+    """The data-subject service (requests, holds, retention) over the app's database and clock.
+
+    Erasure shreds keys in the same SQL vault the units of work seal with, and access exports
+    read the recordings ``lendline serve`` writes.
+    """
+    # Imported here: the recording adapter pulls in the voice stack, which the other
+    # commands that bootstrap the app have no use for.
+    from lendline.adapters.recordings.export import SealedRecordingSource
+    from lendline.service_layer.data_subjects import DataSubjectService
+
+    return DataSubjectService(
+        app.engine,
+        EngineVault(app.engine, app.clock),
+        app.clock,
+        recordings=SealedRecordingSource(app.settings.telephony.recordings_dir),
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lendline.lending.limits import LenderType
@@ -201,6 +201,23 @@ class RiskSettings(BaseModel):
     night_end_hour: int = 6
 
 
+class RetentionSettings(BaseModel):
+    """How ``lendline serve`` enforces the retention rules (``LENDLINE_RETENTION__*``).
+
+    The rules themselves are in ``compliance.retention``; this only says how often they run.
+
+    Parameters:
+        run_every_hours: hours between the end of one retention run and the start of the
+            next; 0 turns the schedule off, for a lender that runs ``lendline retention run``
+            from a scheduler of its own.
+        first_run_after_secs: the first run comes this long after the server is ready, not
+            in the middle of its start-up and first call.
+    """
+
+    run_every_hours: float = Field(default=24.0, ge=0, allow_inf_nan=False)
+    first_run_after_secs: float = Field(default=60.0, ge=0, allow_inf_nan=False)
+
+
 class Settings(BaseSettings):
     """All of LendLine's settings."""
 
@@ -217,6 +234,7 @@ class Settings(BaseSettings):
     audit: AuditSettings = AuditSettings()
     logging: LoggingSettings = LoggingSettings()
     risk: RiskSettings = RiskSettings()
+    retention: RetentionSettings = RetentionSettings()
     data_dir: Path = Path("var")
     sms_outbox: Path = Path("var/sms-outbox.jsonl")
     payment_rail_url: str = "sqlite:///var/payment-rail.db"

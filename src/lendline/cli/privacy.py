@@ -28,18 +28,10 @@ OPERATOR = typer.Option(..., "--operator", help="Who handles the request (record
 
 
 def _service() -> DataSubjectService:
-    from lendline.adapters.recordings.export import SealedRecordingSource
+    from lendline.bootstrap import data_subject_service
     from lendline.cli.main import _app
-    from lendline.persistence.subject_keys import EngineVault
-    from lendline.service_layer.data_subjects import DataSubjectService
 
-    application = _app()
-    return DataSubjectService(
-        application.engine,
-        EngineVault(application.engine, application.clock),
-        application.clock,
-        recordings=SealedRecordingSource(application.settings.telephony.recordings_dir),
-    )
+    return data_subject_service(_app())
 
 
 def _customer(service: DataSubjectService, customer_id: str | None, id_number: str | None) -> str:

@@ -11,10 +11,11 @@ import uvicorn
 from loguru import logger
 
 from lendline.adapters.recordings.wav_files import WavFileRecorder
-from lendline.bootstrap import App
+from lendline.bootstrap import App, data_subject_service
 from lendline.persistence.subject_keys import EngineSealer
 from lendline.server.calls import CallService
 from lendline.server.http import create_http_app
+from lendline.server.retention_schedule import enforce_retention
 from lendline.voice.transports.audiosocket import AudioSocketServer
 from lendline.voice.transports.sip import SipServer
 
@@ -75,16 +76,29 @@ async def serve(
             await asyncio.sleep(0.05)
         if http_task.done():
             http_task.result()
-    publisher = asyncio.create_task(_publish_heads(app))
+    background = [asyncio.create_task(_publish_heads(app))]
+    retention = app.settings.retention
+    if retention.run_every_hours > 0:
+        background.append(
+            asyncio.create_task(
+                enforce_retention(
+                    data_subject_service(app),
+                    every=timedelta(hours=retention.run_every_hours),
+                    first_after=timedelta(seconds=retention.first_run_after_secs),
+                )
+            )
+        )
     logger.info("LendLine is answering calls")
     print(READY_LINE, flush=True)
     try:
         await (stop.wait() if stop is not None else asyncio.Event().wait())
     finally:
-        publisher.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await publisher
-        # The last calls' events get a signed head before the process goes.
+        for task in background:
+            task.cancel()
+        for task in background:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        # The last calls' and retention's events get a signed head before the process goes.
         with contextlib.suppress(Exception):
             await asyncio.to_thread(app.audit.publish)
         if http is not None and http_task is not None:
