@@ -14,8 +14,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, func, insert, select, update
 
+from lendline.compliance.ports import SubjectErased
 from lendline.persistence import tables as t
+from lendline.persistence.subject_keys import ColumnSealer
 from lendline.shared.errors import Conflict, NotFound
+
+#: The sealed field's name (bound into the ciphertext with the subject).
+_HOLD_REASON = "legal_hold.reason"
 
 __all__ = [
     "ConsentWithdrawalRepository",
@@ -142,7 +147,7 @@ class LegalHoldRow:
     Parameters:
         id: the hold's id.
         subject: the subject held (``customer:<id>`` or ``session:<id>``).
-        reason: why (case number, regulator's letter...).
+        reason: why (case number, regulator's letter...); empty once the subject was erased.
         placed_by: the operator who placed it.
         placed_at: when.
         released_at: when it was released, if it was.
@@ -156,6 +161,7 @@ class LegalHoldRow:
     placed_at: datetime
     released_at: datetime | None = None
     released_by: str | None = None
+    erased: bool = False
 
     @property
     def active(self) -> bool:
@@ -164,16 +170,27 @@ class LegalHoldRow:
 
 
 class LegalHoldRepository:
-    """Legal holds: placed and released, never deleted."""
+    """Legal holds: placed and released, never deleted.
 
-    def __init__(self, conn: Connection) -> None:
+    The reason is free text that may name a case or a person: it is sealed under the held
+    subject's key (a hold keeps that key alive; once released and the subject erased, the
+    reason reads back empty and the hold's dates and operators remain).
+    """
+
+    def __init__(self, conn: Connection, sealer: ColumnSealer | None = None) -> None:
         self._conn = conn
+        self._sealer = sealer or ColumnSealer.for_connection(conn)
 
     def place(self, subject: str, reason: str, placed_by: str, at: datetime) -> LegalHoldRow:
-        """Place a hold on a subject and return it."""
+        """Place a hold on a subject and return it.
+
+        Raises:
+            SubjectErased: the subject's data is already erased (nothing left to hold).
+        """
+        sealed = self._sealer.seal(subject, _HOLD_REASON, reason)
         result = self._conn.execute(
             insert(t.legal_holds)
-            .values(subject=subject, reason=reason, placed_by=placed_by, placed_at=at)
+            .values(subject=subject, sealed_reason=sealed, placed_by=placed_by, placed_at=at)
             .returning(t.legal_holds.c.id)
         )
         return LegalHoldRow(int(result.scalar_one()), subject, reason, placed_by, at)
@@ -196,7 +213,14 @@ class LegalHoldRepository:
             .values(released_at=at, released_by=released_by)
         )
         return LegalHoldRow(
-            found.id, found.subject, found.reason, found.placed_by, found.placed_at, at, released_by
+            found.id,
+            found.subject,
+            found.reason,
+            found.placed_by,
+            found.placed_at,
+            at,
+            released_by,
+            found.erased,
         )
 
     def get(self, hold_id: int) -> LegalHoldRow | None:
@@ -220,12 +244,16 @@ class LegalHoldRepository:
         rows = self._conn.execute(select(t.legal_holds).where(c.subject == subject).order_by(c.id))
         return [self._row(row) for row in rows]
 
-    @staticmethod
-    def _row(row: Row[Any]) -> LegalHoldRow:
+    def _row(self, row: Row[Any]) -> LegalHoldRow:
+        try:
+            reason, erased = self._sealer.open(row.subject, _HOLD_REASON, row.sealed_reason), False
+        except SubjectErased:
+            reason, erased = "", True
         return LegalHoldRow(
             id=int(row.id),
             subject=row.subject,
-            reason=row.reason,
+            reason=reason,
+            erased=erased,
             placed_by=row.placed_by,
             placed_at=row.placed_at,
             released_at=row.released_at,
@@ -324,10 +352,10 @@ class PrivacyStore:
         withdrawals: consent withdrawals.
     """
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, sealer: ColumnSealer | None = None) -> None:
         self._conn = conn
         self.requests = DataSubjectRequestRepository(conn)
-        self.holds = LegalHoldRepository(conn)
+        self.holds = LegalHoldRepository(conn, sealer)
         self.withdrawals = ConsentWithdrawalRepository(conn)
 
     def customers_with_applications(self) -> list[str]:

@@ -429,7 +429,8 @@ legal_holds: Final = Table(
     # released (litigation, a regulator's or a court's request).
     Column("id", Integer(), primary_key=True, autoincrement=True),
     Column("subject", String(100), nullable=False, index=True),
-    Column("reason", Text(), nullable=False),
+    # Sealed under the held subject's key: an operator's reason may name a case or a person.
+    Column("sealed_reason", Text(), nullable=False),
     Column("placed_by", String(64), nullable=False),
     _ts("placed_at"),
     _ts("released_at", nullable=True),

@@ -142,7 +142,7 @@ class SqlUnitOfWork:
         self.ledger = SqlLedger(conn)
         self.outbox = OutboxRepository(conn)
         self.audit = SqlAuditLog(conn, self._clock)
-        self.privacy = PrivacyStore(conn)
+        self.privacy = PrivacyStore(conn, sealer)
         self.alerts = AlertRepository(conn)
         self.risk_decisions = RiskDecisionRepository(conn)
         self.identity = IdentityStore(conn)

@@ -157,3 +157,18 @@ def test_foreign_keys_are_in_force(engine: Engine) -> None:
                 updated_at=now,
             )
         )
+
+
+def test_sealing_hold_reasons_refuses_a_table_with_reasons_in_clear(blank_engine: Engine) -> None:
+    upgrade(blank_engine, "0008")
+    with blank_engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO legal_holds (subject, reason, placed_by, placed_at) "
+            "VALUES ('customer:C1', 'court case 1', 'op', '2026-11-29 00:00:00+00:00')"
+        )
+    with pytest.raises(RuntimeError, match="1 rows: their reasons cannot be sealed"):
+        upgrade(blank_engine)
+    with blank_engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM legal_holds")
+    upgrade(blank_engine)
+    assert schema_differences(blank_engine, tables.metadata) == []

@@ -11,13 +11,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from integration.lending.signed_loans import sign_application
 from lendline.adapters.recordings.export import SealedRecordingSource
 from lendline.adapters.recordings.wav_files import RECORDING_FIELD, SEALED_SUFFIX, WavFileRecorder
 from lendline.compliance.ports import SubjectErased, customer_subject, session_subject
 from lendline.identity.registry import CustomerRecord
+from lendline.persistence import tables as t
 from lendline.persistence.records import ApplicationRecord, SessionRecord
 from lendline.persistence.subject_keys import EngineSealer, EngineVault
 from lendline.persistence.uow import SqlUnitOfWork
@@ -217,7 +218,15 @@ def test_deletion_is_refused_under_retention_and_a_hold_then_shreds_every_key(
     assert first.verdict.keep_until == T0.replace(year=2029)
     assert "3-year" in first.verdict.reason_en
 
-    hold = service.place_hold("customer:C001", f"court case 2027-001 ({NAME})", "op-legal")
+    reason = f"court case 2027-001 ({NAME})"
+    hold = service.place_hold("customer:C001", reason, "op-legal")
+    # The reason names a person: it is sealed under the held subject's key, read back whole.
+    with engine.connect() as conn:
+        raw = conn.execute(select(t.legal_holds.c.sealed_reason)).scalar_one()
+    assert NAME not in raw and "2027-001" not in raw
+    with SqlUnitOfWork(engine, read_only=True) as uow:
+        assert uow.privacy.holds.get(hold.id) == hold
+        assert hold.reason == reason and not hold.erased
     clock.advance(timedelta(days=4 * 366))
     held = service.delete("C001", "op-li")
     assert not held.erased and held.verdict.code == "LEGAL-HOLD"
@@ -242,6 +251,9 @@ def test_deletion_is_refused_under_retention_and_a_hold_then_shreds_every_key(
     with SqlUnitOfWork(engine, read_only=True) as uow:
         assert uow.audit.verify().ok
         outcomes = [(r.kind, r.outcome) for r in uow.privacy.requests.for_customer("C001")]
+        # The released hold outlives the erasure: its dates and operators, not its reason.
+        (kept,) = uow.privacy.holds.for_subject("customer:C001")
+        assert kept.erased and kept.reason == "" and kept.released_by == "op-legal"
     assert sorted(outcomes) == [
         ("deletion", "erased"),
         ("deletion", "refused"),
