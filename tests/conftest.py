@@ -17,7 +17,34 @@ PROMPT_CACHE = REPO / "var" / "prompt-cache"
 MODEL_CACHE = REPO / "var" / "models"
 DEMO_QUESTION_SEED = 24
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+#: The masked log of the whole run, under the session's temporary directory.
+SUITE_LOG = Path("suite-logs") / "lendline.log"
 TEST_KEY_FILE = Path(tempfile.mkdtemp(prefix="lendline-keys-")) / "personal-data-keys.json"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``after_all`` check what the whole run left behind: they go last."""
+    last = [item for item in items if item.get_closest_marker("after_all")]
+    if last:
+        items[:] = [item for item in items if item not in last] + last
+
+
+@pytest.fixture(autouse=True)
+def _masked_suite_log(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every test logs through LendLine's masked pipeline into the run's log file.
+
+    As in production, library and pipecat records go through the masking too; the file is
+    searched for personal values after the whole run (tests/e2e/test_whole_run_leaks.py). A
+    test that sets logging up itself (the CLI does for every command) logs where it says, in
+    its own temporary directory, which is searched as well; a test that shuts logging down
+    gets the suite's log back for the next test.
+    """
+    from lendline.config import LoggingSettings
+    from lendline.logs import logging_is_set_up, setup_logging
+
+    if not logging_is_set_up():
+        base = tmp_path_factory.getbasetemp()
+        setup_logging(LoggingSettings(file=base / SUITE_LOG), base)
 
 
 @pytest.fixture(autouse=True)

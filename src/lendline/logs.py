@@ -258,6 +258,11 @@ def _route_through_root() -> None:
         library.propagate = True
 
 
+def logging_is_set_up() -> bool:
+    """Whether :func:`setup_logging` is in force (and not shut down since)."""
+    return bool(_State.handlers)
+
+
 def shutdown_logging() -> None:
     """Remove what :func:`setup_logging` installed (loguru gets its stderr handler back)."""
     root = logging.getLogger()
