@@ -38,6 +38,8 @@ _EN_WORDS: Final = ("zero", "one", "two", "three", "four", "five", "six", "seven
 _ZH_DIGITS: Final = "零一二三四五六七八九"
 #: Shortest number searched: one-time codes have 4 to 8 digits, six by default.
 MIN_DIGITS: Final = 4
+#: Digits that may stand right in front of a mobile number (E.164 and the international prefix).
+_COUNTRY_CODES: Final = frozenset({"86", "0086"})
 #: How much of the surroundings a finding shows.
 _CONTEXT: Final = 40
 
@@ -235,8 +237,13 @@ class Scanner:
                     end = last + (2 if utf16 else 1)
                     if run.form.startswith("read out"):
                         end = run.end if i + length == len(run.symbols) else run.offsets[i + length]
-                    # Digits either side make it part of a longer number.
-                    if i > 0 and run.offsets[i] - run.offsets[i - 1] <= (2 if utf16 else 1):
+                    # Digits either side make it part of a longer number, except a country
+                    # code in front of a mobile (+8613700137000).
+                    if (
+                        i > 0
+                        and run.offsets[i] - run.offsets[i - 1] <= (2 if utf16 else 1)
+                        and run.symbols[:i] not in _COUNTRY_CODES
+                    ):
                         continue
                     if i + length < len(run.symbols) and (
                         run.offsets[i + length] - last <= (2 if utf16 else 1)

@@ -50,6 +50,12 @@ def test_numbers_next_to_each_other_are_each_found() -> None:
     assert labels == {"ID", "mobile"}
 
 
+def test_a_mobile_after_the_country_code_is_found() -> None:
+    assert found(b"tel:+8613987654321;") == {("mobile", "digits, UTF-8")}
+    assert found(b"008613987654321") == {("mobile", "digits, UTF-8")}
+    assert found(b"+86 139 8765 4321") == {("mobile", "digits, UTF-8")}
+
+
 def test_a_value_inside_a_longer_number_is_not_found() -> None:
     assert found(b"1310104199005212307") == set()
     assert found(b"139876543210") == set()
