@@ -354,7 +354,7 @@ OUTSIDE_WORLD: Final = re.compile(
     r"^(sms-outbox\.jsonl|(payment-rail|bank)\.db(-wal|-journal|-shm)?)$"
 )
 _DATABASE_FILE: Final = re.compile(r"\.(db|sqlite3?)(-wal|-journal|-shm)?$")
-_LOG_FILE: Final = re.compile(r"\.log(\.\d+)?$")
+_LOG_FILE: Final = re.compile(r"\.log(\.[0-9-]+)?$")
 #: Directories whose every file LendLine wrote as stored data.
 _STORED_DIRS: Final = frozenset({"recordings", "contracts", "logs", "suite-logs"})
 

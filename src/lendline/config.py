@@ -178,6 +178,10 @@ class LoggingSettings(BaseModel):
         file: the JSON-lines log file; ``data_dir``/logs/lendline.log when unset.
         console: also write readable lines to stderr.
         console_level: the console's own threshold (the file keeps everything at ``level``).
+        keep_days: the file starts afresh every midnight (UTC) and the files of this many
+            days are kept; older ones are deleted. The Cybersecurity Law Art. 21(3) asks for
+            network logs to be kept at least six months (186 days covers any six calendar
+            months); the lines are masked, so keeping them longer costs only disk.
     """
 
     level: str = "INFO"
@@ -185,6 +189,7 @@ class LoggingSettings(BaseModel):
     file: Path | None = None
     console: bool = True
     console_level: str = "INFO"
+    keep_days: int = Field(default=186, ge=1)
 
 
 class RiskSettings(BaseModel):

@@ -9,7 +9,8 @@ event (nested dicts and lists, exception text included) through
 recognise), and the rendered line is masked once more, so a value hidden in an object's
 ``repr`` cannot slip through either.
 
-Lines go as JSON to a log file (``data_dir``/logs/lendline.log by default, rotated) and, when
+Lines go as JSON to a log file (``data_dir``/logs/lendline.log by default, a file per UTC day
+kept for ``keep_days``, six months by default: the retention of network logs) and, when
 enabled, readable to stderr. pipecat logs every transcript and every text it speaks at DEBUG;
 it is kept at INFO unless configured otherwise.
 
@@ -41,10 +42,6 @@ if TYPE_CHECKING:
     from loguru import Message, Record
 
     from lendline.config import LoggingSettings
-
-#: Log file rotation: the file is bounded like everything else a server keeps writing.
-MAX_FILE_BYTES: Final = 20 * 1024 * 1024
-BACKUP_FILES: Final = 5
 
 #: Keys structlog and the standard library fill in; they never carry personal data and the
 #: record object must not be walked.
@@ -195,8 +192,10 @@ def setup_logging(settings: LoggingSettings, data_dir: Path) -> Path:
         # Masked or not, a log is nobody else's business: owner-only from the start.
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600))
 
-    file_handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=MAX_FILE_BYTES, backupCount=BACKUP_FILES, encoding="utf-8"
+    # One file per UTC day, kept for the retention period of network logs and then deleted
+    # (the rotated files are named lendline.log.YYYY-MM-DD).
+    file_handler = logging.handlers.TimedRotatingFileHandler(
+        path, when="midnight", utc=True, backupCount=settings.keep_days, encoding="utf-8"
     )
     file_handler.setFormatter(
         _formatter(structlog.processors.JSONRenderer(ensure_ascii=False, default=repr))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import logging.handlers
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -206,3 +207,26 @@ def test_a_library_that_configured_its_own_handlers_is_masked_too(
     assert [line["event"] for line in lines] == ["client [MOBILE:…4321] went away"]
     captured = capfd.readouterr()
     assert MOBILE not in captured.err and MOBILE not in captured.out
+
+
+def test_a_file_per_day_is_kept_for_keep_days_then_deleted(tmp_path: Path) -> None:
+    path = setup_logging(LoggingSettings(console=False, keep_days=2), tmp_path)
+    try:
+        for day in ("2026-05-01", "2026-05-02", "2026-05-03"):
+            path.with_name(f"{path.name}.{day}").write_text("{}\n", encoding="utf-8")
+        get_logger("test").info("before midnight")
+        (handler,) = [
+            h
+            for h in logging.getLogger().handlers
+            if isinstance(h, logging.handlers.TimedRotatingFileHandler)
+        ]
+        handler.doRollover()  # what the first line after midnight (UTC) does
+        get_logger("test").info("after midnight")
+    finally:
+        shutdown_logging()
+    kept = sorted(p.name for p in path.parent.iterdir())
+    # Today's file, yesterday's (just rotated) and one more: keep_days rotated files in all.
+    rotated = [name for name in kept if name != path.name]
+    assert len(rotated) == 2 and f"{path.name}.2026-05-03" in rotated, kept
+    assert "after midnight" in path.read_text(encoding="utf-8")
+    assert "before midnight" in path.with_name(max(rotated)).read_text(encoding="utf-8")
