@@ -346,13 +346,17 @@ def codes_sent(outbox: Path) -> list[Needle]:
 
 # ---------------------------------------------------------------------------- where to look
 
-#: Files of the simulated outside world, not LendLine's: the carrier's outbox stands for the
-#: borrower's phone (which must show the code it was sent) and the simulated bank's own books
-#: hold the payee's account number as any bank's do (``payment-rail.db``, or ``bank.db`` where a
-#: test builds the simulated bank itself).
+#: Files of the outside world, not LendLine's: the carrier's outbox stands for the borrower's
+#: phone (which must show the code it was sent); the simulated bank's own books hold the payee's
+#: account number as any bank's do (``payment-rail.db``, or ``bank.db`` where a test builds the
+#: simulated bank itself); ``baresip.log`` is the log of the SIP phone a test calls from, the
+#: caller's own handset, whose SIP address is the caller's number.
 OUTSIDE_WORLD: Final = re.compile(
-    r"^(sms-outbox\.jsonl|(payment-rail|bank)\.db(-wal|-journal|-shm)?)$"
+    r"^(sms-outbox\.jsonl|(payment-rail|bank)\.db(-wal|-journal|-shm)?|baresip\.log)$"
 )
+#: An access export (``lendline dsr access``) is handed to the person: it is their data in
+#: clear by design, and not stored by LendLine.
+_HANDED_OVER: Final = re.compile(r"^DSR-[0-9a-f]+$")
 _DATABASE_FILE: Final = re.compile(r"\.(db|sqlite3?)(-wal|-journal|-shm)?$")
 _LOG_FILE: Final = re.compile(r"\.log(\.[0-9-]+)?$")
 #: Directories whose every file LendLine wrote as stored data.
@@ -366,6 +370,8 @@ def stored_files(root: Path) -> list[Path]:
         if not path.is_file() or OUTSIDE_WORLD.match(path.name):
             continue
         parts = set(path.relative_to(root).parts[:-1])
+        if any(_HANDED_OVER.match(part) for part in parts):
+            continue
         if (
             _DATABASE_FILE.search(path.name)
             or _LOG_FILE.search(path.name)

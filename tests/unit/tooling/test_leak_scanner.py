@@ -99,6 +99,7 @@ def test_stored_files_are_databases_recordings_contracts_and_logs(tmp_path: Path
         "a/lendline.db", "a/lendline.db-wal", "a/payment-rail.db", "a/sms-outbox.jsonl",
         "a/recordings/s1.wav.enc", "a/logs/lendline.log", "a/logs/lendline.log.1",
         "a/contracts/c.pdf.enc", "a/borrower.wav", "a/registry.csv", "b/x.log",
+        "b/phone/baresip.log", "b/out/DSR-0a1b/recordings/s-call-1.wav", "b/bank.db",
     ):  # fmt: skip
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(b"x")
