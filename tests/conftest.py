@@ -36,14 +36,14 @@ def _masked_suite_log(tmp_path_factory: pytest.TempPathFactory) -> None:
     As in production, library and pipecat records go through the masking too; the file is
     searched for personal values after the whole run (tests/e2e/test_whole_run_leaks.py). A
     test that sets logging up itself (the CLI does for every command) logs where it says, in
-    its own temporary directory, which is searched as well; a test that shuts logging down
-    gets the suite's log back for the next test.
+    its own temporary directory, which is searched as well; the next test logs to the run's
+    file again.
     """
     from lendline.config import LoggingSettings
-    from lendline.logs import logging_is_set_up, setup_logging
+    from lendline.logs import active_log_file, setup_logging
 
-    if not logging_is_set_up():
-        base = tmp_path_factory.getbasetemp()
+    base = tmp_path_factory.getbasetemp()
+    if active_log_file() != base / SUITE_LOG:
         setup_logging(LoggingSettings(file=base / SUITE_LOG), base)
 
 

@@ -151,6 +151,7 @@ class _State:
 
     handlers: list[logging.Handler] = []  # noqa: RUF012 - module state, one instance
     loguru_sink: int | None = None
+    file: Path | None = None
 
 
 def _forward_loguru(message: Message) -> None:
@@ -212,6 +213,7 @@ def setup_logging(settings: LoggingSettings, data_dir: Path) -> Path:
         root.addHandler(handler)
     root.setLevel(level)
     _State.handlers = handlers
+    _State.file = path
     _route_through_root()
 
     structlog.configure(
@@ -257,9 +259,9 @@ def _route_through_root() -> None:
         library.propagate = True
 
 
-def logging_is_set_up() -> bool:
-    """Whether :func:`setup_logging` is in force (and not shut down since)."""
-    return bool(_State.handlers)
+def active_log_file() -> Path | None:
+    """The file :func:`setup_logging` writes to, while it is in force."""
+    return _State.file
 
 
 def shutdown_logging() -> None:
@@ -269,6 +271,7 @@ def shutdown_logging() -> None:
         root.removeHandler(handler)
         handler.close()
     _State.handlers = []
+    _State.file = None
     if _State.loguru_sink is not None:
         loguru_logger.remove(_State.loguru_sink)
         _State.loguru_sink = None
