@@ -24,10 +24,30 @@ def shipped() -> FraudModel:
     return FraudModel.load_default()
 
 
+def _differences(shipped: object, retrained: object, where: str = "") -> list[str]:
+    """Where two model documents differ: text and structure exactly, floats beyond 1e-6."""
+    if isinstance(shipped, float) and isinstance(retrained, float):
+        close = retrained == pytest.approx(shipped, rel=1e-6, abs=1e-9)
+        return [] if close else [f"{where}: {shipped!r} != {retrained!r}"]
+    if isinstance(shipped, dict) and isinstance(retrained, dict):
+        if shipped.keys() != retrained.keys():
+            return [f"{where}: keys {sorted(shipped)} != {sorted(retrained)}"]
+        return [d for k in shipped for d in _differences(shipped[k], retrained[k], f"{where}.{k}")]
+    if isinstance(shipped, list) and isinstance(retrained, list):
+        if len(shipped) != len(retrained):
+            return [f"{where}: {len(shipped)} items != {len(retrained)}"]
+        pairs = zip(shipped, retrained, strict=True)
+        return [d for i, (a, b) in enumerate(pairs) for d in _differences(a, b, f"{where}[{i}]")]
+    return [] if shipped == retrained else [f"{where}: {shipped!r} != {retrained!r}"]
+
+
 @pytest.mark.slow
 def test_the_shipped_json_is_what_training_produces(trained: TrainedFraudModel) -> None:
+    # The same generated data (its hash is compared exactly) and the same fit; the solver's
+    # last digits move with the numerical libraries' versions (seen: 2e-9 relative between
+    # scikit-learn/scipy releases), so coefficients are compared to six significant digits.
     text = resources.files("lendline.data").joinpath("models/fraud_model.json").read_text("utf-8")
-    assert json.loads(text) == json.loads(json.dumps(document(trained)))
+    assert _differences(json.loads(text), json.loads(json.dumps(document(trained)))) == []
 
 
 @pytest.mark.slow
