@@ -16,9 +16,11 @@ number and full name written in the tests and the demo borrowers, and every one-
 simulated carrier delivered (codes are searched in the files of the test that sent them and
 in the shared PostgreSQL database). Forms and encodings: see ``tests/leak_scan.py``.
 
-Not searched: the simulated carrier's outbox and the simulated bank's database (systems outside
-LendLine, see ``leak_scan.OUTSIDE_WORLD``), and files a test wrote itself as input (rendered
-borrower speech, registry files, exports handed to the person), which are not stored data.
+Not searched: what stands for the world outside LendLine (``leak_scan.OUTSIDE_WORLD``: the
+simulated carrier's outbox, the simulated bank's database, the log of the SIP phone a test
+calls from, whose address is the caller's own number), access exports handed to the person,
+and files a test wrote itself as input (rendered borrower speech, registry files), which are
+not stored data.
 """
 
 from __future__ import annotations
