@@ -54,6 +54,10 @@ _PURPOSES: Final[dict[PurposeCategory, tuple[str, str]]] = {
     PurposeCategory.WEDDING: ("婚庆", "a wedding"),
     PurposeCategory.VEHICLE: ("购买自用车辆", "a vehicle for own use"),
     PurposeCategory.BUSINESS_WORKING_CAPITAL: ("个人经营周转", "working capital of own business"),
+    PurposeCategory.DEBT_REPAYMENT: ("偿还个人消费欠款", "repaying personal consumer debts"),
+    PurposeCategory.RENT_AND_LIVING: ("房租及日常生活开支", "rent and living costs"),
+    PurposeCategory.FAMILY_EVENT: ("家庭事务开支", "family matters"),
+    PurposeCategory.OTHER: ("其他合法个人消费", "other lawful personal spending"),
 }
 
 

@@ -22,6 +22,11 @@ class PurposeCategory(StrEnum):
     WEDDING = "wedding"
     VEHICLE = "vehicle"
     BUSINESS_WORKING_CAPITAL = "business_working_capital"
+    DEBT_REPAYMENT = "debt_repayment"  # credit cards and other consumer debts, not a mortgage
+    RENT_AND_LIVING = "rent_and_living"
+    FAMILY_EVENT = "family_event"  # a funeral, a birth, a celebration, support for parents
+    #: A lawful purpose that fits no category: the caller's own words are kept with it.
+    OTHER = "other"
     # Banned for consumer credit:
     HOUSING_PURCHASE = "housing_purchase"
     MORTGAGE_REPAYMENT = "mortgage_repayment"

@@ -51,6 +51,8 @@ class EmploymentStatus(StrEnum):
     RETIRED = "retired"
     STUDENT = "student"
     UNEMPLOYED = "unemployed"
+    #: Work the caller described in words no status fits (kept with the application).
+    OTHER = "other"
 
 
 class Outcome(StrEnum):

@@ -25,6 +25,7 @@ class MetaIntent(StrEnum):
     AGENT = "agent"
     CHAT = "chat"
     GOODBYE = "goodbye"
+    CANCEL = "cancel"
 
 
 # Phrases that mean the request wherever they appear in the utterance.
@@ -50,6 +51,21 @@ _PHRASES: Final[dict[MetaIntent, tuple[str, ...]]] = {
         "human being",
         "customer service",
         "customer support",
+        "工作人员",
+        "人工",
+        "客服人员",
+        "你们经理",
+        "找经理",
+        "业务员",
+        "找个人",
+        "换个人",
+        "your manager",
+        "a manager",
+        "supervisor",
+        "a real human",
+        "actual person",
+        "actual human",
+        "someone real",
     ),
     MetaIntent.CHAT: (
         "转文字",
@@ -86,6 +102,45 @@ _PHRASES: Final[dict[MetaIntent, tuple[str, ...]]] = {
         "hang up",
         "hanging up",
         "see you",
+    ),
+    MetaIntent.CANCEL: (
+        "不借了",
+        "不贷了",
+        "不想借了",
+        "不想贷了",
+        "不办了",
+        "不要了",
+        "再考虑",
+        "考虑考虑",
+        "考虑一下",
+        "想一想再",
+        "改天再",
+        "以后再说",
+        "先不借",
+        "先不用",
+        "先不办",
+        "不申请了",
+        "取消申请",
+        "think about it",
+        "think it over",
+        "not today",
+        "never mind",
+        "nevermind",
+        "forget it",
+        "changed my mind",
+        "change my mind",
+        "don't want the loan",
+        "don't want to borrow",
+        "do not want the loan",
+        "not interested",
+        "cancel the application",
+        "cancel my application",
+        "stop the application",
+        "i'll pass",
+        "i will pass",
+        "maybe later",
+        "another time",
+        "not right now",
     ),
     MetaIntent.REPEAT: (
         "再说一遍",
@@ -148,7 +203,8 @@ _PATTERNS: Final[dict[MetaIntent, re.Pattern[str]]] = {
     MetaIntent.AGENT: re.compile(
         r"\b(?:speak|talk|transfer|connect|put me through|get me)\s+(?:me\s+)?(?:to|with)?\s*"
         r"(?:a|an|the|your|some)?\s*(?:real\s+|live\s+|human\s+)?"
-        r"(?:agent|human|person|operator|representative|rep|someone|somebody|staff)\b"
+        r"(?:agent|human|person|operator|representative|rep|someone|somebody|staff|manager|"
+        r"supervisor|advisor|adviser|officer|colleague)\b"
     ),
     MetaIntent.CHAT: re.compile(
         r"\b(?:switch|move|go|change|continue)\s+(?:over\s+)?to\s+(?:a\s+|the\s+)?"
@@ -222,13 +278,14 @@ _FILLER_EN: Final = frozenset(
     }
 )
 #: Compounds that contain a request word but are ordinary answers.
-_NOT_REQUESTS: Final = ("人工智能", "人工费", "聊天记录")
+_NOT_REQUESTS: Final = ("人工智能", "人工费", "聊天记录", "人工装修", "人工成本")
 _ORDER: Final = (
     MetaIntent.AGENT,
     MetaIntent.CHAT,
     MetaIntent.GOODBYE,
     MetaIntent.REPEAT,
     MetaIntent.HELP,
+    MetaIntent.CANCEL,
 )
 
 

@@ -1,0 +1,146 @@
+"""How often the script understands borrowers who talk the way people talk, over chat.
+
+Plays written personas (``tests/fixtures/dialog/<set>-<lang>.json``, written by people who
+had not read the NLU rules) against a real LendLine on a fresh SQLite database each, and
+prints the share that ended as intended, the wrong values stored, and the questions back
+that were counted as failed answers, per language and per kind of persona.
+
+The *held-out* sets are for reporting only: never tune on them, and do not print their
+failures while working on the NLU (``--show-failures`` refuses them unless
+``--i-am-not-tuning`` is given). The *dev* sets are for tuning.
+
+Usage::
+
+    python bench/dialog_understanding.py [--set heldout|dev] [--lang zh|en] [--json out.json]
+
+The baseline is the same command run on an older checkout (the closing note names it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+FIXTURES = REPO / "tests" / "fixtures" / "dialog"
+
+
+def run_set(name: str, langs: list[str], limit: int | None) -> list[dict[str, object]]:
+    from conftest import _settings
+    from lendline.bootstrap import bootstrap
+    from lendline.demo.simulated_borrower import converse, load_personas
+
+    personas = []
+    for lang in langs:
+        personas.extend(load_personas(FIXTURES / f"{name}-{lang}.json")[:limit])
+    results: list[dict[str, object]] = []
+    with Progress() as progress:
+        task = progress.add_task(f"{name} personas", total=len(personas))
+        for persona in personas:
+            with tempfile.TemporaryDirectory() as tmp:
+                app = bootstrap(_settings(Path(tmp), f"sqlite:///{tmp}/lendline.db"))
+                app.load_demo_customers()
+                started = time.perf_counter()
+                try:
+                    _, verdict = converse(app, persona)
+                    results.append(
+                        {
+                            "id": persona.id,
+                            "lang": persona.lang,
+                            "expected": persona.expected.get("outcome"),
+                            "kinds": sorted(
+                                {kind for lines in persona.turns.values() for _, kind in lines}
+                            ),
+                            "passed": verdict.passed,
+                            "outcome": verdict.outcome,
+                            "wrong_values": verdict.wrong_values,
+                            "questions_failed": verdict.questions_failed,
+                            "transcript": verdict.transcript,
+                            "seconds": time.perf_counter() - started,
+                        }
+                    )
+                finally:
+                    app.close()
+            progress.advance(task)
+    return results
+
+
+def summarise(console: Console, name: str, results: list[dict[str, object]]) -> None:
+    table = Table(title=f"{name}: conversations ending as the borrower meant")
+    for column in ("language", "personas", "passed", "rate", "wrong values", "questions failed"):
+        table.add_column(column, justify="right")
+    for lang in sorted({str(r["lang"]) for r in results}) + ["all"]:
+        rows = [r for r in results if lang in ("all", r["lang"])]
+        passed = sum(1 for r in rows if r["passed"])
+        wrong = sum(len(r["wrong_values"]) for r in rows)  # type: ignore[arg-type]
+        asked = sum(len(r["questions_failed"]) for r in rows)  # type: ignore[arg-type]
+        table.add_row(
+            lang, str(len(rows)), str(passed), f"{passed / len(rows):.1%}", str(wrong), str(asked)
+        )
+    console.print(table)
+    by_outcome = Table(title=f"{name}: by intended outcome")
+    for column in ("intended", "personas", "passed", "ended instead (count)"):
+        by_outcome.add_column(column)
+    for outcome in sorted({str(r["expected"]) for r in results}):
+        rows = [r for r in results if r["expected"] == outcome]
+        misses = Counter(str(r["outcome"]) for r in rows if not r["passed"])
+        by_outcome.add_row(
+            outcome,
+            str(len(rows)),
+            str(sum(1 for r in rows if r["passed"])),
+            ", ".join(f"{k} ({v})" for k, v in misses.most_common()),
+        )
+    console.print(by_outcome)
+    wrong_slots = Counter(
+        slot for r in results for slot in r["wrong_values"]  # type: ignore[attr-defined]
+    )
+    console.print(f"wrong values by slot: {dict(wrong_slots)}")
+    seconds = sorted(float(r["seconds"]) for r in results)  # type: ignore[arg-type]
+    console.print(
+        f"seconds per conversation: p50 {seconds[len(seconds) // 2]:.2f}, "
+        f"p95 {seconds[int(len(seconds) * 0.95)]:.2f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", default="heldout", choices=("heldout", "dev"))
+    parser.add_argument("--lang", choices=("zh", "en"))
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--json", type=Path, help="write every verdict to this file")
+    parser.add_argument("--show-failures", action="store_true")
+    parser.add_argument("--i-am-not-tuning", action="store_true")
+    args = parser.parse_args()
+    if args.show_failures and args.set == "heldout" and not args.i_am_not_tuning:
+        parser.error("the held-out set's failures are not shown while tuning")
+    console = Console()
+    langs = [args.lang] if args.lang else ["zh", "en"]
+    results = run_set(args.set, langs, args.limit)
+    summarise(console, args.set, results)
+    if args.show_failures:
+        for result in results:
+            if result["passed"]:
+                continue
+            console.rule(f"{result['id']}: meant {result['expected']}, got {result['outcome']}")
+            console.print(f"wrong: {result['wrong_values']}  asked: {result['questions_failed']}")
+            for role, text in result["transcript"]:  # type: ignore[attr-defined]
+                if role == "caller":
+                    console.print(f"  [bold]> {text}[/bold]")
+                else:
+                    console.print(f"    {text[:160]}")
+    if args.json:
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), "utf-8")
+
+
+if __name__ == "__main__":
+    main()

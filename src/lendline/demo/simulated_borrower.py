@@ -1,0 +1,346 @@
+"""A simulated borrower for measuring how well the script understands people.
+
+A *written persona* (JSON, see ``tests/fixtures/dialog/``) says, per step, what a borrower
+says each time the agent asks that step's question, the kind of each line (an answer, a
+question back, a correction of an earlier answer, a request, a refusal, small talk), and
+what the borrower meant: the outcome and the values. The personas are written by people
+who have not read the NLU rules; this module only plays them.
+
+The simulator plays the persona over text chat against a real LendLine (real desk, real
+database). Identity steps (ID number, mobile, security questions, codes) are answered as
+the demo's registered borrower answers them. When the agent asks an explicit confirmation
+("二十万是月收入吗？"), the simulator answers truthfully from what the persona meant: that
+is what a borrower who knows their own mind does, and no persona author can foresee the
+agent's wording.
+
+It then judges the conversation: did it end as intended, were the stored values the ones
+meant, and was any question back counted as a failed answer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from lendline.bootstrap import App
+from lendline.channels.chat import ChatSession
+from lendline.demo.borrowers import happy_borrower
+from lendline.demo.drive import resolve_answer
+from lendline.dialog.state import DialogState, SessionStatus, Step
+
+#: The persona's step names and the script's steps they answer.
+PERSONA_STEPS: dict[Step, str] = {
+    Step.CONSENT: "consent",
+    Step.SENSITIVE_CONSENT: "sensitive_consent",
+    Step.NAME: "name",
+    Step.AMOUNT: "amount",
+    Step.TERM: "term",
+    Step.PURPOSE: "purpose",
+    Step.INCOME: "income",
+    Step.EMPLOYMENT: "employment",
+    Step.OFFER: "offer",
+    Step.SIGN_CONSENT: "sign",
+}
+_DEFAULTS = {
+    "zh": {
+        "consent": "同意",
+        "sensitive_consent": "同意",
+        "name": "王小明",
+        "offer": "接受",
+        "sign": "同意",
+    },
+    "en": {
+        "consent": "Yes, I agree.",
+        "sensitive_consent": "Yes, I agree.",
+        "name": "Li Hua",
+        "offer": "Yes, I accept.",
+        "sign": "Yes, I agree.",
+    },
+}
+_YES = {"zh": "对的", "en": "Yes, that's right."}
+_NO = {"zh": "不对", "en": "No."}
+#: Prompts that tell the caller the last answer did not count.
+FAILED_ANSWER_PROMPTS = frozenset(
+    {
+        "not_understood",
+        "amount_invalid",
+        "term_invalid",
+        "purpose_unclear",
+        "income_invalid",
+        "employment_unclear",
+        "yes_no_help",
+        "too_many_retries",
+        "mobile_invalid",
+        "id_invalid",
+        "id_invalid_length",
+        "id_invalid_check",
+        "id_invalid_date",
+    }
+)
+_MAX_TURNS = 80
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenPersona:
+    """One written persona: its lines per step and what it meant.
+
+    Parameters:
+        id: the persona's id ("zh-h-001").
+        lang: "zh" or "en".
+        style: one line on who the borrower is.
+        turns: step name -> (line, kind) pairs in the order they are said.
+        expected: the intended outcome and values (see the fixtures' README).
+    """
+
+    id: str
+    lang: str
+    style: str
+    turns: dict[str, tuple[tuple[str, str], ...]]
+    expected: dict[str, Any]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> WrittenPersona:
+        """Read one persona object of a persona file."""
+        turns = {
+            step: tuple((str(line["say"]), str(line.get("kind", "answer"))) for line in lines)
+            for step, lines in (data.get("turns") or {}).items()
+        }
+        return cls(
+            id=str(data["id"]),
+            lang=str(data["lang"]),
+            style=str(data.get("style", "")),
+            turns=turns,
+            expected=dict(data["expected"]),
+        )
+
+
+def load_personas(path: Path) -> list[WrittenPersona]:
+    """Read a persona file (a JSON array)."""
+    return [WrittenPersona.from_json(item) for item in json.loads(path.read_text("utf-8"))]
+
+
+@dataclass
+class Verdict:
+    """How one conversation went against what the persona meant.
+
+    Parameters:
+        persona: the persona's id.
+        passed: ended as intended with every value right and no question counted as failed.
+        outcome: the outcome reached ("applied", "declined_purpose", ...).
+        wrong_values: slot -> (stored, meant) for values stored that were not meant.
+        questions_failed: question-back lines answered as a failed answer.
+        transcript: ("caller" | "agent", text) in order.
+    """
+
+    persona: str
+    passed: bool
+    outcome: str
+    wrong_values: dict[str, tuple[str, str]] = field(default_factory=dict)
+    questions_failed: list[str] = field(default_factory=list)
+    transcript: list[tuple[str, str]] = field(default_factory=list)
+
+
+class _Borrower:
+    """Chooses the persona's next line for the step the agent is at."""
+
+    def __init__(self, persona: WrittenPersona) -> None:
+        self.persona = persona
+        self.queues = {step: list(lines) for step, lines in persona.turns.items()}
+        self.last_answer: dict[str, str] = {}
+
+    def line(self, step_name: str) -> tuple[str, str]:
+        queue = self.queues.get(step_name)
+        if queue:
+            text, kind = queue.pop(0)
+            if kind == "answer":
+                self.last_answer[step_name] = text
+            return text, kind
+        if step_name in self.last_answer:
+            # Asked again after the last line: a person says their answer again.
+            return self.last_answer[step_name], "answer"
+        default = _DEFAULTS[self.persona.lang].get(step_name)
+        if default is not None:
+            return default, "answer"
+        return "", "silence"
+
+
+def _confirmation_answer(persona: WrittenPersona, state: DialogState) -> str:
+    """Answer an explicit confirmation truthfully, from what the persona meant."""
+    lang = persona.lang
+    slot = state.slots.get("confirm_slot", "")
+    value = state.slots.get("confirm_value", "")
+    expected = persona.expected
+    if slot == "cancel":
+        return _YES[lang] if expected.get("outcome") == "cancelled" else _NO[lang]
+    if slot == "income":
+        low, high = (Decimal(str(v)) for v in expected.get("monthly_income") or (0, 0))
+        proposed = Decimal(value or "0")
+        if low <= proposed <= high:
+            return _YES[lang]
+        if low <= proposed / 12 <= high:
+            return "不对，是年薪" if lang == "zh" else "No, that's per year."
+        meant = (low + high) / 2
+        return f"不对，月收入{meant:.0f}元" if lang == "zh" else f"No, {meant:.0f} a month."
+    meant_value = expected.get(slot)
+    if isinstance(meant_value, list):
+        meant_ok = value in [str(v) for v in meant_value]
+    else:
+        meant_ok = value == str(meant_value)
+    if meant_ok:
+        return _YES[lang]
+    if slot in ("amount", "term") and meant_value is not None:
+        unit = ("元" if slot == "amount" else "个月") if lang == "zh" else (
+            " yuan" if slot == "amount" else " months"
+        )
+        return f"不对，是{meant_value}{unit}" if lang == "zh" else f"No, {meant_value}{unit}."
+    return _NO[lang]
+
+
+def converse(app: App, persona: WrittenPersona) -> tuple[DialogState, Verdict]:
+    """Play ``persona`` over chat against ``app`` and judge the conversation."""
+    registered = happy_borrower(persona.lang)
+    borrower = _Borrower(persona)
+    dialog = app.open_call(registered.caller_number, "chat")
+    session = ChatSession(dialog)
+    transcript: list[tuple[str, str]] = []
+    reply = session.open()
+    transcript.extend(("agent", text) for _, text in reply.prompts)
+    questions_failed: list[str] = []
+    state = dialog.state
+    for _ in range(_MAX_TURNS):
+        if session.ended:
+            break
+        kind = "answer"
+        if state.step is Step.LANGUAGE:
+            text = "中文" if persona.lang == "zh" else "English"
+        elif state.slots.get("confirm_slot"):
+            text = _confirmation_answer(persona, state)
+        elif state.step in PERSONA_STEPS:
+            text, kind = borrower.line(PERSONA_STEPS[state.step])
+        else:
+            prompt = state.last_prompts[-1][0] if state.last_prompts else ""
+            planned = registered.answer(prompt)
+            if planned is None:
+                break
+            text = resolve_answer(app, registered, planned, spoken=False, state=state)
+        transcript.append(("caller", text))
+        retries_before = state.retries
+        step_before = state.step
+        reply = session.send(text)
+        transcript.extend(("agent", said) for _, said in reply.prompts)
+        ids = {prompt_id for prompt_id, _ in reply.prompts}
+        if kind == "question" and (
+            ids & FAILED_ANSWER_PROMPTS
+            or (state.step is step_before and state.retries > retries_before)
+        ):
+            questions_failed.append(text)
+    if not session.ended:
+        session.leave()
+    return state, judge(app, persona, state, questions_failed, transcript)
+
+
+def _outcome(app: App, state: DialogState) -> str:
+    said = _prompts_said(app, state.session_id)
+    status = state.status
+    if status is SessionStatus.DECLINED and "decline_banned_purpose" in said:
+        return "declined_purpose"
+    if status is SessionStatus.HANDED_OFF:
+        return "handed_off"
+    if status is SessionStatus.REFUSED:
+        return "refused_consent"
+    if status is SessionStatus.CANCELLED:
+        return "cancelled"
+    if state.reference and status in (
+        SessionStatus.COMPLETED,
+        SessionStatus.DECLINED,
+        SessionStatus.REFERRED,
+    ):
+        return "applied"
+    return f"ended_{status.value}_at_{state.step.value}"
+
+
+def _prompts_said(app: App, session_id: str) -> list[str]:
+    from lendline.persistence.uow import SqlUnitOfWork
+
+    said: list[str] = []
+    with SqlUnitOfWork(app.engine) as uow:
+        for entry in uow.audit.entries(session_id):
+            if entry.kind == "call.turn":
+                said.extend(entry.payload["prompt_ids"])
+    return said
+
+
+def _wrong_values(persona: WrittenPersona, slots: dict[str, str]) -> dict[str, tuple[str, str]]:
+    expected = persona.expected
+    wrong: dict[str, tuple[str, str]] = {}
+
+    def check(slot: str, ok: bool, meant: object) -> None:
+        if slot in slots and not ok:
+            wrong[slot] = (slots[slot], str(meant))
+
+    if expected.get("amount") is not None and "amount" in slots:
+        check("amount", Decimal(slots["amount"]) == Decimal(str(expected["amount"])),
+              expected["amount"])
+    if expected.get("term") is not None and "term" in slots:
+        check("term", slots["term"] == str(expected["term"]), expected["term"])
+    purposes = expected.get("purpose")
+    if purposes and "purpose" in slots:
+        check("purpose", _purpose_ok(slots["purpose"], purposes), purposes)
+    income = expected.get("monthly_income")
+    if income and "income" in slots:
+        low, high = (Decimal(str(v)) for v in income)
+        stored = Decimal(slots["income"])
+        check("income", low - 1 <= stored <= high + 1, income)
+    employment = expected.get("employment")
+    if employment and "employment" in slots:
+        check("employment", slots["employment"] in employment, employment)
+    return wrong
+
+
+_BANNED = {
+    "housing_purchase",
+    "mortgage_repayment",
+    "securities_investment",
+    "futures_derivatives",
+    "asset_management",
+    "equity_or_fixed_asset_investment",
+    "gambling",
+    "other_unlawful",
+}
+
+
+def _purpose_ok(stored: str, meant: Iterable[str]) -> bool:
+    meant = list(meant)
+    if stored in meant:
+        return True
+    # Every banned purpose has the same effect (the application is declined).
+    return stored in _BANNED and any(purpose in _BANNED for purpose in meant)
+
+
+def judge(
+    app: App,
+    persona: WrittenPersona,
+    state: DialogState,
+    questions_failed: list[str],
+    transcript: list[tuple[str, str]],
+) -> Verdict:
+    """Compare the conversation's end with what the persona meant."""
+    outcome = _outcome(app, state)
+    wrong = _wrong_values(persona, state.slots)
+    if outcome not in ("applied", "declined_purpose"):
+        # Values stored before a hand-off or a cancellation still count when wrong, but
+        # only those the persona gave.
+        wrong = {slot: pair for slot, pair in wrong.items() if slot in persona.turns}
+    passed = outcome == persona.expected.get("outcome") and not wrong and not questions_failed
+    return Verdict(
+        persona=persona.id,
+        passed=passed,
+        outcome=outcome,
+        wrong_values=wrong,
+        questions_failed=questions_failed,
+        transcript=transcript,
+    )

@@ -1,0 +1,253 @@
+"""What an amount of money said on a call means: per what period, a range, an approximation.
+
+Borrowers rarely say one exact monthly figure: "年薪二十万", "about 240k a year", "一周两千",
+"七八千", "一万到一万二之间", "between 8 and 10 grand", "一万出头", "税后一万二". The script
+needs a monthly income, so a reading keeps what was said apart (the figure, its period,
+whether it was a range or approximate) and converts it once, in :func:`monthly`.
+
+Nothing here guesses silently: a range becomes its middle, marked approximate, and the
+script reads the monthly figure back in the next question (or asks explicitly when the
+figure is implausible for the slot), so the caller can correct it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Final
+
+from lendline.dialog.nlu import _match
+from lendline.dialog.nlu.numbers import parse_amount
+from lendline.dialog.nlu.text import normalize
+
+
+class Period(StrEnum):
+    """The period an income figure is for."""
+
+    MONTH = "month"
+    YEAR = "year"
+    WEEK = "week"
+    DAY = "day"
+    UNSAID = "unsaid"
+
+
+#: Words that name the period, Chinese and English (checked on normalised text).
+_PERIOD_WORDS: Final[dict[Period, tuple[str, ...]]] = {
+    Period.YEAR: (
+        "年薪",
+        "年收入",
+        "一年",
+        "每年",
+        "年入",
+        "全年",
+        "年终",
+        "a year",
+        "per year",
+        "per annum",
+        "annual",
+        "annually",
+        "yearly",
+        "each year",
+        "every year",
+        "a yr",
+        "per yr",
+        "/year",
+        "/yr",
+    ),
+    Period.WEEK: (
+        "周薪",
+        "一周",
+        "每周",
+        "一个礼拜",
+        "每个礼拜",
+        "一礼拜",
+        "一星期",
+        "每星期",
+        "a week",
+        "per week",
+        "weekly",
+        "each week",
+        "every week",
+        "/week",
+        "/wk",
+    ),
+    Period.DAY: (
+        "日薪",
+        "一天",
+        "每天",
+        "天天",
+        "a day",
+        "per day",
+        "daily",
+        "each day",
+        "every day",
+        "/day",
+    ),
+    Period.MONTH: (
+        "月薪",
+        "月收入",
+        "每月",
+        "一个月",
+        "每个月",
+        "月入",
+        "一月",
+        "a month",
+        "per month",
+        "monthly",
+        "each month",
+        "every month",
+        "/month",
+        "/mo",
+        "a mo",
+    ),
+}
+#: Monthly equivalents: 52 weeks and, for day rates, 21.75 paid days a month (the
+#: statutory average of monthly paid days used for Chinese wage conversion).
+_PER_MONTH: Final[dict[Period, Decimal]] = {
+    Period.MONTH: Decimal(1),
+    Period.UNSAID: Decimal(1),
+    Period.YEAR: Decimal(1) / Decimal(12),
+    Period.WEEK: Decimal(52) / Decimal(12),
+    Period.DAY: Decimal("21.75"),
+}
+_APPROX_WORDS: Final = (
+    "左右",
+    "大概",
+    "大约",
+    "差不多",
+    "估计",
+    "上下",
+    "出头",
+    "多一点",
+    "多点",
+    "不到",
+    "about",
+    "around",
+    "roughly",
+    "approximately",
+    "approx",
+    "more or less",
+    "give or take",
+    "or so",
+    "ish",
+    "just over",
+    "a bit over",
+    "a little over",
+    "under",
+    "almost",
+    "nearly",
+)
+#: "一万出头", "just over 10k": a little above the figure (a tenth, at most 2,000).
+_OVER: Final = ("出头", "多一点", "多点", "just over", "a bit over", "a little over", "over")
+#: "七八千", "一两万": two neighbouring digits before one unit.
+_ZH_PAIR: Final = re.compile(r"([一二两三四五六七八九])([二两三四五六七八九])([十百千万])")
+_CN_DIGIT: Final[dict[str, int]] = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_UNIT: Final[dict[str, int]] = {"十": 10, "百": 100, "千": 1000, "万": 10_000}
+#: "一万到一万二", "8000-10000", "between 8 and 10k", "8 to 10 grand".
+_RANGE: Final = re.compile(
+    r"(?:between\s+)?(?P<low>[\w.,]+?(?:\s+\w+)??)\s*"
+    r"(?:到|至|~|～|—|-|\bto\b|\band\b|\bor\b)\s*(?P<high>[\w.,]+(?:\s+\w+)*)"
+)
+_MONEY_UNITS: Final = re.compile(r"(k|grand|thousand|w|万|千)\b|万|千")
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyReading:
+    """One amount of money as the caller said it.
+
+    Parameters:
+        value: the figure said (the middle of a range), in yuan.
+        period: the period it is for (UNSAID when none was named).
+        approximate: a range or a hedge ("左右", "about", "出头").
+        low: the range's lower end when a range was said, else ``value``.
+        high: the range's upper end when a range was said, else ``value``.
+    """
+
+    value: Decimal
+    period: Period
+    approximate: bool
+    low: Decimal
+    high: Decimal
+
+    @property
+    def monthly(self) -> Decimal:
+        """The monthly equivalent, to the whole yuan."""
+        return (self.value * _PER_MONTH[self.period]).quantize(Decimal(1), ROUND_HALF_UP)
+
+
+def period_of(text: str) -> Period:
+    """The period named in ``text`` (years before weeks before days before months)."""
+    said = normalize(text)
+    for period in (Period.YEAR, Period.WEEK, Period.DAY, Period.MONTH):
+        if _match.contains_any(said, _PERIOD_WORDS[period]):
+            return period
+    return Period.UNSAID
+
+
+def _zh_pair(said: str) -> tuple[Decimal, Decimal] | None:
+    match = _ZH_PAIR.search(said)
+    if match is None:
+        return None
+    first, second = _CN_DIGIT[match.group(1)], _CN_DIGIT[match.group(2)]
+    if second != first + 1:
+        return None
+    unit = _CN_UNIT[match.group(3)]
+    # "七八千块" ends the unit there; "一两万五" is not a pair reading worth guessing.
+    return Decimal(first * unit), Decimal(second * unit)
+
+
+def _range(said: str) -> tuple[Decimal, Decimal] | None:
+    match = _RANGE.search(said)
+    if match is None:
+        return None
+    low_text, high_text = match.group("low"), match.group("high")
+    high = parse_amount(high_text)
+    low = parse_amount(low_text)
+    if low is None or high is None:
+        return None
+    if low < high / 100 and _MONEY_UNITS.search(high_text) and not _MONEY_UNITS.search(low_text):
+        # "8 to 10k", "between 8 and 10 grand": the unit of the second figure is shared.
+        scale = high / parse_amount(_MONEY_UNITS.sub("", high_text).strip() or "1")  # type: ignore[operator]
+        low = low * scale
+    if not low < high <= low * 3:
+        return None
+    return low, high
+
+
+def read_money(text: str) -> MoneyReading | None:
+    """Read an amount of money with its period, range and approximation.
+
+    Args:
+        text: Recogniser output or typed text, already free of a self-correction.
+
+    Returns:
+        The reading, or None if no amount was said.
+    """
+    said = normalize(text)
+    period = period_of(said)
+    hedged = _match.contains_any(said, _APPROX_WORDS)
+    span = _zh_pair(said) or _range(said)
+    if span is not None:
+        low, high = span
+        middle = ((low + high) / 2).quantize(Decimal(1), ROUND_HALF_UP)
+        return MoneyReading(middle, period, True, low, high)
+    value = parse_amount(said)
+    if value is None:
+        return None
+    if _match.contains_any(said, _OVER):
+        bump = min(value / 10, Decimal(2000)).quantize(Decimal(1), ROUND_HALF_UP)
+        return MoneyReading(value + bump // 2, period, True, value, value + bump)
+    return MoneyReading(value, period, hedged, value, value)

@@ -1,0 +1,91 @@
+"""A caller's full name, as said when asked for it.
+
+People wrap their name in words ("我叫王小明", "王小明，三横王的王", "It's Li Hua, L-I H-U-A",
+"my name is Li Hua, thanks") and sometimes answer with a question ("你们要名字干嘛？", "who
+is this?"). Only the name is kept, and a question is never taken for a name.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from lendline.dialog.nlu.text import normalize
+
+_PREFIXES: Final = (
+    "我的全名是",
+    "我的名字叫",
+    "我的名字是",
+    "名字叫",
+    "名字是",
+    "本人叫",
+    "本人是",
+    "我叫",
+    "我是",
+    "叫",
+    "my full name is",
+    "my name is",
+    "my name's",
+    "the name is",
+    "the name's",
+    "name is",
+    "name's",
+    "this is",
+    "it is",
+    "it's",
+    "i am",
+    "i'm",
+    "call me",
+    "sure",
+    "ok",
+    "okay",
+    "yes",
+    "yeah",
+    "hi",
+    "hello",
+    "好的",
+    "嗯",
+    "哦",
+    "噢",
+)
+_QUESTION: Final = re.compile(
+    r"[?？]|吗|什么|干嘛|干吗|为什么|为啥|谁|怎么|^(?:what|why|who|how|do|does|is|are|can|could)\b"
+)
+_SURNAME_THEN_NAME: Final = re.compile(r"姓.{1,2}[,，\s]*(?:叫|名叫|全名)(?P<name>[\u4e00-\u9fff]{2,4})")
+_SEPARATORS: Final = re.compile(r"[,，。.!！;；、]")
+_SPELLING: Final = re.compile(r"\b(?:[a-z]-)+[a-z]\b")
+_CJK_NAME: Final = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
+_LATIN_NAME: Final = re.compile(r"^[a-z][a-z'\-]*(?: [a-z][a-z'\-]*){0,3}$")
+_TRAILING: Final = (" please", " thanks", " thank you", "的")
+
+
+def read_name(text: str) -> str | None:
+    """Read a full name; None for a question or when no name-like words remain.
+
+    Args:
+        text: Recogniser output or typed text.
+
+    Returns:
+        The name, normalised (Simplified characters, lower-case Latin letters).
+    """
+    said = normalize(text)
+    if not said or _QUESTION.search(said):
+        return None
+    if match := _SURNAME_THEN_NAME.search(said):
+        return match.group("name")
+    said = _SPELLING.sub(" ", said)
+    parts = [part.strip() for part in _SEPARATORS.split(said) if part.strip()]
+    for part in parts:
+        name = part
+        stripped = True
+        while stripped:
+            stripped = False
+            for prefix in _PREFIXES:
+                if name.startswith(prefix) and len(name) > len(prefix):
+                    name = name[len(prefix) :].strip(" ,，")
+                    stripped = True
+        for tail in _TRAILING:
+            name = name.removesuffix(tail).strip()
+        if _CJK_NAME.match(name) or _LATIN_NAME.match(name):
+            return name
+    return None

@@ -1,0 +1,77 @@
+"""A change of an earlier answer, said at a later question.
+
+"顺便说一下，刚才的期限改成十八个月", "哦不是，我要分二十四期" (at the purpose question),
+"Sorry, can I change the amount to fifteen thousand?" (at the income question). A change
+needs both a changing phrase (改成, 不是, actually, change, instead, ...) and words that
+name the slot or a value only that slot takes (二十四期 is a term), so an ordinary answer
+to the current question is never read as a change.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from lendline.dialog.nlu import _match
+from lendline.dialog.nlu.text import normalize
+
+_CHANGE: Final = re.compile(
+    r"改成|改为|改到|换成|改一下|改下|调成|调到|调整|变成|更改|修改|不对|不是|说错|其实|还是|重新|"
+    r"哦不|刚才|刚刚|之前说|前面说|顺便"
+    r"|\b(?:change|changed|make it|make that|instead|actually|sorry|correct|correction|update|"
+    r"switch|rather|meant|can i|could i|i'd like|i would like|let's|lets|go with|scratch|"
+    r"earlier|before|wait|oh no|no no)\b"
+)
+#: Words naming a slot, in the order they are checked (the most specific first).
+_SLOT_WORDS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
+    ("term", ("期限", "期数", "分期", "还款期", "分几期", "term", "repayment period", "tenor")),
+    (
+        "amount",
+        (
+            "金额",
+            "额度",
+            "借款",
+            "借的",
+            "借多少",
+            "借个",
+            "借",
+            "贷款",
+            "amount",
+            "borrow",
+            "loan",
+        ),
+    ),
+    (
+        "income",
+        ("收入", "月薪", "工资", "薪水", "年薪", "income", "salary", "earn", "wage", "pay is"),
+    ),
+    ("purpose", ("用途", "用来", "用于", "purpose", "use it for", "use the money", "spend it")),
+    ("employment", ("工作情况", "职业", "job", "occupation", "work situation")),
+)
+#: A count of months or installments is a term whatever else is said ("分二十四期").
+_TERM_VALUE: Final = re.compile(
+    r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:期|个月)|\d+\s*(?:months?|installments?|instalments?)"
+    r"|\b(?:twelve|eighteen|twenty[- ]four|thirty[- ]six|six|nine|three)\s+months?\b"
+)
+
+
+def find_slot_change(text: str, lang: str = "zh") -> str | None:
+    """Name the slot an utterance changes, or None when it changes nothing.
+
+    Args:
+        text: Recogniser output or typed text.
+        lang: "zh" or "en"; a hint only, both are recognised.
+
+    Returns:
+        "amount", "term", "income", "purpose" or "employment", or None.
+    """
+    del lang  # both languages are always recognised
+    said = normalize(text)
+    if not _CHANGE.search(said):
+        return None
+    if _TERM_VALUE.search(said):
+        return "term"
+    for slot, words in _SLOT_WORDS:
+        if _match.contains_any(said, words):
+            return slot
+    return None

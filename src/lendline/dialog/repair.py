@@ -1,0 +1,262 @@
+"""The repair layer every step shares (the shape of Rasa CALM's conversation repair).
+
+Before a step reads the caller's answer, each turn passes, in order:
+
+1. **confirmation** pending from the last turn ("二十万是月收入吗？"): yes stores the value,
+   no with a value corrects it, anything else asks again;
+2. **requests about the call**: repeat, help, a person (hand-off), chat, goodbye;
+3. **digressions**: a question back (the rate, fees, a robot?, why is this needed, is this
+   a scam, early repayment, when the money arrives) or a request about pace (slower,
+   wait) is answered and the question asked again, without using up a retry;
+4. **cancellation**: "算了，不借了" / "I'll think about it" ends at a consent, offer or
+   signature step (that is the answer there) and is confirmed elsewhere;
+5. **correction of an earlier slot**, at any later step of the application ("期限改成十八
+   个月", "can I change the amount to fifteen thousand?"): read back, then back to the
+   question the caller was at (their answer to it, if they gave one, is kept too);
+6. **correction of the answer just read back** ("不对，是三万" at the next question);
+7. the step's own ``accept``; a failed answer there is "cannot handle" (``ctx.retry``:
+   say why, offer the keypad on a voice line, a person after the limit).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from lendline.dialog.context import DialogContext
+from lendline.dialog.nlu.correction import split_correction
+from lendline.dialog.nlu.digressions import Digression, detect_digression
+from lendline.dialog.nlu.intents import MetaIntent, detect_meta_intent
+from lendline.dialog.nlu.slot_change import find_slot_change
+from lendline.dialog.state import SessionStatus, Step
+from lendline.dialog.steps.application import SLOTS, pend_confirmation, reread_income
+from lendline.dialog.steps.base import StepSpec
+from lendline.dialog.steps.opening import refuse_consent
+from lendline.dialog.steps.signing import decline_offer
+from lendline.dialog.turn import Prompt, Reply
+from lendline.lending.offer import OfferOutOfRange, make_offer
+from lendline.shared.money import Money
+
+_BYE_WORDS = ("再见", "拜拜", "挂了", "goodbye", "bye")
+#: Steps where a refusal to go on is the answer itself.
+_REFUSAL_IS_ANSWER = {
+    Step.CONSENT: refuse_consent,
+    Step.SENSITIVE_CONSENT: refuse_consent,
+    Step.OFFER: decline_offer,
+    Step.SIGN_CONSENT: decline_offer,
+}
+_APPLICATION_STEPS = (Step.AMOUNT, Step.TERM, Step.PURPOSE, Step.INCOME, Step.EMPLOYMENT)
+
+
+def _only_goodbye(text: str) -> bool:
+    """Whether an utterance is just a farewell (so "阿里巴巴" misheard as "阿禮拜拜" is not)."""
+    rest = text.lower()
+    for word in _BYE_WORDS:
+        rest = rest.replace(word, "")
+    return len([ch for ch in rest if ch.isalnum()]) <= 2
+
+
+def on_silence(ctx: DialogContext) -> Reply:
+    """A silent timeout: ask again, and end (resumable) after ``max_silences`` in a row."""
+    state = ctx.state
+    state.silences += 1
+    if state.silences >= ctx.max_silences:
+        state.status = SessionStatus.DROPPED
+        return Reply([ctx.say("silence_end")], end_call=True)
+    if state.slots.get("confirm_slot"):
+        return Reply([ctx.say("silence"), *state.last_prompts[-1:]])
+    return Reply([ctx.say("silence"), *ctx.question()])
+
+
+def run(ctx: DialogContext, spec: StepSpec, text: str, digits: str) -> Reply:
+    """Take one caller turn at ``spec``'s step through the repair patterns, then the step."""
+    state = ctx.state
+    if state.slots.get("confirm_slot"):
+        return _on_confirmation(ctx, text, digits)
+    if text:
+        meta = detect_meta_intent(text, ctx.lang)
+        if meta is not None:
+            reply = _on_meta(ctx, meta, text)
+            if reply is not None:
+                return reply
+        if state.language:
+            digression = detect_digression(text)
+            if digression is not None:
+                return _digress(ctx, digression)
+        if meta is MetaIntent.CANCEL:
+            return _cancel(ctx)
+        if state.step in _APPLICATION_STEPS:
+            changed = _change_earlier_slot(ctx, spec, text)
+            if changed is not None:
+                return changed
+        corrected = _correct_previous(ctx, spec, text)
+        if corrected is not None:
+            return corrected
+    return spec.accept(ctx, text, digits)
+
+
+# ---------------------------------------------------------------------------- requests
+
+
+def _on_meta(ctx: DialogContext, intent: MetaIntent, text: str) -> Reply | None:
+    state = ctx.state
+    if intent is MetaIntent.REPEAT:
+        return Reply(list(state.last_prompts) or ctx.question())
+    if intent is MetaIntent.HELP:
+        return Reply([ctx.say("help"), *ctx.question()])
+    if intent is MetaIntent.AGENT:
+        return ctx.hand_off()
+    if intent is MetaIntent.CHAT and state.channel == "voice" and state.language:
+        state.status = SessionStatus.MOVED_TO_CHAT
+        state.channel = "chat"
+        return Reply([ctx.say("chat_switch")], end_call=True)
+    if intent is MetaIntent.GOODBYE and state.step is not Step.LANGUAGE and _only_goodbye(text):
+        state.status = SessionStatus.DROPPED
+        return Reply([ctx.say("goodbye_plain")], end_call=True)
+    return None
+
+
+def _cancel(ctx: DialogContext) -> Reply:
+    state = ctx.state
+    answer_here = _REFUSAL_IS_ANSWER.get(state.step)
+    if answer_here is not None:
+        return answer_here(ctx)
+    if state.step in (Step.LANGUAGE, Step.DONE):
+        return ctx.retry()
+    return pend_confirmation(ctx, "cancel", "", ctx.say("confirm_cancel"))
+
+
+# ---------------------------------------------------------------------------- digressions
+
+
+def _digress(ctx: DialogContext, digression: Digression) -> Reply:
+    state = ctx.state
+    if digression is Digression.WAIT:
+        return Reply([ctx.say("digress_wait")])
+    if digression is Digression.SLOWER:
+        return Reply([ctx.say("digress_slower"), *(state.last_prompts or ctx.question())])
+    if digression is Digression.RATE:
+        answer = ctx.say("digress_rate", apr=_apr_from(ctx))
+    elif digression is Digression.WHY:
+        identity = state.step in (Step.NAME, Step.ID_NUMBER, Step.MOBILE, Step.SECURITY_QUESTION)
+        answer = ctx.say("digress_why_identity" if identity else "digress_why")
+    else:
+        answer = ctx.say(f"digress_{digression.value}")
+    if state.step is Step.OFFER:
+        # The offer is long: after a question, only its closing question is asked again.
+        return Reply([answer, ctx.say("ask_accept_offer")])
+    return ctx.ask_again(answer)
+
+
+def _apr_from(ctx: DialogContext) -> str:
+    """The product's lowest APR (fees included), for the amount and term given so far."""
+    product = ctx.desk.product
+    slots = ctx.state.slots
+    amount = Decimal(slots.get("amount", "10000"))
+    term = int(slots.get("term", "12"))
+    if term not in product.terms_months:
+        term = product.terms_months[len(product.terms_months) // 2]
+    try:
+        offer = make_offer(product, Money.of(amount), term)
+    except OfferOutOfRange:
+        offer = make_offer(product, product.min_amount, term)
+    return ctx.render.percent(offer.rates.apr)
+
+
+# ---------------------------------------------------------------------------- corrections
+
+
+def _on_confirmation(ctx: DialogContext, text: str, digits: str) -> Reply:
+    slots = ctx.state.slots
+    slot = slots.pop("confirm_slot")
+    value = slots.pop("confirm_value", "")
+    raw = slots.pop("confirm_raw", None)
+    answer = ctx.yes_no(text, digits)
+    if slot == "cancel":
+        if answer:
+            return ctx.end(SessionStatus.CANCELLED, ctx.say("cancelled"), ctx.goodbye())
+        return ctx.ask_again()
+    if slot == "income" and raw is not None:
+        slots["confirm_raw"] = raw
+        reread = reread_income(ctx, text)
+        slots.pop("confirm_raw", None)
+        if reread is not None:
+            return _store(ctx, slot, reread)
+    if answer:
+        return _store(ctx, slot, value)
+    rest = split_correction(text, ctx.lang)[1] if text else ""
+    reading = SLOTS[slot].read(ctx, rest, digits) if rest else None
+    if reading is not None and reading.value is not None and reading.confirm is None:
+        return _store(ctx, slot, reading.value)
+    # Not confirmed and no new value: ask for the slot again (no retry is used).
+    if ctx.state.step is SLOTS[slot].step:
+        return ctx.ask_again()
+    return ctx.ask_again(ctx.say("slot_unchanged"))
+
+
+def _store(ctx: DialogContext, slot: str, value: str) -> Reply:
+    ctx.state.slots[slot] = value
+    if ctx.state.step is SLOTS[slot].step:
+        return SLOTS[slot].advance(ctx)
+    return ctx.ask_again(_changed(ctx, slot, value))
+
+
+def _changed(ctx: DialogContext, slot: str, value: str) -> Prompt:
+    r = ctx.render
+    if slot in ("amount", "income"):
+        said = r.amount(Decimal(value))
+    elif slot == "term":
+        said = r.months(int(value))
+    else:
+        said = ctx.book.label(slot, value)
+    return ctx.say("slot_changed", slot=ctx.book.label("slot", slot), value=said)
+
+
+def _change_earlier_slot(ctx: DialogContext, spec: StepSpec, text: str) -> Reply | None:
+    """Apply a change of an earlier slot said at a later step, then return to the step."""
+    state = ctx.state
+    slot_name = find_slot_change(text, ctx.lang)
+    if slot_name is None or slot_name == spec.slot:
+        return None
+    slot = SLOTS[slot_name]
+    if _APPLICATION_STEPS.index(slot.step) >= _APPLICATION_STEPS.index(state.step):
+        return None
+    reading = slot.read(ctx, text, "")
+    if reading.value is None:
+        return ctx.ask_again(*(p for p in (reading.problem,) if p is not None))
+    if reading.confirm is not None:
+        return pend_confirmation(ctx, slot_name, reading.value, reading.confirm)
+    state.slots[slot_name] = reading.value
+    readback = _changed(ctx, slot_name, reading.value)
+    # The same breath may also answer the current question ("改成三万，用来装修").
+    step, retries, slots, status = state.step, state.retries, dict(state.slots), state.status
+    answered = spec.accept(ctx, text, "")
+    if state.step is not step or state.slots.get("confirm_slot"):
+        answered.prompts.insert(0, readback)
+        return answered
+    state.step, state.retries, state.slots, state.status = step, retries, slots, status
+    return ctx.ask_again(readback)
+
+
+def _correct_previous(ctx: DialogContext, spec: StepSpec, text: str) -> Reply | None:
+    """Apply "不对，是…" / "no, it's…" to the answer read back in the current question.
+
+    If the corrected value does not fit the previous question ("不是十二个月，是二十四个月"
+    said when asked for the term corrects nothing before it), the remainder is taken as
+    the answer to the current question instead.
+    """
+    state = ctx.state
+    previous = spec.corrects
+    if previous is None:
+        return None
+    corrected, rest = split_correction(text, ctx.lang)
+    if not corrected or not rest:
+        return None
+    current, retries, slots, status = state.step, state.retries, dict(state.slots), state.status
+    state.step = previous
+    ctx.specs[previous].accept(ctx, rest, "")
+    if state.step is not previous and not state.slots.get("confirm_slot"):
+        # The earlier answer was corrected: ask the current question again.
+        state.step, state.retries = current, 0
+        return Reply(ctx.question())
+    state.step, state.retries, state.slots, state.status = current, retries, slots, status
+    return spec.accept(ctx, rest, "")

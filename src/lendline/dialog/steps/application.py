@@ -1,0 +1,311 @@
+"""The application: amount, term, purpose, monthly income and employment.
+
+Each answer is confirmed implicitly (the next question reads it back, and "不对，是…" /
+"no, it's…" there corrects it), and any of them can be changed at any later step through
+the repair layer, which reads the same slots through :data:`SLOTS`. A value that is
+implausible for its slot (an income that is likely yearly, or far from the registry's) is
+confirmed explicitly before it is stored; a purpose the classifier cannot place is asked
+about once more and then kept as "other" with the caller's words, for the policy and a
+reviewer, rather than handed off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from lendline.dialog.nlu.choices import classify_employment, classify_purpose
+from lendline.dialog.nlu.digressions import detect_digression
+from lendline.dialog.nlu.money_meaning import Period, period_of, read_money
+from lendline.dialog.nlu.numbers import parse_amount, parse_term_months
+from lendline.dialog.nlu.self_correction import latest_version
+from lendline.dialog.nlu.text import normalize, strip_punct
+from lendline.dialog.state import SessionStatus, Step
+from lendline.dialog.steps.base import StepSpec
+from lendline.dialog.steps.decision import decide
+from lendline.dialog.turn import Prompt, Reply
+from lendline.lending.purpose import PurposeCategory, is_banned
+
+if TYPE_CHECKING:
+    from lendline.dialog.context import DialogContext
+
+#: A monthly income at or above this, said without a period, is likely a yearly figure.
+_LIKELY_YEARLY = Decimal(100_000)
+#: An income this many times above (or below) the registry's is confirmed explicitly.
+_REGISTRY_FACTOR = Decimal(3)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What an answer gave for a slot.
+
+    Parameters:
+        value: the value to store (as the slot keeps it), or None.
+        problem: why the value cannot be taken (said to the caller), if so.
+        confirm: the explicit confirmation to ask before storing ``value``, if needed.
+    """
+
+    value: str | None = None
+    problem: Prompt | None = None
+    confirm: Prompt | None = None
+
+
+def _says_amount(text: str) -> bool:
+    return parse_amount(text) is not None
+
+
+def read_amount(ctx: DialogContext, text: str, digits: str) -> Reading:
+    """An amount within the product's range."""
+    if digits.isdigit():
+        amount: Decimal | None = Decimal(digits)
+    else:
+        amount = parse_amount(latest_version(text, _says_amount), ctx.lang)
+    if amount is None or amount <= 0:
+        return Reading(problem=ctx.say("amount_invalid"))
+    product = ctx.desk.product
+    if not product.min_amount.amount <= amount <= product.max_amount.amount:
+        r = ctx.render
+        low, high = r.amount(product.min_amount.amount), r.amount(product.max_amount.amount)
+        return Reading(problem=ctx.say("amount_out_of_range", min=low, max=high))
+    return Reading(str(amount))
+
+
+def _says_term(text: str) -> bool:
+    return parse_term_months(text) is not None
+
+
+def read_term(ctx: DialogContext, text: str, digits: str) -> Reading:
+    """A term the product offers."""
+    if digits.isdigit():
+        months: int | None = int(digits)
+    else:
+        months = parse_term_months(latest_version(text, _says_term), ctx.lang)
+    terms = ctx.desk.product.terms_months
+    if months is None or months not in terms:
+        return Reading(problem=ctx.say("term_invalid", terms=ctx.render.term_list(terms)))
+    return Reading(str(months))
+
+
+def _says_purpose(text: str) -> bool:
+    return classify_purpose(text) is not None
+
+
+def read_purpose(ctx: DialogContext, text: str, digits: str) -> Reading:
+    """A purpose category; "other" (with the words kept) once it has been asked twice."""
+    said = latest_version(text, _says_purpose) if text else ""
+    purpose = classify_purpose(said, ctx.lang) if said else None
+    if purpose is not None:
+        return Reading(purpose.value)
+    slots = ctx.state.slots
+    if _substantive(text) and slots.get("purpose_clarified"):
+        # The caller's own words go with "other" (the state is sealed like every answer).
+        slots["purpose_words"] = strip_punct(normalize(text))[:200]
+        return Reading(PurposeCategory.OTHER.value)
+    slots["purpose_clarified"] = "1"
+    return Reading(problem=ctx.say("purpose_unclear"))
+
+
+def _substantive(text: str) -> bool:
+    """Whether an answer says something (not a question, not a filler)."""
+    said = strip_punct(normalize(text))
+    if not said or detect_digression(text) is not None or "?" in text or "？" in text:
+        return False
+    cjk = sum(1 for ch in said if "\u4e00" <= ch <= "\u9fff")
+    return cjk >= 2 or len(said.split()) >= 2
+
+
+def read_income(ctx: DialogContext, text: str, digits: str) -> Reading:
+    """A monthly income: periods converted, ranges to their middle, implausible confirmed."""
+    if digits.isdigit():
+        return Reading(str(Decimal(digits)))
+    reading = read_money(latest_version(text, _says_amount))
+    if reading is None or reading.value <= 0:
+        return Reading(problem=ctx.say("income_invalid"))
+    monthly = reading.monthly
+    value = str(monthly)
+    if reading.period is Period.UNSAID and monthly >= _LIKELY_YEARLY:
+        ctx.state.slots["confirm_raw"] = str(reading.value)
+        return Reading(value, confirm=ctx.say("confirm_income_period", income=_amount(ctx, value)))
+    registry = _registry_income(ctx)
+    if registry and not registry / _REGISTRY_FACTOR <= monthly <= registry * _REGISTRY_FACTOR:
+        return Reading(value, confirm=ctx.say("confirm_income", income=_amount(ctx, value)))
+    return Reading(value)
+
+
+def reread_income(ctx: DialogContext, text: str) -> str | None:
+    """The income once the caller named the period of the figure being confirmed."""
+    period = period_of(text)
+    raw = ctx.state.slots.get("confirm_raw")
+    if period in (Period.UNSAID, Period.MONTH) or not raw or read_money(text) is not None:
+        return None
+    reading = read_money(raw + " " + text)
+    return str(reading.monthly) if reading is not None else None
+
+
+def _registry_income(ctx: DialogContext) -> Decimal | None:
+    id_number = ctx.state.slots.get("id_number")
+    record = ctx.desk.find_customer(id_number) if id_number else None
+    return record.monthly_income if record is not None and record.monthly_income else None
+
+
+def read_employment(ctx: DialogContext, text: str, digits: str) -> Reading:
+    """An employment status; "other" with the words kept once asked twice."""
+    kind = classify_employment(text, ctx.lang) if text else None
+    if kind is not None:
+        return Reading(kind)
+    slots = ctx.state.slots
+    if _substantive(text) and slots.get("employment_clarified"):
+        slots["employment_words"] = strip_punct(normalize(text))[:200]
+        return Reading("other")
+    slots["employment_clarified"] = "1"
+    return Reading(problem=ctx.say("employment_unclear"))
+
+
+def _amount(ctx: DialogContext, value: str) -> str:
+    return ctx.render.amount(Decimal(value))
+
+
+# ---------------------------------------------------------------------------- moving on
+
+
+def _after_purpose(ctx: DialogContext) -> Reply:
+    purpose = PurposeCategory(ctx.state.slots["purpose"])
+    if is_banned(purpose):
+        decision = ctx.desk.decline_for_purpose(ctx.state, purpose)
+        ctx.state.reference = decision.reference
+        label = ctx.book.label("purpose", purpose.value)
+        return ctx.end(
+            SessionStatus.DECLINED,
+            ctx.say("decline_banned_purpose", purpose=label),
+            ctx.goodbye(),
+        )
+    return ctx.go(Step.INCOME)
+
+
+def _after_employment(ctx: DialogContext) -> Reply:
+    employment = ctx.state.slots["employment"]
+    wait = ctx.say("decision_wait", employment=ctx.book.label("employment", employment))
+    return decide(ctx, wait)
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One application slot: where it is asked, how it is read, what follows it.
+
+    Parameters:
+        name: the slot's key in ``DialogState.slots``.
+        step: the step that asks for it.
+        read: reads an answer (text, keyed digits) into a :class:`Reading`.
+        advance: what the script does once the slot is filled at its own step.
+    """
+
+    name: str
+    step: Step
+    read: Callable[[DialogContext, str, str], Reading]
+    advance: Callable[[DialogContext], Reply]
+
+
+SLOTS: dict[str, Slot] = {
+    "amount": Slot("amount", Step.AMOUNT, read_amount, lambda ctx: ctx.go(Step.TERM)),
+    "term": Slot("term", Step.TERM, read_term, lambda ctx: ctx.go(Step.PURPOSE)),
+    "purpose": Slot("purpose", Step.PURPOSE, read_purpose, _after_purpose),
+    "income": Slot("income", Step.INCOME, read_income, lambda ctx: ctx.go(Step.EMPLOYMENT)),
+    "employment": Slot("employment", Step.EMPLOYMENT, read_employment, _after_employment),
+}
+_FAILED = {"amount": "amount_invalid", "income": "income_invalid"}
+
+
+def pend_confirmation(ctx: DialogContext, slot: str, value: str, prompt: Prompt) -> Reply:
+    """Hold ``value`` for ``slot`` until the caller confirms it (asked with ``prompt``)."""
+    ctx.state.slots["confirm_slot"] = slot
+    ctx.state.slots["confirm_value"] = value
+    return Reply([prompt])
+
+
+def _accept(slot_name: str) -> Callable[[DialogContext, str, str], Reply]:
+    slot = SLOTS[slot_name]
+
+    def accept(ctx: DialogContext, text: str, digits: str) -> Reply:
+        reading = slot.read(ctx, text, digits)
+        if reading.value is None:
+            return ctx.retry(reading.problem or ctx.say(_FAILED.get(slot_name, "not_understood")))
+        if reading.confirm is not None:
+            return pend_confirmation(ctx, slot_name, reading.value, reading.confirm)
+        ctx.state.slots[slot_name] = reading.value
+        return slot.advance(ctx)
+
+    return accept
+
+
+# ---------------------------------------------------------------------------- questions
+
+
+def _ask_amount(ctx: DialogContext) -> list[Prompt]:
+    product, r = ctx.desk.product, ctx.render
+    return [
+        ctx.say(
+            "ask_amount",
+            min=r.amount(product.min_amount.amount),
+            max=r.amount(product.max_amount.amount),
+        )
+    ]
+
+
+def _ask_term(ctx: DialogContext) -> list[Prompt]:
+    r = ctx.render
+    amount = r.amount(Decimal(ctx.state.slots["amount"]))
+    return [ctx.say("ask_term", amount=amount, terms=r.term_list(ctx.desk.product.terms_months))]
+
+
+def _ask_purpose(ctx: DialogContext) -> list[Prompt]:
+    return [ctx.say("ask_purpose", term=ctx.render.months(int(ctx.state.slots["term"])))]
+
+
+def purpose_label(ctx: DialogContext) -> str:
+    """The purpose as read back: the category, or the caller's own words for "other"."""
+    slots = ctx.state.slots
+    if slots.get("purpose") == PurposeCategory.OTHER.value and slots.get("purpose_words"):
+        return slots["purpose_words"]
+    return ctx.book.label("purpose", slots["purpose"])
+
+
+def _ask_income(ctx: DialogContext) -> list[Prompt]:
+    return [ctx.say("ask_income", purpose=purpose_label(ctx))]
+
+
+def _ask_employment(ctx: DialogContext) -> list[Prompt]:
+    return [ctx.say("ask_employment", income=ctx.render.amount(Decimal(ctx.state.slots["income"])))]
+
+
+STEPS = (
+    StepSpec(Step.AMOUNT, "amount", ask=_ask_amount, accept=_accept("amount"), slot="amount"),
+    StepSpec(
+        Step.TERM, "free", ask=_ask_term, accept=_accept("term"), corrects=Step.AMOUNT, slot="term"
+    ),
+    StepSpec(
+        Step.PURPOSE,
+        "free",
+        ask=_ask_purpose,
+        accept=_accept("purpose"),
+        corrects=Step.TERM,
+        slot="purpose",
+    ),
+    StepSpec(
+        Step.INCOME,
+        "amount",
+        ask=_ask_income,
+        accept=_accept("income"),
+        corrects=Step.PURPOSE,
+        slot="income",
+    ),
+    StepSpec(
+        Step.EMPLOYMENT,
+        "free",
+        ask=_ask_employment,
+        accept=_accept("employment"),
+        corrects=Step.INCOME,
+        slot="employment",
+    ),
+)
