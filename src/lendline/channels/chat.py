@@ -39,8 +39,9 @@ class ChatSession:
         if self.ended:
             raise RuntimeError("the conversation has ended")
         if not text.strip():
-            return self.dialog.handle(CallerInput(silence=True))
-        reply = self.dialog.handle(CallerInput(text=text))
+            reply = self.dialog.handle(CallerInput(silence=True))
+        else:
+            reply = self.dialog.handle(CallerInput(text=text))
         self.ended = reply.end_call or reply.hand_off
         return reply
 

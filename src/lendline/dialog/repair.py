@@ -20,16 +20,18 @@ Before a step reads the caller's answer, each turn passes, in order:
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from lendline.dialog.context import DialogContext
 from lendline.dialog.nlu.correction import split_correction
 from lendline.dialog.nlu.digressions import Digression, detect_digression
 from lendline.dialog.nlu.intents import MetaIntent, detect_meta_intent
-from lendline.dialog.nlu.slot_change import find_slot_change
+from lendline.dialog.nlu.slot_change import find_slot_change, new_value_part
 from lendline.dialog.state import SessionStatus, Step
-from lendline.dialog.steps.application import SLOTS, pend_confirmation, reread_income
+from lendline.dialog.steps.application import SLOTS, Reading, pend_confirmation, reread_income
 from lendline.dialog.steps.base import StepSpec
+from lendline.dialog.steps.decision import decide
 from lendline.dialog.steps.opening import refuse_consent
 from lendline.dialog.steps.signing import decline_offer
 from lendline.dialog.turn import Prompt, Reply
@@ -44,7 +46,14 @@ _REFUSAL_IS_ANSWER = {
     Step.OFFER: decline_offer,
     Step.SIGN_CONSENT: decline_offer,
 }
-_APPLICATION_STEPS = (Step.AMOUNT, Step.TERM, Step.PURPOSE, Step.INCOME, Step.EMPLOYMENT)
+_APPLICATION_STEPS = (
+    Step.AMOUNT,
+    Step.TERM,
+    Step.PURPOSE,
+    Step.INCOME,
+    Step.EMPLOYMENT,
+    Step.OFFER,
+)
 
 
 def _only_goodbye(text: str) -> bool:
@@ -74,20 +83,23 @@ def run(ctx: DialogContext, spec: StepSpec, text: str, digits: str) -> Reply:
         return _on_confirmation(ctx, text, digits)
     if text:
         meta = detect_meta_intent(text, ctx.lang)
+        if meta is MetaIntent.AGENT and _asks_if_robot(text):
+            # "你是机器人吧？不像真人啊" asks about the agent; it asks for nobody.
+            meta = None
         if meta is not None:
             reply = _on_meta(ctx, meta, text)
             if reply is not None:
                 return reply
-        if state.language:
-            digression = detect_digression(text)
-            if digression is not None:
-                return _digress(ctx, digression)
-        if meta is MetaIntent.CANCEL:
-            return _cancel(ctx)
         if state.step in _APPLICATION_STEPS:
             changed = _change_earlier_slot(ctx, spec, text)
             if changed is not None:
                 return changed
+        if state.language:
+            digression = detect_digression(text)
+            if digression is not None and _digressions_left(ctx):
+                return _digress_or_answer(ctx, spec, digression, text, digits)
+        if meta is MetaIntent.CANCEL:
+            return _cancel(ctx)
         corrected = _correct_previous(ctx, spec, text)
         if corrected is not None:
             return corrected
@@ -115,6 +127,15 @@ def _on_meta(ctx: DialogContext, intent: MetaIntent, text: str) -> Reply | None:
     return None
 
 
+_REQUEST_VERBS = re.compile(
+    r"转|找|接|要|跟|和|换|talk|speak|transfer|connect|put me|get me|want|need|give me"
+)
+
+
+def _asks_if_robot(text: str) -> bool:
+    return detect_digression(text) is Digression.ROBOT and not _REQUEST_VERBS.search(text)
+
+
 def _cancel(ctx: DialogContext) -> Reply:
     state = ctx.state
     answer_here = _REFUSAL_IS_ANSWER.get(state.step)
@@ -128,19 +149,59 @@ def _cancel(ctx: DialogContext) -> Reply:
 # ---------------------------------------------------------------------------- digressions
 
 
+#: Questions back answered at one step before an utterance is read as an answer anyway
+#: (a caller who keeps asking gets their answer, and the script cannot loop).
+_DIGRESSIONS_PER_STEP = 3
+
+
+def _digressions_left(ctx: DialogContext) -> bool:
+    slots = ctx.state.slots
+    key = f"digressions_{ctx.state.step.value}"
+    count = int(slots.get(key, "0"))
+    slots[key] = str(count + 1)
+    return count < _DIGRESSIONS_PER_STEP
+
+
+def _digress_or_answer(
+    ctx: DialogContext, spec: StepSpec, digression: Digression, text: str, digits: str
+) -> Reply:
+    """Answer the question back; if the same breath also answers the step, keep that too."""
+    state = ctx.state
+    if state.step in _APPLICATION_STEPS and digression not in (Digression.WAIT, Digression.SLOWER):
+        step, retries, slots, status = state.step, state.retries, dict(state.slots), state.status
+        answered = spec.accept(ctx, text, digits)
+        if state.step is not step or state.slots.get("confirm_slot"):
+            answered.prompts.insert(0, _digression_answer(ctx, digression))
+            return answered
+        state.step, state.retries, state.slots, state.status = step, retries, slots, status
+    return _digress(ctx, digression)
+
+
+def _digression_answer(ctx: DialogContext, digression: Digression) -> Prompt:
+    state = ctx.state
+    if digression is Digression.RATE:
+        return ctx.say("digress_rate", apr=_apr_from(ctx))
+    if digression is Digression.LIMITS:
+        product, r = ctx.desk.product, ctx.render
+        return ctx.say(
+            "digress_limits",
+            min=r.amount(product.min_amount.amount),
+            max=r.amount(product.max_amount.amount),
+            terms=r.term_list(product.terms_months),
+        )
+    if digression is Digression.WHY:
+        identity = state.step in (Step.NAME, Step.ID_NUMBER, Step.MOBILE, Step.SECURITY_QUESTION)
+        return ctx.say("digress_why_identity" if identity else "digress_why")
+    return ctx.say(f"digress_{digression.value}")
+
+
 def _digress(ctx: DialogContext, digression: Digression) -> Reply:
     state = ctx.state
     if digression is Digression.WAIT:
         return Reply([ctx.say("digress_wait")])
     if digression is Digression.SLOWER:
         return Reply([ctx.say("digress_slower"), *(state.last_prompts or ctx.question())])
-    if digression is Digression.RATE:
-        answer = ctx.say("digress_rate", apr=_apr_from(ctx))
-    elif digression is Digression.WHY:
-        identity = state.step in (Step.NAME, Step.ID_NUMBER, Step.MOBILE, Step.SECURITY_QUESTION)
-        answer = ctx.say("digress_why_identity" if identity else "digress_why")
-    else:
-        answer = ctx.say(f"digress_{digression.value}")
+    answer = _digression_answer(ctx, digression)
     if state.step is Step.OFFER:
         # The offer is long: after a question, only its closing question is asked again.
         return Reply([answer, ctx.say("ask_accept_offer")])
@@ -185,7 +246,8 @@ def _on_confirmation(ctx: DialogContext, text: str, digits: str) -> Reply:
         return _store(ctx, slot, value)
     rest = split_correction(text, ctx.lang)[1] if text else ""
     reading = SLOTS[slot].read(ctx, rest, digits) if rest else None
-    if reading is not None and reading.value is not None and reading.confirm is None:
+    if reading is not None and reading.value is not None:
+        # A value said in answer to the confirmation is what the caller means.
         return _store(ctx, slot, reading.value)
     # Not confirmed and no new value: ask for the slot again (no retry is used).
     if ctx.state.step is SLOTS[slot].step:
@@ -220,13 +282,19 @@ def _change_earlier_slot(ctx: DialogContext, spec: StepSpec, text: str) -> Reply
     slot = SLOTS[slot_name]
     if _APPLICATION_STEPS.index(slot.step) >= _APPLICATION_STEPS.index(state.step):
         return None
-    reading = slot.read(ctx, text, "")
+    reading = _read_first_clause(ctx, slot_name, new_value_part(text))
     if reading.value is None:
         return ctx.ask_again(*(p for p in (reading.problem,) if p is not None))
     if reading.confirm is not None:
         return pend_confirmation(ctx, slot_name, reading.value, reading.confirm)
     state.slots[slot_name] = reading.value
     readback = _changed(ctx, slot_name, reading.value)
+    if state.step is Step.OFFER:
+        # The offer was made on the old value: the application is decided again.
+        return decide(ctx, readback)
+    if {slot_name, spec.slot} == {"amount", "income"}:
+        # Both are sums of money: the figure said belongs to the slot being changed.
+        return ctx.ask_again(readback)
     # The same breath may also answer the current question ("改成三万，用来装修").
     step, retries, slots, status = state.step, state.retries, dict(state.slots), state.status
     answered = spec.accept(ctx, text, "")
@@ -235,6 +303,19 @@ def _change_earlier_slot(ctx: DialogContext, spec: StepSpec, text: str) -> Reply
         return answered
     state.step, state.retries, state.slots, state.status = step, retries, slots, status
     return ctx.ask_again(readback)
+
+
+def _read_first_clause(ctx: DialogContext, slot_name: str, text: str) -> Reading:
+    """Read a changed slot from the first clause that gives it a value (the new value)."""
+    slot = SLOTS[slot_name]
+    first = Reading()
+    for clause in re.split(r"(?<!\d)[,.]|[,.](?!\d)|[!?;:，。！？；：…]+", text):
+        if clause.strip():
+            reading = slot.read(ctx, clause, "")
+            if reading.value is not None:
+                return reading
+            first = first if first.problem else reading
+    return first if first.problem else slot.read(ctx, text, "")
 
 
 def _correct_previous(ctx: DialogContext, spec: StepSpec, text: str) -> Reply | None:

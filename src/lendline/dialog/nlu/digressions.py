@@ -29,6 +29,7 @@ class Digression(StrEnum):
     ROBOT = "robot"
     WHY = "why"
     SCAM = "scam"
+    LIMITS = "limits"
     EARLY_REPAYMENT = "early_repayment"
     PAYOUT_TIME = "payout_time"
     SLOWER = "slower"
@@ -61,6 +62,33 @@ _TOPICS: Final[dict[Digression, tuple[str, ...]]] = {
         "total cost",
         "how much will it cost",
         "how much does it cost",
+        "便宜点",
+        "便宜一点",
+        "低一点",
+        "lower",
+        "cheaper",
+        "discount",
+    ),
+    Digression.LIMITS: (
+        "最多能借",
+        "最多借",
+        "最多可以借",
+        "能借多少",
+        "可以借多少",
+        "额度多少",
+        "最长",
+        "最短",
+        "最少",
+        "有没有",
+        "most i can borrow",
+        "maximum",
+        "how much can i borrow",
+        "the limit",
+        "longest",
+        "shortest",
+        "can i do",
+        "do you have",
+        "is there a",
     ),
     Digression.FEES: (
         "手续费",
@@ -108,6 +136,14 @@ _TOPICS: Final[dict[Digression, tuple[str, ...]]] = {
         "要这些干",
         "有什么用",
         "做什么用",
+        "为啥",
+        "干嘛",
+        "干吗",
+        "拿去",
+        "征信",
+        "credit report",
+        "credit check",
+        "credit score",
         "why do you need",
         "why do you want",
         "why do you ask",
@@ -179,6 +215,10 @@ _TOPICS: Final[dict[Digression, tuple[str, ...]]] = {
         "什么时候放款",
         "多久放款",
         "多快",
+        "到账",
+        "放款",
+        "the money arrive",
+        "get the money",
         "when will i get",
         "when do i get",
         "when does the money",
@@ -221,16 +261,22 @@ _PACE: Final[dict[Digression, tuple[str, ...]]] = {
         "one moment",
         "a moment",
         "one sec",
-        "a sec",
-        "a second",
-        "give me a",
+        "just a sec",
+        "one second",
+        "just a second",
+        "wait a second",
+        "give me a sec",
+        "give me a minute",
+        "give me a moment",
         "let me check",
         "let me find",
         "let me look",
         "hang on",
     ),
 }
-_ZH_QUESTION: Final = re.compile(r"吗|么|多少|怎么|什么|啥|几|哪|是不是|有没有|能不能|可不可以|[?？]")
+_ZH_QUESTION: Final = re.compile(
+    r"吗|么|呢|多少|怎么|什么|啥|几[分厘个天]|哪|是不是|有没有|能不能|可不可以|靠不靠谱|正不正规|[?？]"
+)
 _EN_QUESTION: Final = re.compile(
     r"\?|^(?:so\s+|and\s+|but\s+|um\s+|uh\s+|sorry\s+|wait\s+|hang on\s+|first\s+|ok\s+|okay\s+)*"
     r"(?:what|what's|whats|how|why|is|are|am|do|does|did|can|could|will|would|should|who|when|"
@@ -244,7 +290,10 @@ _ORDER: Final = (
     Digression.PAYOUT_TIME,
     Digression.RATE,
     Digression.FEES,
+    Digression.LIMITS,
 )
+#: Phrases shaped like a question that are answers ("sure, why not").
+_NOT_QUESTIONS: Final = ("why not", "为什么不", "what else", "how about", "不然咋", "不然怎么")
 #: A topic said with this few other words counts without a question form ("利率？" typed).
 _SHORT: Final = 3
 
@@ -267,15 +316,21 @@ def detect_digression(text: str) -> Digression | None:
     Returns:
         The digression, or None if the utterance is not one.
     """
-    said = normalize(text)
+    said = _match.remove(normalize(text), _NOT_QUESTIONS)
     plain = strip_punct(said)
     if not plain:
         return None
     for digression, phrases in _PACE.items():
         if _match.contains_any(plain, phrases):
             return digression
-    question = _is_question(said)
+    # A topic counts only in a clause that is itself a question: "利息太高了，想一次还掉"
+    # is an answer that mentions interest, "利息多少？" asks about it.
+    clauses = re.split(r"(?<!\d)[,.]|[,.](?!\d)|[!;:，。！；：…]+|\s+(?:but|and|so)\s+", said)
     for digression in _ORDER:
-        if _match.contains_any(plain, _TOPICS[digression]) and (question or _short(plain)):
-            return digression
+        for clause in clauses:
+            part = strip_punct(clause)
+            if part and _match.contains_any(part, _TOPICS[digression]) and (
+                _is_question(clause) or _short(plain)
+            ):
+                return digression
     return None

@@ -60,7 +60,6 @@ _PHRASES: Final[dict[MetaIntent, tuple[str, ...]]] = {
         "找个人",
         "换个人",
         "your manager",
-        "a manager",
         "supervisor",
         "a real human",
         "actual person",
@@ -205,6 +204,8 @@ _PATTERNS: Final[dict[MetaIntent, re.Pattern[str]]] = {
         r"(?:a|an|the|your|some)?\s*(?:real\s+|live\s+|human\s+)?"
         r"(?:agent|human|person|operator|representative|rep|someone|somebody|staff|manager|"
         r"supervisor|advisor|adviser|officer|colleague)\b"
+        r"|\b(?:human|person|someone|somebody|agent|operator)\s+(?:i|we)\s+(?:can|could)\s+"
+        r"(?:talk|speak)\b|(?:跟|和|找)(?:你们)?(?:的)?(?:工作人员|人工|客服|经理|真人)"
     ),
     MetaIntent.CHAT: re.compile(
         r"\b(?:switch|move|go|change|continue)\s+(?:over\s+)?to\s+(?:a\s+|the\s+)?"
@@ -282,10 +283,10 @@ _NOT_REQUESTS: Final = ("人工智能", "人工费", "聊天记录", "人工装�
 _ORDER: Final = (
     MetaIntent.AGENT,
     MetaIntent.CHAT,
+    MetaIntent.CANCEL,
     MetaIntent.GOODBYE,
     MetaIntent.REPEAT,
     MetaIntent.HELP,
-    MetaIntent.CANCEL,
 )
 
 

@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Final
 
 from lendline.dialog.nlu import _match
-from lendline.dialog.nlu.numbers import parse_amount
+from lendline.dialog.nlu.numbers import parse_amount, parse_integer
 from lendline.dialog.nlu.text import normalize
 
 
@@ -161,6 +161,8 @@ _RANGE: Final = re.compile(
     r"(?:between\s+)?(?P<low>[\w.,]+?(?:\s+\w+)??)\s*"
     r"(?:到|至|~|～|—|-|\bto\b|\band\b|\bor\b)\s*(?P<high>[\w.,]+(?:\s+\w+)*)"
 )
+#: Days worked a month, said beside a day rate ("干二十六天", "26 days a month").
+_DAYS_A_MONTH: Final = re.compile(r"([一二三四五六七八九十两]{1,3}|\d{1,2})\s*(?:天|days?\b)")
 _MONEY_UNITS: Final = re.compile(r"(k|grand|thousand|w|万|千)\b|万|千")
 
 
@@ -247,6 +249,11 @@ def read_money(text: str) -> MoneyReading | None:
     value = parse_amount(said)
     if value is None:
         return None
+    counts = [parse_integer(m.group(1)) for m in _DAYS_A_MONTH.finditer(said)]
+    count = next((c for c in reversed(counts) if c and 4 <= c <= 31), None)
+    if period is Period.DAY and count:
+        # "一天三百，一个月干二十六天": the caller's own days a month, not the average.
+            return MoneyReading(value * count, Period.MONTH, hedged, value * count, value * count)
     if _match.contains_any(said, _OVER):
         bump = min(value / 10, Decimal(2000)).quantize(Decimal(1), ROUND_HALF_UP)
         return MoneyReading(value + bump // 2, period, True, value, value + bump)

@@ -50,9 +50,21 @@ _SLOT_WORDS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
 )
 #: A count of months or installments is a term whatever else is said ("分二十四期").
 _TERM_VALUE: Final = re.compile(
-    r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:期|个月)|\d+\s*(?:months?|installments?|instalments?)"
+    r"(?:\d+|[二两三四五六七八九十][一二三四五六七八九十]*)\s*(?:期|个月)|\d+\s*(?:months?|installments?|instalments?)"
     r"|\b(?:twelve|eighteen|twenty[- ]four|thirty[- ]six|six|nine|three)\s+months?\b"
 )
+
+
+_VALUE_AFTER: Final = re.compile(
+    r"改成|改为|改到|换成|调成|调到|变成|\b(?:change|changed|switch)\b.*?\bto\b|\bmake\b"
+)
+
+
+def new_value_part(text: str) -> str:
+    """The part of a change that says the new value ("…改成三万吧，两万怕不够" -> "三万吧，…")."""
+    said = normalize(text)
+    matches = list(_VALUE_AFTER.finditer(said))
+    return said[matches[-1].end() :] if matches else said
 
 
 def find_slot_change(text: str, lang: str = "zh") -> str | None:

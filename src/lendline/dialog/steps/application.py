@@ -11,6 +11,7 @@ reviewer, rather than handed off.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -56,12 +57,33 @@ def _says_amount(text: str) -> bool:
     return parse_amount(text) is not None
 
 
+#: A bare small figure beside a large one is shorthand ("15k instead? 10 might not be enough").
+_SHORTHAND_BELOW = Decimal(100)
+
+
+def last_amount_said(text: str) -> str:
+    """The clause holding the caller's final amount.
+
+    After a self-correction (see ``latest_version``), the last clause that says an amount
+    is the one meant ("six. six thousand, I got a raise" is 6,000), skipping a bare
+    small figure when a large one was also said.
+    """
+    said = latest_version(text, _says_amount)
+    valued = [(part, parse_amount(part)) for part in _clauses(said)]
+    valued = [(part, value) for part, value in valued if value is not None]
+    if not valued:
+        return said
+    large = [pair for pair in valued if pair[1] is not None and pair[1] >= _SHORTHAND_BELOW]
+    # After a self-correction the first figure is the new one ("改成三万吧，两万怕不够").
+    return (large or valued)[0 if said != normalize(text) else -1][0]
+
+
 def read_amount(ctx: DialogContext, text: str, digits: str) -> Reading:
     """An amount within the product's range."""
     if digits.isdigit():
         amount: Decimal | None = Decimal(digits)
     else:
-        amount = parse_amount(latest_version(text, _says_amount), ctx.lang)
+        amount = parse_amount(last_amount_said(text), ctx.lang)
     if amount is None or amount <= 0:
         return Reading(problem=ctx.say("amount_invalid"))
     product = ctx.desk.product
@@ -81,11 +103,27 @@ def read_term(ctx: DialogContext, text: str, digits: str) -> Reading:
     if digits.isdigit():
         months: int | None = int(digits)
     else:
-        months = parse_term_months(latest_version(text, _says_term), ctx.lang)
+        # "九个月能行不？九个月吧": the last clause that names a term is the answer (the
+        # parser adds up the parts of one term, "一年零六个月", so clauses are read apart).
+        said = latest_version(text, _says_term)
+        found = [m for m in map(parse_term_months, _clauses(said)) if m is not None]
+        if found and (len(set(found)) == 1 or said != normalize(text)):
+            # One term said again, or the first term after a self-correction.
+            months = found[0]
+        else:
+            months = parse_term_months(said)
     terms = ctx.desk.product.terms_months
     if months is None or months not in terms:
         return Reading(problem=ctx.say("term_invalid", terms=ctx.render.term_list(terms)))
     return Reading(str(months))
+
+
+#: Clause breaks; a comma or point between digits belongs to the number ("26,000", "1.2").
+_CLAUSE_BREAK = re.compile(r"(?<!\d)[,.]|[,.](?!\d)|[!?;:，。！？；：…]+")
+
+
+def _clauses(text: str) -> list[str]:
+    return [part for part in _CLAUSE_BREAK.split(text) if part and part.strip()]
 
 
 def _says_purpose(text: str) -> bool:
@@ -120,7 +158,12 @@ def read_income(ctx: DialogContext, text: str, digits: str) -> Reading:
     """A monthly income: periods converted, ranges to their middle, implausible confirmed."""
     if digits.isdigit():
         return Reading(str(Decimal(digits)))
-    reading = read_money(latest_version(text, _says_amount))
+    said = latest_version(text, _says_amount)
+    reading = read_money(said)
+    figures = [parse_amount(part) for part in _clauses(said)]
+    if len([f for f in figures if f is not None and f >= _SHORTHAND_BELOW]) > 1:
+        # Several figures ("一万……我自己的话五千"): the caller's final one.
+        reading = read_money(last_amount_said(said)) or reading
     if reading is None or reading.value <= 0:
         return Reading(problem=ctx.say("income_invalid"))
     monthly = reading.monthly
