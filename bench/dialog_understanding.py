@@ -79,7 +79,7 @@ def summarise(console: Console, name: str, results: list[dict[str, object]]) -> 
     table = Table(title=f"{name}: conversations ending as the borrower meant")
     for column in ("language", "personas", "passed", "rate", "wrong values", "questions failed"):
         table.add_column(column, justify="right")
-    for lang in sorted({str(r["lang"]) for r in results}) + ["all"]:
+    for lang in [*sorted({str(r["lang"]) for r in results}), "all"]:
         rows = [r for r in results if lang in ("all", r["lang"])]
         passed = sum(1 for r in rows if r["passed"])
         wrong = sum(len(r["wrong_values"]) for r in rows)  # type: ignore[arg-type]
@@ -102,7 +102,9 @@ def summarise(console: Console, name: str, results: list[dict[str, object]]) -> 
         )
     console.print(by_outcome)
     wrong_slots = Counter(
-        slot for r in results for slot in r["wrong_values"]  # type: ignore[attr-defined]
+        slot
+        for r in results
+        for slot in r["wrong_values"]  # type: ignore[attr-defined]
     )
     console.print(f"wrong values by slot: {dict(wrong_slots)}")
     seconds = sorted(float(r["seconds"]) for r in results)  # type: ignore[arg-type]

@@ -31,6 +31,7 @@ from lendline.channels.chat import ChatSession
 from lendline.demo.borrowers import happy_borrower
 from lendline.demo.drive import resolve_answer
 from lendline.dialog.state import DialogState, SessionStatus, Step
+from lendline.persistence.uow import SqlUnitOfWork
 
 #: The persona's step names and the script's steps they answer.
 PERSONA_STEPS: dict[Step, str] = {
@@ -193,8 +194,10 @@ def _confirmation_answer(persona: WrittenPersona, state: DialogState) -> str:
     if meant_ok:
         return _YES[lang]
     if slot in ("amount", "term") and meant_value is not None:
-        unit = ("元" if slot == "amount" else "个月") if lang == "zh" else (
-            " yuan" if slot == "amount" else " months"
+        unit = (
+            ("元" if slot == "amount" else "个月")
+            if lang == "zh"
+            else (" yuan" if slot == "amount" else " months")
         )
         return f"不对，是{meant_value}{unit}" if lang == "zh" else f"No, {meant_value}{unit}."
     return _NO[lang]
@@ -264,13 +267,13 @@ def _outcome(app: App, state: DialogState) -> str:
 
 
 def _prompts_said(app: App, session_id: str) -> list[str]:
-    from lendline.persistence.uow import SqlUnitOfWork
-
     said: list[str] = []
     with SqlUnitOfWork(app.engine) as uow:
         for entry in uow.audit.entries(session_id):
             if entry.kind == "call.turn":
-                said.extend(entry.payload["prompt_ids"])
+                prompt_ids = entry.payload["prompt_ids"]
+                assert isinstance(prompt_ids, list)
+                said.extend(str(prompt) for prompt in prompt_ids)
     return said
 
 
@@ -283,8 +286,11 @@ def _wrong_values(persona: WrittenPersona, slots: dict[str, str]) -> dict[str, t
             wrong[slot] = (slots[slot], str(meant))
 
     if expected.get("amount") is not None and "amount" in slots:
-        check("amount", Decimal(slots["amount"]) == Decimal(str(expected["amount"])),
-              expected["amount"])
+        check(
+            "amount",
+            Decimal(slots["amount"]) == Decimal(str(expected["amount"])),
+            expected["amount"],
+        )
     if expected.get("term") is not None and "term" in slots:
         check("term", slots["term"] == str(expected["term"]), expected["term"])
     purposes = expected.get("purpose")

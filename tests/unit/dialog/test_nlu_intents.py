@@ -133,4 +133,11 @@ def test_ordinary_answers_are_no_request(said: str) -> None:
 
 
 def test_meta_intents_are_string_values() -> None:
-    assert [intent.value for intent in MetaIntent] == ["repeat", "help", "agent", "chat", "goodbye"]
+    assert [intent.value for intent in MetaIntent] == [
+        "repeat",
+        "help",
+        "agent",
+        "chat",
+        "goodbye",
+        "cancel",
+    ]

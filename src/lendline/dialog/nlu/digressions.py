@@ -329,8 +329,10 @@ def detect_digression(text: str) -> Digression | None:
     for digression in _ORDER:
         for clause in clauses:
             part = strip_punct(clause)
-            if part and _match.contains_any(part, _TOPICS[digression]) and (
-                _is_question(clause) or _short(plain)
+            if (
+                part
+                and _match.contains_any(part, _TOPICS[digression])
+                and (_is_question(clause) or _short(plain))
             ):
                 return digression
     return None

@@ -253,7 +253,7 @@ def read_money(text: str) -> MoneyReading | None:
     count = next((c for c in reversed(counts) if c and 4 <= c <= 31), None)
     if period is Period.DAY and count:
         # "一天三百，一个月干二十六天": the caller's own days a month, not the average.
-            return MoneyReading(value * count, Period.MONTH, hedged, value * count, value * count)
+        return MoneyReading(value * count, Period.MONTH, hedged, value * count, value * count)
     if _match.contains_any(said, _OVER):
         bump = min(value / 10, Decimal(2000)).quantize(Decimal(1), ROUND_HALF_UP)
         return MoneyReading(value + bump // 2, period, True, value, value + bump)

@@ -51,7 +51,9 @@ _PREFIXES: Final = (
 _QUESTION: Final = re.compile(
     r"[?？]|吗|什么|干嘛|干吗|为什么|为啥|谁|怎么|^(?:what|why|who|how|do|does|is|are|can|could)\b"
 )
-_SURNAME_THEN_NAME: Final = re.compile(r"姓.{1,2}[,，\s]*(?:叫|名叫|全名)(?P<name>[\u4e00-\u9fff]{2,4})")
+_SURNAME_THEN_NAME: Final = re.compile(
+    r"姓.{1,2}[,，\s]*(?:叫|名叫|全名)(?P<name>[\u4e00-\u9fff]{2,4})"
+)
 _SEPARATORS: Final = re.compile(r"[,，。.!！;；、]")
 _SPELLING: Final = re.compile(r"\b(?:[a-z]-)+[a-z]\b")
 _CJK_NAME: Final = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")

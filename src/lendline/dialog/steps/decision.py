@@ -1,5 +1,6 @@
-"""The decision: the application gathered in the slots goes to the desk, and the script
-acts on the outcome (an offer, a decline or referral with reasons, a step-up, a person).
+"""The decision: the application in the slots goes to the desk; the script acts on it.
+
+The outcome is an offer, a decline or referral with reasons, a step-up, or a person.
 """
 
 from __future__ import annotations

@@ -110,9 +110,7 @@ def _accept_confirm_mobile(ctx: DialogContext, text: str, digits: str) -> Reply:
         state.flags.append("registry_mismatch")
         return ctx.hand_off(ctx.say("not_found"))
     state.customer_id = record.customer_id
-    if normalize(record.full_name).replace(" ", "") != state.slots.get("name", "").replace(
-        " ", ""
-    ):
+    if normalize(record.full_name).replace(" ", "") != state.slots.get("name", "").replace(" ", ""):
         state.flags.append("name_differs_from_registry")
     if state.caller_number and state.caller_number[-11:] != record.mobile:
         state.flags.append("caller_id_differs_from_registered_mobile")
@@ -151,7 +149,5 @@ STEPS = (
         accept=_accept_mobile,
         keypad_offer="dtmf_offer_mobile",
     ),
-    StepSpec(
-        Step.CONFIRM_MOBILE, "yes_no", ask=_ask_confirm_mobile, accept=_accept_confirm_mobile
-    ),
+    StepSpec(Step.CONFIRM_MOBILE, "yes_no", ask=_ask_confirm_mobile, accept=_accept_confirm_mobile),
 )

@@ -1,5 +1,7 @@
-"""Security questions (choices read out) and the step-ups: one more question, a phrase to
-repeat, a call-back to the registered number, or a person.
+"""Security questions (choices read out) and the step-ups.
+
+A step-up is one more question, a phrase to repeat, a call-back to the registered number,
+or a person.
 """
 
 from __future__ import annotations

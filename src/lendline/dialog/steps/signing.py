@@ -1,5 +1,6 @@
-"""The offer (APR said first), the disclosures read verbatim, the recorded consent, the
-signing code, the payout and the goodbye.
+"""The offer (APR said first), the disclosures, the consent, the signing code, the payout.
+
+The disclosures are read verbatim; the goodbye carries the application reference.
 """
 
 from __future__ import annotations

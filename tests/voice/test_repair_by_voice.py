@@ -1,0 +1,58 @@
+"""Conversation repair through real audio: a question back and a later correction, spoken.
+
+The borrower's lines are synthesized, sent over an 8 kHz G.711 line through pipecat's VAD
+and Smart Turn and recognized by Whisper; nothing is mocked. A question about the rate at
+the purpose question is answered (APR first) without using a retry, and a change of the
+amount said at the income question is read back and used by the application, the
+contract and the payout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from lendline.demo.borrowers import happy_borrower
+from lendline.demo.drive import call_by_voice
+from lendline.dialog.state import SessionStatus
+from scenarios import application, audit_verifies, prompts_said
+
+pytestmark = [pytest.mark.slow, pytest.mark.voice]
+
+LINES = {
+    "zh": {
+        "ask_purpose": ["利息是多少？", "我要用来装修房子"],
+        "ask_income": ["不好意思，借款金额改成两万", "每个月一万五千元"],
+    },
+    "en": {
+        "ask_purpose": ["What is the interest rate?", "Tuition for my master's degree."],
+        "ask_income": [
+            "Sorry, can I change the amount to twenty thousand?",
+            "Twenty thousand yuan a month.",
+        ],
+    },
+}
+
+
+@pytest.mark.parametrize("language", ("zh", "en"))
+def test_a_spoken_question_back_and_a_later_correction_are_repaired(
+    make_app, language: str
+) -> None:
+    app = make_app(with_speech=True)
+    persona = happy_borrower(language).with_answers(f"repair-{language}", **LINES[language])
+    report = asyncio.run(call_by_voice(app, persona))
+    state = report.state
+    assert state.status is SessionStatus.COMPLETED, (state.status, state.step)
+    said = prompts_said(app, state.session_id)
+    # The question back was answered and the purpose asked again, with no retry prompt.
+    rate = said.index("digress_rate")
+    assert said[rate + 1] == "ask_purpose"
+    assert "purpose_unclear" not in said and "not_understood" not in said
+    # The amount changed at the income question is read back and lent.
+    assert said[said.index("slot_changed") + 1] == "ask_income"
+    record = application(app, state.reference)
+    assert record.amount_minor == 2_000_000 and record.status == "disbursed"
+    payouts = [p for p in app.desk.rail.payouts() if p.reference == state.reference]
+    assert [p.amount.to_minor() for p in payouts] == [2_000_000]
+    audit_verifies(app)
