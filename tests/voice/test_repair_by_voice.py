@@ -28,7 +28,7 @@ LINES = {
     "en": {
         "ask_purpose": ["What is the interest rate?", "Tuition for my master's degree."],
         "ask_income": [
-            "Sorry, can I change the amount to twenty thousand?",
+            "Can I change the amount to twenty thousand instead?",
             "Twenty thousand yuan a month.",
         ],
     },

@@ -24,6 +24,7 @@ import re
 from decimal import Decimal
 
 from lendline.dialog.context import DialogContext
+from lendline.dialog.nlu.choices import classify_employment, classify_purpose
 from lendline.dialog.nlu.correction import split_correction
 from lendline.dialog.nlu.digressions import Digression, detect_digression
 from lendline.dialog.nlu.intents import MetaIntent, detect_meta_intent
@@ -94,12 +95,12 @@ def run(ctx: DialogContext, spec: StepSpec, text: str, digits: str) -> Reply:
             changed = _change_earlier_slot(ctx, spec, text)
             if changed is not None:
                 return changed
+        if meta is MetaIntent.CANCEL:
+            return _cancel(ctx)
         if state.language:
             digression = detect_digression(text)
             if digression is not None and _digressions_left(ctx):
                 return _digress_or_answer(ctx, spec, digression, text, digits)
-        if meta is MetaIntent.CANCEL:
-            return _cancel(ctx)
         corrected = _correct_previous(ctx, spec, text)
         if corrected is not None:
             return corrected
@@ -305,9 +306,40 @@ def _change_earlier_slot(ctx: DialogContext, spec: StepSpec, text: str) -> Reply
     return ctx.ask_again(readback)
 
 
+def _correct_previous_loosely(ctx: DialogContext, spec: StepSpec, text: str) -> Reply | None:
+    """A correction said in passing ("等一下，刚才说错了，是两万不是二十万" at the term question).
+
+    Taken only when the caller says they are correcting something, the answer does not fit
+    the current question and does fit the one read back.
+    """
+    state = ctx.state
+    previous = ctx.specs[spec.corrects] if spec.corrects else None
+    if previous is None or previous.slot is None or not _CORRECTING.search(text):
+        return None
+    step, retries, slots, status = state.step, state.retries, dict(state.slots), state.status
+    answered = spec.accept(ctx, text, "")
+    if state.step is not step or state.slots.get("confirm_slot"):
+        return answered
+    state.step, state.retries, state.slots, state.status = step, retries, slots, status
+    reading = _read_first_clause(ctx, previous.slot, text)
+    if reading.value is None or reading.confirm is not None:
+        return None
+    state.slots[previous.slot] = reading.value
+    return Reply(ctx.question())
+
+
+_CORRECTING = re.compile(r"说错|搞错|不对|不是|\bi meant\b|\bnot\b|\bsorry\b|\bmistake\b|\bwrong\b")
+
+
 def _read_first_clause(ctx: DialogContext, slot_name: str, text: str) -> Reading:
     """Read a changed slot from the first clause that gives it a value (the new value)."""
     slot = SLOTS[slot_name]
+    if slot_name in ("purpose", "employment"):
+        # Categories are read from the whole change, never kept as "other" here.
+        kind = (classify_purpose if slot_name == "purpose" else classify_employment)(text)
+        if kind is None:
+            return Reading(problem=ctx.say(f"{slot_name}_unclear"))
+        return Reading(str(kind))
     first = Reading()
     for clause in re.split(r"(?<!\d)[,.]|[,.](?!\d)|[!?;:，。！？；：…]+", text):
         if clause.strip():
@@ -331,7 +363,7 @@ def _correct_previous(ctx: DialogContext, spec: StepSpec, text: str) -> Reply | 
         return None
     corrected, rest = split_correction(text, ctx.lang)
     if not corrected or not rest:
-        return None
+        return _correct_previous_loosely(ctx, spec, text)
     current, retries, slots, status = state.step, state.retries, dict(state.slots), state.status
     state.step = previous
     ctx.specs[previous].accept(ctx, rest, "")

@@ -71,6 +71,8 @@ _TOPICS: Final[dict[Digression, tuple[str, ...]]] = {
     ),
     Digression.LIMITS: (
         "最多能借",
+        "能分",
+        "可以分",
         "最多借",
         "最多可以借",
         "能借多少",
@@ -171,6 +173,9 @@ _TOPICS: Final[dict[Digression, tuple[str, ...]]] = {
         "怎么证明",
         "怎么知道你们",
         "怎么核实",
+        "查到你们",
+        "在哪能查",
+        "怎么查",
         "怎么确认你们",
         "有牌照吗",
         "scam",

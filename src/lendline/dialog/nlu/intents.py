@@ -205,7 +205,7 @@ _PATTERNS: Final[dict[MetaIntent, re.Pattern[str]]] = {
         r"(?:agent|human|person|operator|representative|rep|someone|somebody|staff|manager|"
         r"supervisor|advisor|adviser|officer|colleague)\b"
         r"|\b(?:human|person|someone|somebody|agent|operator)\s+(?:i|we)\s+(?:can|could)\s+"
-        r"(?:talk|speak)\b|(?:跟|和|找)(?:你们)?(?:的)?(?:工作人员|人工|客服|经理|真人)"
+        r"(?:\w+\s+)?(?:talk|speak)\b|(?:跟|和|找)(?:你们)?(?:的)?(?:工作人员|人工|客服|经理|真人)"
     ),
     MetaIntent.CHAT: re.compile(
         r"\b(?:switch|move|go|change|continue)\s+(?:over\s+)?to\s+(?:a\s+|the\s+)?"

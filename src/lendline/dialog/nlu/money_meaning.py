@@ -229,6 +229,18 @@ def _range(said: str) -> tuple[Decimal, Decimal] | None:
     return low, high
 
 
+_EN_DIGIT_WORDS: Final = "one|two|three|four|five|six|seven|eight|nine"
+#: "seven thousand five" is 7,500 the way "三万五" is 35,000.
+_THOUSAND_AND_DIGIT: Final = re.compile(
+    rf"\bthousand\s+({_EN_DIGIT_WORDS})\b(?!\s*(?:hundred|thousand|-|[a-z]+ty))"
+)
+
+
+def colloquial(text: str) -> str:
+    """Spell out colloquial English amounts ("seven thousand five" -> "... five hundred")."""
+    return _THOUSAND_AND_DIGIT.sub(r"thousand \1 hundred", text)
+
+
 def read_money(text: str) -> MoneyReading | None:
     """Read an amount of money with its period, range and approximation.
 
@@ -238,7 +250,7 @@ def read_money(text: str) -> MoneyReading | None:
     Returns:
         The reading, or None if no amount was said.
     """
-    said = normalize(text)
+    said = colloquial(normalize(text))
     period = period_of(said)
     hedged = _match.contains_any(said, _APPROX_WORDS)
     span = _zh_pair(said) or _range(said)

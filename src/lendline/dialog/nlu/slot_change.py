@@ -39,6 +39,9 @@ _SLOT_WORDS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
             "amount",
             "borrow",
             "loan",
+            "money",
+            "钱数",
+            "钱改",
         ),
     ),
     (
@@ -56,7 +59,9 @@ _TERM_VALUE: Final = re.compile(
 
 
 _VALUE_AFTER: Final = re.compile(
-    r"改成|改为|改到|换成|调成|调到|变成|\b(?:change|changed|switch)\b.*?\bto\b|\bmake\b"
+    r"改成|改为|改到|换成|调成|调到|变成|改(?!一下|下|成|为|到)|还是"
+    r"|\b(?:change|changed|switch)\b.*?\bto\b|\bmake\b|\b(?:can|could) (?:we|i) (?:do|have|get)\b"
+    r"|\bhow about\b|\blet's do\b|\bi meant\b"
 )
 
 

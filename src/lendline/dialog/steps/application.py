@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from lendline.dialog.nlu.choices import classify_employment, classify_purpose
 from lendline.dialog.nlu.digressions import detect_digression
-from lendline.dialog.nlu.money_meaning import Period, period_of, read_money
+from lendline.dialog.nlu.money_meaning import Period, colloquial, period_of, read_money
 from lendline.dialog.nlu.numbers import parse_amount, parse_term_months
 from lendline.dialog.nlu.self_correction import latest_version
 from lendline.dialog.nlu.text import normalize, strip_punct
@@ -32,6 +32,11 @@ from lendline.lending.purpose import PurposeCategory, is_banned
 if TYPE_CHECKING:
     from lendline.dialog.context import DialogContext
 
+_ZERO_INCOME = re.compile(
+    r"没工资|没收入|没有收入|零收入|没挣钱|不挣钱|没有工资|\bzero\b|\bno income\b|\bnothing\b"
+    r"|\b(?:don't|do not|not) earn\b|\bnot earning\b|\bno salary\b"
+)
+_AVERAGE = re.compile(r"平均(?:下来|算下来|每月|一个月)?|\bon average\b|\baverage(?:d)?\b")
 #: A monthly income at or above this, said without a period, is likely a yearly figure.
 _LIKELY_YEARLY = Decimal(100_000)
 #: An income this many times above (or below) the registry's is confirmed explicitly.
@@ -83,7 +88,7 @@ def read_amount(ctx: DialogContext, text: str, digits: str) -> Reading:
     if digits.isdigit():
         amount: Decimal | None = Decimal(digits)
     else:
-        amount = parse_amount(last_amount_said(text), ctx.lang)
+        amount = parse_amount(colloquial(last_amount_said(text)), ctx.lang)
     if amount is None or amount <= 0:
         return Reading(problem=ctx.say("amount_invalid"))
     product = ctx.desk.product
@@ -158,7 +163,13 @@ def read_income(ctx: DialogContext, text: str, digits: str) -> Reading:
     """A monthly income: periods converted, ranges to their middle, implausible confirmed."""
     if digits.isdigit():
         return Reading(str(Decimal(digits)))
+    if _ZERO_INCOME.search(normalize(text)):
+        # "现在没工资，之前一万三": what the caller earns now is nothing.
+        return Reading("0")
     said = latest_version(text, _says_amount)
+    if average := _AVERAGE.search(said):
+        # "旺季两三万，淡季几千，平均一万五": the average is the monthly figure meant.
+        said = said[average.end() :] if _says_amount(said[average.end() :]) else said
     reading = read_money(said)
     figures = [parse_amount(part) for part in _clauses(said)]
     if len([f for f in figures if f is not None and f >= _SHORTHAND_BELOW]) > 1:

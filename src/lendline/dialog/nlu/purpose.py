@@ -1,0 +1,90 @@
+"""What the loan is for: a purpose category from the caller's own words.
+
+Purpose decides whether the law allows the loan at all (DOMAIN-NOTES R2), so a banned
+purpose named anywhere in the answer wins over benign ones ("装修完再炒股" is securities),
+while a banned purpose the caller explicitly rules out ("不是用来炒股的，是装修") does not
+count. The phrases live in a versioned data file (``vocabulary/purposes.toml``). An answer
+that names nothing known gives None: the script asks once more, then keeps the words as
+"other"; nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+from lendline.dialog.nlu import _match
+from lendline.dialog.nlu.text import normalize
+from lendline.lending.purpose import BANNED_PURPOSES, PurposeCategory
+
+
+@dataclass(frozen=True, slots=True)
+class PurposeVocabulary:
+    """The purpose phrases of one version.
+
+    Parameters:
+        version: the data file's version.
+        phrases: category -> phrases naming it.
+        weak: phrases that say little on their own (any more specific benign one wins).
+        rewrites: (compound, meaning) pairs applied before matching.
+    """
+
+    version: str
+    phrases: dict[PurposeCategory, tuple[str, ...]]
+    weak: frozenset[str]
+    rewrites: tuple[tuple[str, str], ...]
+
+
+@cache
+def vocabulary() -> PurposeVocabulary:
+    """Load the purpose vocabulary shipped with the package."""
+    raw = files("lendline.dialog.nlu.vocabulary").joinpath("purposes.toml").read_text("utf-8")
+    data = tomllib.loads(raw)
+    return PurposeVocabulary(
+        version=data["meta"]["version"],
+        phrases={PurposeCategory(k): tuple(v) for k, v in data["phrases"].items()},
+        weak=frozenset(data["matching"]["weak"]),
+        rewrites=tuple((str(a), str(b)) for a, b in data["matching"]["rewrites"]),
+    )
+
+
+def _weight(keyword: str, weak: frozenset[str]) -> int:
+    """How specific a keyword is: its characters in Chinese, its words + 1 in English."""
+    if keyword in weak:
+        return 1
+    return len(keyword) if _match.is_cjk(keyword) else len(keyword.split()) + 1
+
+
+def classify_purpose(text: str, lang: str = "zh") -> PurposeCategory | None:
+    """Classify what the caller says the loan is for.
+
+    A banned purpose mentioned anywhere wins over benign ones; a banned purpose the caller
+    rules out just before naming it ("不是炒股", "not for stocks") is ignored. Among benign
+    purposes the most specific phrase wins, then the first said.
+
+    Args:
+        text: Recogniser output or typed text.
+        lang: "zh" or "en"; a hint only, both are recognised.
+
+    Returns:
+        The purpose category, or None if no known purpose was named.
+    """
+    del lang  # both languages are always recognised
+    vocab = vocabulary()
+    said = normalize(text)
+    for compound, meaning in vocab.rewrites:
+        said = said.replace(compound, meaning)
+    # (banned?, weight, -position) ranks the candidates; the highest wins.
+    best: tuple[bool, int, int] | None = None
+    choice: PurposeCategory | None = None
+    for category, keywords in vocab.phrases.items():
+        for keyword in keywords:
+            for position in _match.find_all(said, keyword):
+                if _match.negated_at(said, position):
+                    continue
+                rank = (category in BANNED_PURPOSES, _weight(keyword, vocab.weak), -position)
+                if best is None or rank > best:
+                    best, choice = rank, category
+    return choice

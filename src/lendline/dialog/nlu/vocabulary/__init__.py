@@ -1,0 +1,1 @@
+"""Versioned phrase lists of the NLU: purposes and employment (package data)."""
