@@ -28,6 +28,7 @@ from lendline.dialog.nlu.choices import classify_employment, classify_purpose
 from lendline.dialog.nlu.correction import split_correction
 from lendline.dialog.nlu.digressions import Digression, detect_digression
 from lendline.dialog.nlu.intents import MetaIntent, detect_meta_intent
+from lendline.dialog.nlu.numbers import parse_amount
 from lendline.dialog.nlu.slot_change import find_slot_change, new_value_part
 from lendline.dialog.state import SessionStatus, Step
 from lendline.dialog.steps.application import SLOTS, Reading, pend_confirmation, reread_income
@@ -99,6 +100,9 @@ def run(ctx: DialogContext, spec: StepSpec, text: str, digits: str) -> Reply:
             return _cancel(ctx)
         if state.language:
             digression = detect_digression(text)
+            if digression is Digression.WAIT and _says_more(text):
+                # "等一下，刚才说错了，是两万": the caller goes on to say something.
+                digression = None
             if digression is not None and _digressions_left(ctx):
                 return _digress_or_answer(ctx, spec, digression, text, digits)
         corrected = _correct_previous(ctx, spec, text)
@@ -153,6 +157,10 @@ def _cancel(ctx: DialogContext) -> Reply:
 #: Questions back answered at one step before an utterance is read as an answer anyway
 #: (a caller who keeps asking gets their answer, and the script cannot loop).
 _DIGRESSIONS_PER_STEP = 3
+
+
+def _says_more(text: str) -> bool:
+    return parse_amount(text) is not None or find_slot_change(text) is not None
 
 
 def _digressions_left(ctx: DialogContext) -> bool:

@@ -49,11 +49,8 @@ _PHRASES: Final[dict[MetaIntent, tuple[str, ...]]] = {
         "live agent",
         "human agent",
         "human being",
-        "customer service",
-        "customer support",
         "工作人员",
         "人工",
-        "客服人员",
         "你们经理",
         "找经理",
         "业务员",
@@ -166,11 +163,13 @@ _PHRASES: Final[dict[MetaIntent, tuple[str, ...]]] = {
         "one more time",
         "didn't catch",
         "did not catch",
-        "didn't hear",
-        "did not hear",
-        "can't hear",
-        "cannot hear",
-        "couldn't hear",
+        "didn't hear you",
+        "did not hear you",
+        "didn't hear that",
+        "can't hear you",
+        "cannot hear you",
+        "couldn't hear you",
+        "can't hear what",
     ),
     MetaIntent.HELP: (
         "帮助",
@@ -203,7 +202,7 @@ _PATTERNS: Final[dict[MetaIntent, re.Pattern[str]]] = {
         r"\b(?:speak|talk|transfer|connect|put me through|get me)\s+(?:me\s+)?(?:to|with)?\s*"
         r"(?:a|an|the|your|some)?\s*(?:real\s+|live\s+|human\s+)?"
         r"(?:agent|human|person|operator|representative|rep|someone|somebody|staff|manager|"
-        r"supervisor|advisor|adviser|officer|colleague)\b"
+        r"supervisor|advisor|adviser|officer|colleague|customer service|customer support)\b"
         r"|\b(?:human|person|someone|somebody|agent|operator)\s+(?:i|we)\s+(?:can|could)\s+"
         r"(?:\w+\s+)?(?:talk|speak)\b|(?:跟|和|找)(?:你们)?(?:的)?(?:工作人员|人工|客服|经理|真人)"
     ),
@@ -216,7 +215,18 @@ _PATTERNS: Final[dict[MetaIntent, re.Pattern[str]]] = {
 #: Words that are the request only when the caller said little else.
 _SHORT_WORDS: Final[dict[MetaIntent, frozenset[str]]] = {
     MetaIntent.AGENT: frozenset(
-        {"人工", "客服", "坐席", "agent", "human", "operator", "representative"}
+        {
+            "人工",
+            "客服",
+            "坐席",
+            "agent",
+            "human",
+            "operator",
+            "representative",
+            "customer",
+            "service",
+            "support",
+        }
     ),
     MetaIntent.CHAT: frozenset({"文字", "聊天", "chat", "text", "type", "typing", "texting"}),
     MetaIntent.REPEAT: frozenset({"重复", "什么", "啥", "what", "huh", "sorry", "eh"}),

@@ -237,7 +237,8 @@ _THOUSAND_AND_DIGIT: Final = re.compile(
 
 
 def colloquial(text: str) -> str:
-    """Spell out colloquial English amounts ("seven thousand five" -> "... five hundred")."""
+    """Spell out colloquial amounts: "seven thousand five" (7,500), "万把块" (about 10,000)."""
+    text = text.replace("万把", "一万").replace("千把", "一千")
     return _THOUSAND_AND_DIGIT.sub(r"thousand \1 hundred", text)
 
 

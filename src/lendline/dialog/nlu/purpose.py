@@ -10,6 +10,7 @@ that names nothing known gives None: the script asks once more, then keeps the w
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -50,6 +51,11 @@ def vocabulary() -> PurposeVocabulary:
     )
 
 
+_CAR = re.compile(r"车|\bcar\b|\bsuv\b|\bvehicle\b")
+_HOME = re.compile(r"房|\bhouse\b|\bflat\b|\bapartment\b|\bhome\b|\bproperty\b")
+_DOWN_PAYMENT = re.compile(r"首付|down payment|月供")
+
+
 def _weight(keyword: str, weak: frozenset[str]) -> int:
     """How specific a keyword is: its characters in Chinese, its words + 1 in English."""
     if keyword in weak:
@@ -76,6 +82,9 @@ def classify_purpose(text: str, lang: str = "zh") -> PurposeCategory | None:
     said = normalize(text)
     for compound, meaning in vocab.rewrites:
         said = said.replace(compound, meaning)
+    if _CAR.search(said) and not _HOME.search(said):
+        # "买车，付个首付，剩下的车贷": a car's down payment is a vehicle purpose.
+        said = _DOWN_PAYMENT.sub("买车", said)
     # (banned?, weight, -position) ranks the candidates; the highest wins.
     best: tuple[bool, int, int] | None = None
     choice: PurposeCategory | None = None

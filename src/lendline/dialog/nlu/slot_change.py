@@ -16,7 +16,7 @@ from lendline.dialog.nlu import _match
 from lendline.dialog.nlu.text import normalize
 
 _CHANGE: Final = re.compile(
-    r"改成|改为|改到|换成|改一下|改下|调成|调到|调整|变成|更改|修改|不对|不是|说错|其实|还是|重新|"
+    r"改成|改为|改到|换成|改一下|改下|改(?!善|革|变)|调成|调到|调整|变成|更改|修改|不对|不是|说错|其实|还是|重新|"
     r"哦不|刚才|刚刚|之前说|前面说|顺便"
     r"|\b(?:change|changed|make it|make that|instead|actually|sorry|correct|correction|update|"
     r"switch|rather|meant|can i|could i|i'd like|i would like|let's|lets|go with|scratch|"
@@ -46,7 +46,23 @@ _SLOT_WORDS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
     ),
     (
         "income",
-        ("收入", "月薪", "工资", "薪水", "年薪", "income", "salary", "earn", "wage", "pay is"),
+        (
+            "收入",
+            "月薪",
+            "工资",
+            "薪水",
+            "年薪",
+            "税后",
+            "到手",
+            "income",
+            "salary",
+            "earn",
+            "wage",
+            "pay is",
+            "take-home",
+            "take home",
+            "after tax",
+        ),
     ),
     ("purpose", ("用途", "用来", "用于", "purpose", "use it for", "use the money", "spend it")),
     ("employment", ("工作情况", "职业", "job", "occupation", "work situation")),

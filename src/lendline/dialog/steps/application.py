@@ -36,6 +36,7 @@ _ZERO_INCOME = re.compile(
     r"没工资|没收入|没有收入|零收入|没挣钱|不挣钱|没有工资|\bzero\b|\bno income\b|\bnothing\b"
     r"|\b(?:don't|do not|not) earn\b|\bnot earning\b|\bno salary\b"
 )
+_PAST = re.compile(r"之前|以前|原来|过去|\bbefore the\b|\bused to\b|\bwas on\b|\bpreviously\b")
 _AVERAGE = re.compile(r"平均(?:下来|算下来|每月|一个月)?|\bon average\b|\baverage(?:d)?\b")
 #: A monthly income at or above this, said without a period, is likely a yearly figure.
 _LIKELY_YEARLY = Decimal(100_000)
@@ -163,10 +164,11 @@ def read_income(ctx: DialogContext, text: str, digits: str) -> Reading:
     """A monthly income: periods converted, ranges to their middle, implausible confirmed."""
     if digits.isdigit():
         return Reading(str(Decimal(digits)))
-    if _ZERO_INCOME.search(normalize(text)):
-        # "现在没工资，之前一万三": what the caller earns now is nothing.
+    # What the caller earned before ("之前一万三", "I was on 18k") is not the income now.
+    now = "，".join(part for part in _clauses(normalize(text)) if not _PAST.search(part))
+    if _ZERO_INCOME.search(now) and not _says_amount(_ZERO_INCOME.sub(" ", now)):
         return Reading("0")
-    said = latest_version(text, _says_amount)
+    said = latest_version(now or text, _says_amount)
     if average := _AVERAGE.search(said):
         # "旺季两三万，淡季几千，平均一万五": the average is the monthly figure meant.
         said = said[average.end() :] if _says_amount(said[average.end() :]) else said
