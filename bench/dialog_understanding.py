@@ -114,6 +114,48 @@ def summarise(console: Console, name: str, results: list[dict[str, object]]) -> 
     )
 
 
+def _group(result: dict[str, object]) -> str:
+    kinds = set(result["kinds"])  # type: ignore[arg-type]
+    if result["expected"] != "applied":
+        return str(result["expected"]).replace("_", " ")
+    if "correction" in kinds:
+        return "corrections"
+    if "question" in kinds or "request" in kinds:
+        return "questions back"
+    return "applies"
+
+
+def chart(before: list[dict[str, object]], after: list[dict[str, object]], path: Path) -> None:
+    """Bar chart of the pass rate per kind of persona, before and after, to ``path``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    groups = sorted({_group(r) for r in after})
+    labels = [*groups, "all"]
+
+    def rates(results: list[dict[str, object]]) -> list[float]:
+        out = []
+        for group in labels:
+            rows = [r for r in results if group in ("all", _group(r))]
+            out.append(100 * sum(1 for r in rows if r["passed"]) / max(1, len(rows)))
+        return out
+
+    fig, ax = plt.subplots(figsize=(9, 4))
+    xs = range(len(labels))
+    ax.bar([x - 0.2 for x in xs], rates(before), width=0.4, label="baseline", color="#bbbbbb")
+    ax.bar([x + 0.2 for x in xs], rates(after), width=0.4, label="this version", color="#2b6cb0")
+    ax.set_xticks(list(xs), labels, rotation=20, ha="right")
+    ax.set_ylabel("% ending as the borrower meant")
+    ax.set_ylim(0, 112)
+    ax.axhline(97, color="#c53030", linewidth=0.8, linestyle="--", label="target 97 %")
+    ax.set_title(f"Held-out personas (n={len(after)}, zh + en), over chat")
+    ax.legend(loc="upper left", ncol=3, fontsize="small")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", default="heldout", choices=("heldout", "dev", "dev2"))
@@ -122,7 +164,18 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write every verdict to this file")
     parser.add_argument("--show-failures", action="store_true")
     parser.add_argument("--i-am-not-tuning", action="store_true")
+    parser.add_argument(
+        "--chart",
+        nargs=3,
+        type=Path,
+        metavar=("BEFORE_JSON", "AFTER_JSON", "PNG"),
+        help="draw the pass rates of two saved runs (no run is made)",
+    )
     args = parser.parse_args()
+    if args.chart:
+        before, after, png = args.chart
+        chart(json.loads(before.read_text("utf-8")), json.loads(after.read_text("utf-8")), png)
+        return
     if args.show_failures and args.set == "heldout" and not args.i_am_not_tuning:
         parser.error("the held-out set's failures are not shown while tuning")
     console = Console()
