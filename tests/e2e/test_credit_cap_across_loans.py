@@ -8,6 +8,7 @@ from lendline.demo.drive import chat_as
 from lendline.dialog.state import SessionStatus
 from lendline.lending.limits import RegulatoryLimits
 from lendline.persistence.uow import SqlUnitOfWork
+from lendline.service_layer.desk.decisions import outstanding_credit
 from lendline.shared.money import Money
 
 
@@ -20,7 +21,7 @@ def test_a_second_loan_over_the_credit_cap_is_declined_because_the_first_is_owed
     with SqlUnitOfWork(app.engine) as uow:
         lent = uow.applications.get(first.state.reference or "")
     assert lent is not None and lent.amount_minor is not None
-    owed = app.desk._outstanding_credit(first.state.customer_id)
+    owed = outstanding_credit(app.desk, first.state.customer_id)
     assert owed == Money.from_minor(lent.amount_minor)
 
     # A lender whose per-borrower cap leaves room for 10,000 more: the same amount again is over.
@@ -43,7 +44,7 @@ def test_credit_owed_falls_as_the_first_loan_is_repaid(make_app) -> None:
     book = LoanBook(app.engine, app.clock)
     quote = book.quote_payoff(reference)
     book.repay_early(reference, quote.total, "bank-payoff-1")
-    assert app.desk._outstanding_credit(first.state.customer_id) == Money.zero()
+    assert outstanding_credit(app.desk, first.state.customer_id) == Money.zero()
 
 
 def test_a_private_lender_is_capped_at_four_times_the_lpr_of_the_decision_day(make_app) -> None:
