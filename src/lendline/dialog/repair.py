@@ -285,8 +285,12 @@ def _changed(ctx: DialogContext, slot: str, value: str) -> Prompt:
 def _change_earlier_slot(ctx: DialogContext, spec: StepSpec, text: str) -> Reply | None:
     """Apply a change of an earlier slot said at a later step, then return to the step."""
     state = ctx.state
-    slot_name = find_slot_change(text, ctx.lang)
+    slot_name = find_slot_change(text, ctx.lang, spec.slot)
     if slot_name is None or slot_name == spec.slot:
+        return None
+    previous = ctx.specs[spec.corrects].slot if spec.corrects else None
+    if slot_name == previous and split_correction(text, ctx.lang)[0]:
+        # "不对，是三万" at the next question: the read-back correction below handles it.
         return None
     slot = SLOTS[slot_name]
     if _APPLICATION_STEPS.index(slot.step) >= _APPLICATION_STEPS.index(state.step):
@@ -336,12 +340,16 @@ def _correct_previous_loosely(ctx: DialogContext, spec: StepSpec, text: str) -> 
     return Reply(ctx.question())
 
 
+_SHORTHAND = 1000
 _CORRECTING = re.compile(r"说错|搞错|不对|不是|\bi meant\b|\bnot\b|\bsorry\b|\bmistake\b|\bwrong\b")
 
 
 def _read_first_clause(ctx: DialogContext, slot_name: str, text: str) -> Reading:
     """Read a changed slot from the first clause that gives it a value (the new value)."""
     slot = SLOTS[slot_name]
+    if slot_name == "income":
+        # The income reader weighs the whole change (after tax, averages, periods).
+        return slot.read(ctx, text, "")
     if slot_name in ("purpose", "employment"):
         # Categories are read from the whole change, never kept as "other" here.
         kind = (classify_purpose if slot_name == "purpose" else classify_employment)(text)
@@ -349,9 +357,15 @@ def _read_first_clause(ctx: DialogContext, slot_name: str, text: str) -> Reading
             return Reading(problem=ctx.say(f"{slot_name}_unclear"))
         return Reading(str(kind))
     first = Reading()
+    figures = [parse_amount(part) for part in re.split(r"[,，。？?]", text)]
+    large = [f for f in figures if f is not None and f >= _SHORTHAND]
     for clause in re.split(r"(?<!\d)[,.]|[,.](?!\d)|[!?;:，。！？；：…]+", text):
         if clause.strip():
             reading = slot.read(ctx, clause, "")
+            small = parse_amount(clause)
+            if reading.value is None and slot_name == "amount" and small and large:
+                # "can the thirty thousand become thirty-five?": the same unit as before.
+                reading = slot.read(ctx, str(small * 1000), "")
             if reading.value is not None:
                 return reading
             first = first if first.problem else reading

@@ -54,16 +54,22 @@ _REWRITES: Final = (
     ("students privately", "privately"),
     ("student counsellor", "counsellor"),
     ("student counselor", "counselor"),
+    ("招学生", "招生"),
+    ("给学生", "给人"),
 )
 #: A business of one's own said by its shape: 开个小饭馆 / 开快递驿站的 / 种橘子的.
 _OWN_BUSINESS: Final = re.compile(
     r"开(?:了)?(?:个|家|间)?.{0,6}(?:店|馆|厂|铺|驿站|摊|超市|工作室)|^(?:种|养|卖).{1,5}的"
+    r"|做.{0,4}生意|自己的$"
+    r"|\bi (?:have|own|run|got)\b.{0,25}\b(?:shop|store|stall|business|restaurant|salon|studio|"
+    r"farm|boat|truck|excavator|team)\b"
 )
-_FOR_A_BOSS: Final = re.compile(r"给(?:一个|个|我们)?老板")
+_FOR_A_BOSS: Final = re.compile(r"(?:给|帮|跟|替)(?:一个|个|我们)?(?:老板|公司)")
 #: The shape of "I work as/at …": a job held for someone else.
 _JOB_SHAPES: Final = re.compile(
     r"在.{1,12}(?:上班|工作|做|干|当|打工|上岗)|(?:当|做|干)(?:个|了)?.{1,8}的?$|^做.{1,8}的"
-    r"|[\u4e00-\u9fff]{1,4}员"
+    r"|[\u4e00-\u9fff]{1,4}员|^在[\u4e00-\u9fff]{2,}|[\u4e00-\u9fff]{1,4}(?:师|师傅|工|匠)(?:$|[,，])"
+    r"|\b[a-z]{3,}(?:er|or|ist|ian|ant)\b"
     r"|\b(?:i'm|i am|im|i work as|working as)\s+(?:an?\s+|the\s+)?[a-z]+"
     r"|\b(?:at|for|with)\s+(?:an?\s+|the\s+)?[a-z]+"
 )
@@ -87,9 +93,8 @@ def classify_employment(text: str, lang: str = "zh") -> str | None:
         said = said.replace(phrase, meaning)
     # "给一个老板开货车" works for a boss; it does not make the caller one.
     said = _FOR_A_BOSS.sub("打工", said)
-    if _OWN_BUSINESS.search(said) and not _match.negated_at(
-        said, _OWN_BUSINESS.search(said).start()
-    ):  # type: ignore[union-attr]
+    own = _OWN_BUSINESS.search(said)
+    if own is not None and not _match.negated_at(said, own.start()):
         return "self_employed"
     for kind, keywords in vocabulary().kinds:
         for keyword in keywords:

@@ -199,7 +199,19 @@ def period_of(text: str) -> Period:
     return Period.UNSAID
 
 
+_ZH_TAIL_PAIR: Final = re.compile(
+    r"([一二两三四五六七八九])([千万])([一二三四五六七八九])([二三四五六七八九])"
+)
+
+
 def _zh_pair(said: str) -> tuple[Decimal, Decimal] | None:
+    if tail := _ZH_TAIL_PAIR.search(said):
+        # 四千七八 (4,700 to 4,800), 一万二三 (12,000 to 13,000).
+        head, unit = _CN_DIGIT[tail.group(1)], 1000 if tail.group(2) == "千" else 10_000
+        low, high = _CN_DIGIT[tail.group(3)], _CN_DIGIT[tail.group(4)]
+        if high == low + 1:
+            step = unit // 10
+            return Decimal(head * unit + low * step), Decimal(head * unit + high * step)
     match = _ZH_PAIR.search(said)
     if match is None:
         return None

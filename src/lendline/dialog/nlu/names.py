@@ -13,6 +13,11 @@ from typing import Final
 from lendline.dialog.nlu.text import normalize
 
 _PREFIXES: Final = (
+    "叫我",
+    "they call me",
+    "you can put",
+    "put",
+    "write",
     "我的全名是",
     "我的名字叫",
     "我的名字是",
@@ -54,11 +59,32 @@ _QUESTION: Final = re.compile(
 _SURNAME_THEN_NAME: Final = re.compile(
     r"姓.{1,2}[,，\s]*(?:叫|名叫|全名)(?P<name>[\u4e00-\u9fff]{2,4})"
 )
-_SEPARATORS: Final = re.compile(r"[,，。.!！;；、]")
+_SEPARATORS: Final = re.compile(r"[,，。.!！;；、?？]")
 _SPELLING: Final = re.compile(r"\b(?:[a-z]-)+[a-z]\b")
 _CJK_NAME: Final = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
 _LATIN_NAME: Final = re.compile(r"^[a-z][a-z'\-]*(?: [a-z][a-z'\-]*){0,3}$")
-_TRAILING: Final = (" please", " thanks", " thank you", "的")
+_TRAILING: Final = (
+    " please",
+    " thanks",
+    " thank you",
+    " is my name",
+    " is my full name",
+    " okay",
+    " ok",
+    "就行",
+    "就可以",
+    "就好",
+    "的",
+    "呀",
+    "啊",
+    "哈",
+    "嘛",
+    "呢",
+)
+_ASIDE: Final = re.compile(r"[(（][^)）]*[)）]")
+#: 王 小 明 / 王、小、明: one character at a time.
+_SPACED_CJK: Final = re.compile(r"(?<=[\u4e00-\u9fff])[\s、]+(?=[\u4e00-\u9fff](?:[\s、]|$))")
+_LETTERS: Final = re.compile(r"\b(?:[a-z]\s+){2,}[a-z]\b")
 
 
 def read_name(text: str) -> str | None:
@@ -70,14 +96,18 @@ def read_name(text: str) -> str | None:
     Returns:
         The name, normalised (Simplified characters, lower-case Latin letters).
     """
-    said = normalize(text)
-    if not said or _QUESTION.search(said):
-        return None
+    said = _ASIDE.sub(" ", normalize(text))
+    said = _SPACED_CJK.sub("", said)
     if match := _SURNAME_THEN_NAME.search(said):
         return match.group("name")
-    said = _SPELLING.sub(" ", said)
+    said = _LETTERS.sub(" ", _SPELLING.sub(" ", said))
     parts = [part.strip() for part in _SEPARATORS.split(said) if part.strip()]
+    # "Li Hua, okay?" is a name with a tag; "你们要名字干嘛？" asks instead of answering.
+    if not parts or _QUESTION.search(parts[0]):
+        return None
     for part in parts:
+        if _QUESTION.search(part):
+            continue
         name = part
         stripped = True
         while stripped:

@@ -13,14 +13,15 @@ import re
 from typing import Final
 
 from lendline.dialog.nlu import _match
+from lendline.dialog.nlu.purpose import classify_purpose
 from lendline.dialog.nlu.text import normalize
 
 _CHANGE: Final = re.compile(
     r"改成|改为|改到|换成|改一下|改下|改(?!善|革|变)|调成|调到|调整|变成|更改|修改|不对|不是|说错|其实|还是|重新|"
-    r"哦不|刚才|刚刚|之前说|前面说|顺便"
+    r"哦不|刚才|刚刚|之前说|前面说|顺便|说多了|说少了|弄错|搞错|说岔"
     r"|\b(?:change|changed|make it|make that|instead|actually|sorry|correct|correction|update|"
     r"switch|rather|meant|can i|could i|i'd like|i would like|let's|lets|go with|scratch|"
-    r"earlier|before|wait|oh no|no no)\b"
+    r"earlier|before|wait|oh no|no no|wrong|mistake|become|said it wrong)\b"
 )
 #: Words naming a slot, in the order they are checked (the most specific first).
 _SLOT_WORDS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
@@ -68,6 +69,7 @@ _SLOT_WORDS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
     ("employment", ("工作情况", "职业", "job", "occupation", "work situation")),
 )
 #: A count of months or installments is a term whatever else is said ("分二十四期").
+_MONEY: Final = re.compile(r"\d|[一二两三四五六七八九十][万千]|thousand|\bk\b|grand")
 _TERM_VALUE: Final = re.compile(
     r"(?:\d+|[二两三四五六七八九十][一二三四五六七八九十]*)\s*(?:期|个月)|\d+\s*(?:months?|installments?|instalments?)"
     r"|\b(?:twelve|eighteen|twenty[- ]four|thirty[- ]six|six|nine|three)\s+months?\b"
@@ -88,12 +90,14 @@ def new_value_part(text: str) -> str:
     return said[matches[-1].end() :] if matches else said
 
 
-def find_slot_change(text: str, lang: str = "zh") -> str | None:
+def find_slot_change(text: str, lang: str = "zh", current: str | None = None) -> str | None:
     """Name the slot an utterance changes, or None when it changes nothing.
 
     Args:
         text: Recogniser output or typed text.
         lang: "zh" or "en"; a hint only, both are recognised.
+        current: the slot of the question being asked, if any: a bare sum of money said
+            at the income question is the income, elsewhere it changes the amount.
 
     Returns:
         "amount", "term", "income", "purpose" or "employment", or None.
@@ -107,4 +111,9 @@ def find_slot_change(text: str, lang: str = "zh") -> str | None:
     for slot, words in _SLOT_WORDS:
         if _match.contains_any(said, words):
             return slot
+    # No slot named: the kind of value says which ("刚才那个三万能不能改成三万五").
+    if current not in ("income", "amount") and _MONEY.search(said):
+        return "amount"
+    if current != "purpose" and classify_purpose(said) is not None:
+        return "purpose"
     return None

@@ -69,6 +69,10 @@ _YES_DESPITE_NEGATION: Final = (
     "没啥问题",
     "没什么问题",
     "没意见",
+    "没麻达",
+    "冇得问题",
+    "冇问题",
+    "no wahala",
     "没毛病",
     "不然咋",
     "不然怎么",
@@ -123,6 +127,18 @@ _EN_NO: Final = (
     "negative",
 )
 _ZH_YES: Final = (
+    "要得",
+    "整吧",
+    "整呗",
+    "那整",
+    "得嘞",
+    "妥了",
+    "都行",
+    "好呀",
+    "嗯呐",
+    "中中",
+    "中啊",
+    "中吧",
     "是",
     "对",
     "好",
@@ -157,6 +173,11 @@ _EN_YES: Final = (
     "o k",
     "agree",
     "agreed",
+    "okie",
+    "all good",
+    "that's okay",
+    "fine by me",
+    "sure thing",
     "absolutely",
     "of course",
     "go ahead",
@@ -226,7 +247,11 @@ def parse_yes_no(text: str, lang: str = "zh") -> bool | None:
         True for yes, False for no, None if the answer is unclear.
     """
     del lang  # both languages are always recognised
-    verdicts = {_verdict(clause) for clause in _match.clauses(normalize(text))}
+    # 中 on its own is "OK" in Henan speech; inside a word (中国, 中间) it is not.
+    clauses = [
+        "行" if clause in ("中", "中中中") else clause for clause in _match.clauses(normalize(text))
+    ]
+    verdicts = {_verdict(clause) for clause in clauses}
     if _Verdict.UNSURE in verdicts:
         return None
     strong = verdicts & {_Verdict.YES, _Verdict.NO}

@@ -37,7 +37,25 @@ _ZERO_INCOME = re.compile(
     r"|\b(?:don't|do not|not) earn\b|\bnot earning\b|\bno salary\b"
 )
 _PAST = re.compile(r"之前|以前|原来|过去|\bbefore the\b|\bused to\b|\bwas on\b|\bpreviously\b")
-_AVERAGE = re.compile(r"平均(?:下来|算下来|每月|一个月)?|\bon average\b|\baverage(?:d)?\b")
+_AVERAGE = re.compile(
+    r"平均(?:下来|算下来|每月|一个月)?|摊下来|算下来|\bon average\b|\baverage(?:d)?\b|\bcall it\b"
+)
+_TAKE_HOME = re.compile(r"到手|税后|实发|\bafter tax\b|\btake-?home\b|\bnet\b|\bafter\b")
+
+
+def _scaled(part: str, whole: str) -> str:
+    """A bare small figure beside a large one takes its thousands ("13k before, 10 after")."""
+    value = parse_amount(part)
+    figures = [parse_amount(p) for p in _clauses(whole)]
+    if (
+        value is not None
+        and value < _SHORTHAND_BELOW
+        and any(f is not None and f >= 1000 for f in figures)
+    ):
+        return part.replace(str(parse_amount(part)), "") + f" {value * 1000}"
+    return part
+
+
 #: A monthly income at or above this, said without a period, is likely a yearly figure.
 _LIKELY_YEARLY = Decimal(100_000)
 #: An income this many times above (or below) the registry's is confirmed explicitly.
@@ -166,10 +184,14 @@ def read_income(ctx: DialogContext, text: str, digits: str) -> Reading:
         return Reading(str(Decimal(digits)))
     # What the caller earned before ("之前一万三", "I was on 18k") is not the income now.
     now = "，".join(part for part in _clauses(normalize(text)) if not _PAST.search(part))
-    if _ZERO_INCOME.search(now) and not _says_amount(_ZERO_INCOME.sub(" ", now)):
+    if _ZERO_INCOME.search(now) and read_money(_ZERO_INCOME.sub(" ", now)) is None:
         return Reading("0")
     said = latest_version(now or text, _says_amount)
-    if average := _AVERAGE.search(said):
+    take_home = [part for part in _clauses(said) if _TAKE_HOME.search(part) and _says_amount(part)]
+    if take_home:
+        # "税前一万三，到手一万出头": what reaches the account is the income meant.
+        said = _scaled(take_home[-1], said)
+    elif average := _AVERAGE.search(said):
         # "旺季两三万，淡季几千，平均一万五": the average is the monthly figure meant.
         said = said[average.end() :] if _says_amount(said[average.end() :]) else said
     reading = read_money(said)
