@@ -29,6 +29,7 @@ from lendline.dialog.nlu.correction import split_correction
 from lendline.dialog.nlu.digressions import Digression, detect_digression
 from lendline.dialog.nlu.intents import MetaIntent, detect_meta_intent
 from lendline.dialog.nlu.numbers import parse_amount
+from lendline.dialog.nlu.self_correction import latest_version
 from lendline.dialog.nlu.slot_change import find_slot_change, new_value_part
 from lendline.dialog.state import SessionStatus, Step
 from lendline.dialog.steps.application import SLOTS, Reading, pend_confirmation, reread_income
@@ -137,8 +138,13 @@ _REQUEST_VERBS = re.compile(
 )
 
 
+_ASKS_WHO = re.compile(r"\bam i (?:talking|speaking)\b|\bare you\b|\bis this\b|你是|是不是|真人吗")
+
+
 def _asks_if_robot(text: str) -> bool:
-    return detect_digression(text) is Digression.ROBOT and not _REQUEST_VERBS.search(text)
+    if detect_digression(text) is not Digression.ROBOT:
+        return False
+    return bool(_ASKS_WHO.search(text)) or not _REQUEST_VERBS.search(text)
 
 
 def _cancel(ctx: DialogContext) -> Reply:
@@ -352,7 +358,8 @@ def _read_first_clause(ctx: DialogContext, slot_name: str, text: str) -> Reading
         return slot.read(ctx, text, "")
     if slot_name in ("purpose", "employment"):
         # Categories are read from the whole change, never kept as "other" here.
-        kind = (classify_purpose if slot_name == "purpose" else classify_employment)(text)
+        classify = classify_purpose if slot_name == "purpose" else classify_employment
+        kind = classify(latest_version(text, lambda part: classify(part) is not None))
         if kind is None:
             return Reading(problem=ctx.say(f"{slot_name}_unclear"))
         return Reading(str(kind))

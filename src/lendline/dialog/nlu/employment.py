@@ -68,8 +68,8 @@ _FOR_A_BOSS: Final = re.compile(r"(?:给|帮|跟|替)(?:一个|个|我们)?(?:�
 #: The shape of "I work as/at …": a job held for someone else.
 _JOB_SHAPES: Final = re.compile(
     r"在.{1,12}(?:上班|工作|做|干|当|打工|上岗)|(?:当|做|干)(?:个|了)?.{1,8}的?$|^做.{1,8}的"
-    r"|[\u4e00-\u9fff]{1,4}员|^在[\u4e00-\u9fff]{2,}|[\u4e00-\u9fff]{1,4}(?:师|师傅|工|匠)(?:$|[,，])"
-    r"|\b[a-z]{3,}(?:er|or|ist|ian|ant)\b"
+    r"|[\u4e00-\u9fff]{1,4}员|^在.{2,}|[\u4e00-\u9fff]{1,4}(?:师|师傅|工|匠)(?:$|[,，])"
+    r"|\b[a-z]{3,}(?:er|or|ist|ian|ant|ect|man|woman)\b"
     r"|\b(?:i'm|i am|im|i work as|working as)\s+(?:an?\s+|the\s+)?[a-z]+"
     r"|\b(?:at|for|with)\s+(?:an?\s+|the\s+)?[a-z]+"
 )
@@ -93,6 +93,8 @@ def classify_employment(text: str, lang: str = "zh") -> str | None:
         said = said.replace(phrase, meaning)
     # "给一个老板开货车" works for a boss; it does not make the caller one.
     said = _FOR_A_BOSS.sub("打工", said)
+    if "打工" in said and "自己" not in said:
+        return "employed"
     own = _OWN_BUSINESS.search(said)
     if own is not None and not _match.negated_at(said, own.start()):
         return "self_employed"

@@ -250,8 +250,18 @@ _THOUSAND_AND_DIGIT: Final = re.compile(
 
 def colloquial(text: str) -> str:
     """Spell out colloquial amounts: "seven thousand five" (7,500), "万把块" (about 10,000)."""
-    text = text.replace("万把", "一万").replace("千把", "一千")
+    text = text.replace("万把", "一万").replace("千把", "一千").replace("百把", "一百")
+    text = text.replace("仨", "三").replace("俩", "两")
+    text = _COUNTED_UNIT.sub(r"\1", text)
+    # "四千五一个月": the 一 of 一个月 is not a digit of the figure.
+    text = _PER_MONTH_AFTER.sub(r" \1", text)
+    text = _AND_A_HALF_THOUSAND.sub(r"\1 point five thousand", text)
     return _THOUSAND_AND_DIGIT.sub(r"thousand \1 hundred", text)
+
+
+_COUNTED_UNIT: Final = re.compile(r"个\s*(w|万|k)")
+_PER_MONTH_AFTER: Final = re.compile(r"(?<=[\d一二三四五六七八九十百千万])(一个月|一月|每个月)")
+_AND_A_HALF_THOUSAND: Final = re.compile(r"\b([a-z]+) and a half thousand\b")
 
 
 def read_money(text: str) -> MoneyReading | None:

@@ -70,6 +70,7 @@ _TRAILING: Final = (
     " is my name",
     " is my full name",
     " okay",
+    "就是我",
     " ok",
     "就行",
     "就可以",
@@ -81,6 +82,7 @@ _TRAILING: Final = (
     "嘛",
     "呢",
 )
+_SYMBOLS: Final = re.compile(r"[:;=][-']?[()dp]|[^\w\s·'\-,，。.!！;；、?？]")
 _ASIDE: Final = re.compile(r"[(（][^)）]*[)）]")
 #: 王 小 明 / 王、小、明: one character at a time.
 _SPACED_CJK: Final = re.compile(r"(?<=[\u4e00-\u9fff])[\s、]+(?=[\u4e00-\u9fff](?:[\s、]|$))")
@@ -96,7 +98,7 @@ def read_name(text: str) -> str | None:
     Returns:
         The name, normalised (Simplified characters, lower-case Latin letters).
     """
-    said = _ASIDE.sub(" ", normalize(text))
+    said = _SYMBOLS.sub(" ", _ASIDE.sub(" ", normalize(text)))
     said = _SPACED_CJK.sub("", said)
     if match := _SURNAME_THEN_NAME.search(said):
         return match.group("name")

@@ -84,7 +84,7 @@ def classify_purpose(text: str, lang: str = "zh") -> PurposeCategory | None:
         said = said.replace(compound, meaning)
     if _CAR.search(said) and not _HOME.search(said):
         # "买车，付个首付，剩下的车贷": a car's down payment is a vehicle purpose.
-        said = _DOWN_PAYMENT.sub("买车", said)
+        said = _DOWN_PAYMENT.sub("vehicle purchase", said)
     # (banned?, weight, -position) ranks the candidates; the highest wins.
     best: tuple[bool, int, int] | None = None
     choice: PurposeCategory | None = None

@@ -27,6 +27,21 @@ _CHANGE: Final = re.compile(
 _SLOT_WORDS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
     ("term", ("期限", "期数", "分期", "还款期", "分几期", "term", "repayment period", "tenor")),
     (
+        "purpose",
+        (
+            "用途",
+            "用来",
+            "用于",
+            "钱是用来",
+            "purpose",
+            "use it for",
+            "use the money",
+            "spend it",
+            "what the money is for",
+            "the money is for",
+        ),
+    ),
+    (
         "amount",
         (
             "金额",
@@ -65,7 +80,6 @@ _SLOT_WORDS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
             "after tax",
         ),
     ),
-    ("purpose", ("用途", "用来", "用于", "purpose", "use it for", "use the money", "spend it")),
     ("employment", ("工作情况", "职业", "job", "occupation", "work situation")),
 )
 #: A count of months or installments is a term whatever else is said ("分二十四期").

@@ -32,6 +32,13 @@ from lendline.lending.purpose import PurposeCategory, is_banned
 if TYPE_CHECKING:
     from lendline.dialog.context import DialogContext
 
+_LONGEST = re.compile(r"最长|\blongest\b|\bmaximum\b|\bthe max\b")
+_SHORTEST = re.compile(r"最短|\bshortest\b|\bminimum\b|\bthe min\b")
+_QUARTER = re.compile(r"一个季度|一季度|\ba quarter\b|\bone quarter\b")
+#: "一年就一年吧": one term said twice is one term, not two added up.
+_REPEATED_TERM = re.compile(
+    r"((?:[\d一二两三四五六七八九十半]+)(?:年|个月|期))[^\d一二两三四五六七八九十]{0,4}\1"
+)
 _ZERO_INCOME = re.compile(
     r"没工资|没收入|没有收入|零收入|没挣钱|不挣钱|没有工资|\bzero\b|\bno income\b|\bnothing\b"
     r"|\b(?:don't|do not|not) earn\b|\bnot earning\b|\bno salary\b"
@@ -107,7 +114,7 @@ def read_amount(ctx: DialogContext, text: str, digits: str) -> Reading:
     if digits.isdigit():
         amount: Decimal | None = Decimal(digits)
     else:
-        amount = parse_amount(colloquial(last_amount_said(text)), ctx.lang)
+        amount = parse_amount(last_amount_said(colloquial(normalize(text))), ctx.lang)
     if amount is None or amount <= 0:
         return Reading(problem=ctx.say("amount_invalid"))
     product = ctx.desk.product
@@ -124,19 +131,26 @@ def _says_term(text: str) -> bool:
 
 def read_term(ctx: DialogContext, text: str, digits: str) -> Reading:
     """A term the product offers."""
+    terms = ctx.desk.product.terms_months
+    said_plain = normalize(text)
     if digits.isdigit():
         months: int | None = int(digits)
+    elif _LONGEST.search(said_plain) and not _says_term(said_plain):
+        months = max(terms)
+    elif _SHORTEST.search(said_plain) and not _says_term(said_plain):
+        months = min(terms)
     else:
         # "九个月能行不？九个月吧": the last clause that names a term is the answer (the
         # parser adds up the parts of one term, "一年零六个月", so clauses are read apart).
-        said = latest_version(text, _says_term)
+        said = _REPEATED_TERM.sub(
+            r"\1", _QUARTER.sub("三个月", colloquial(latest_version(text, _says_term)))
+        )
         found = [m for m in map(parse_term_months, _clauses(said)) if m is not None]
         if found and (len(set(found)) == 1 or said != normalize(text)):
             # One term said again, or the first term after a self-correction.
             months = found[0]
         else:
             months = parse_term_months(said)
-    terms = ctx.desk.product.terms_months
     if months is None or months not in terms:
         return Reading(problem=ctx.say("term_invalid", terms=ctx.render.term_list(terms)))
     return Reading(str(months))
@@ -186,7 +200,7 @@ def read_income(ctx: DialogContext, text: str, digits: str) -> Reading:
     now = "，".join(part for part in _clauses(normalize(text)) if not _PAST.search(part))
     if _ZERO_INCOME.search(now) and read_money(_ZERO_INCOME.sub(" ", now)) is None:
         return Reading("0")
-    said = latest_version(now or text, _says_amount)
+    said = latest_version(colloquial(now or normalize(text)), _says_amount)
     take_home = [part for part in _clauses(said) if _TAKE_HOME.search(part) and _says_amount(part)]
     if take_home:
         # "税前一万三，到手一万出头": what reaches the account is the income meant.
