@@ -92,6 +92,7 @@ class ReasonCode(StrEnum):
     INCOME_ABOVE_REGISTRY = "R22"
     FRAUD_RISK_REVIEW = "R23"
     STEP_UP_FAILED = "R24"
+    PURPOSE_NEEDS_REVIEW = "R25"
     COUNTER_OFFER_REDUCED_AMOUNT = "R30"
     RISK_LIMIT_REDUCED_AMOUNT = "R31"
     RISK_BASED_PRICE = "R32"
@@ -119,6 +120,7 @@ REASON_EFFECT: Final[dict[ReasonCode, Outcome]] = {
     ReasonCode.INCOME_ABOVE_REGISTRY: Outcome.REFER,
     ReasonCode.FRAUD_RISK_REVIEW: Outcome.REFER,
     ReasonCode.STEP_UP_FAILED: Outcome.REFER,
+    ReasonCode.PURPOSE_NEEDS_REVIEW: Outcome.REFER,
     ReasonCode.COUNTER_OFFER_REDUCED_AMOUNT: Outcome.APPROVE,
     ReasonCode.RISK_LIMIT_REDUCED_AMOUNT: Outcome.APPROVE,
     ReasonCode.RISK_BASED_PRICE: Outcome.APPROVE,
@@ -128,6 +130,10 @@ REASON_EFFECT: Final[dict[ReasonCode, Outcome]] = {
 #: Short explanation of each reason in Chinese and English, said to the caller and printed on
 #: notices (PIPL Art. 24: an automated decision is explained on request).
 REASON_TEXT: Final[dict[ReasonCode, tuple[str, str]]] = {
+    ReasonCode.PURPOSE_NEEDS_REVIEW: (
+        "借款用途需要工作人员确认是否属于允许的用途",
+        "a person needs to confirm that the loan purpose is one the rules allow",
+    ),
     ReasonCode.BANNED_PURPOSE: (
         "借款用途属于法规禁止的用途（如购房、证券或其他投资）",
         "the loan purpose is one the rules forbid (such as housing, securities or investment)",
@@ -385,7 +391,7 @@ class PolicyConfig:
             or above the last band's ceiling declines (``CREDIT_SCORE_TOO_LOW``).
     """
 
-    version: str = "policy-2026.11-v2"
+    version: str = "policy-2026.12-v3"
     max_dti: Decimal = Decimal("0.50")
     min_monthly_income: Money = MIN_MONTHLY_INCOME
     refer_income_ratio: Decimal = Decimal("2.0")
@@ -627,6 +633,10 @@ def decide(
     # 3. Referrals: cases a person looks at before any money is lent.
     if facts.employment is EmploymentStatus.STUDENT:
         _collect(reasons, ReasonCode.STUDENT_BORROWER)
+    if facts.purpose is PurposeCategory.OTHER:
+        # A purpose said in words no category fits may be a banned one said indirectly
+        # (R2): a person reads the caller's words before any money is lent.
+        _collect(reasons, ReasonCode.PURPOSE_NEEDS_REVIEW)
     if facts.security_questions_failed >= config.refer_failed_questions:
         _collect(reasons, ReasonCode.FAILED_SECURITY_QUESTIONS)
     registry = facts.registry_monthly_income

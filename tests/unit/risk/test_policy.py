@@ -80,7 +80,7 @@ def test_a_clean_application_is_approved_in_full_with_its_offer() -> None:
 
 
 def test_every_decision_records_the_policy_version() -> None:
-    assert run(facts()).policy_version == "policy-2026.11-v2"
+    assert run(facts()).policy_version == "policy-2026.12-v3"
     config = PolicyConfig(version="policy-test-v9")
     assert run(facts(age=16), config=config).policy_version == "policy-test-v9"
 
@@ -344,6 +344,7 @@ def test_reason_codes_are_stable() -> None:
         "INCOME_ABOVE_REGISTRY": "R22",
         "FRAUD_RISK_REVIEW": "R23",
         "STEP_UP_FAILED": "R24",
+        "PURPOSE_NEEDS_REVIEW": "R25",
         "COUNTER_OFFER_REDUCED_AMOUNT": "R30",
         "RISK_LIMIT_REDUCED_AMOUNT": "R31",
         "RISK_BASED_PRICE": "R32",
@@ -467,3 +468,9 @@ def test_nobody_under_age_unverified_or_with_a_banned_purpose_is_ever_approved(
         or application.purpose in BANNED_PURPOSES
     ):
         assert decision.outcome is Outcome.DECLINE
+
+
+def test_a_purpose_no_category_fits_goes_to_a_person() -> None:
+    decision = run(facts(purpose=PurposeCategory.OTHER))
+    assert decision.outcome is Outcome.REFER
+    assert ReasonCode.PURPOSE_NEEDS_REVIEW in decision.reasons
