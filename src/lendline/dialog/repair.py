@@ -24,17 +24,19 @@ import re
 from decimal import Decimal
 
 from lendline.dialog.context import DialogContext
-from lendline.dialog.nlu.choices import classify_employment, classify_purpose
-from lendline.dialog.nlu.correction import split_correction
-from lendline.dialog.nlu.digressions import Digression, detect_digression
+from lendline.dialog.corrections import (
+    APPLICATION_STEPS,
+    change_earlier_slot,
+    correct_previous,
+    on_confirmation,
+)
+from lendline.dialog.nlu.digressions import Digression, detect_digression, is_question
 from lendline.dialog.nlu.intents import MetaIntent, detect_meta_intent
 from lendline.dialog.nlu.numbers import parse_amount
-from lendline.dialog.nlu.self_correction import latest_version
-from lendline.dialog.nlu.slot_change import find_slot_change, new_value_part
+from lendline.dialog.nlu.slot_change import find_slot_change
 from lendline.dialog.state import SessionStatus, Step
-from lendline.dialog.steps.application import SLOTS, Reading, pend_confirmation, reread_income
+from lendline.dialog.steps.application import SLOTS, pend_confirmation
 from lendline.dialog.steps.base import StepSpec
-from lendline.dialog.steps.decision import decide
 from lendline.dialog.steps.opening import refuse_consent
 from lendline.dialog.steps.signing import decline_offer
 from lendline.dialog.turn import Prompt, Reply
@@ -49,14 +51,6 @@ _REFUSAL_IS_ANSWER = {
     Step.OFFER: decline_offer,
     Step.SIGN_CONSENT: decline_offer,
 }
-_APPLICATION_STEPS = (
-    Step.AMOUNT,
-    Step.TERM,
-    Step.PURPOSE,
-    Step.INCOME,
-    Step.EMPLOYMENT,
-    Step.OFFER,
-)
 
 
 def _only_goodbye(text: str) -> bool:
@@ -83,7 +77,7 @@ def run(ctx: DialogContext, spec: StepSpec, text: str, digits: str) -> Reply:
     """Take one caller turn at ``spec``'s step through the repair patterns, then the step."""
     state = ctx.state
     if state.slots.get("confirm_slot"):
-        return _on_confirmation(ctx, text, digits)
+        return on_confirmation(ctx, text, digits)
     if text:
         meta = detect_meta_intent(text, ctx.lang)
         if meta is MetaIntent.AGENT and _asks_if_robot(text):
@@ -93,8 +87,8 @@ def run(ctx: DialogContext, spec: StepSpec, text: str, digits: str) -> Reply:
             reply = _on_meta(ctx, meta, text)
             if reply is not None:
                 return reply
-        if state.step in _APPLICATION_STEPS:
-            changed = _change_earlier_slot(ctx, spec, text)
+        if state.step in APPLICATION_STEPS:
+            changed = change_earlier_slot(ctx, spec, text)
             if changed is not None:
                 return changed
         if meta is MetaIntent.CANCEL:
@@ -106,9 +100,14 @@ def run(ctx: DialogContext, spec: StepSpec, text: str, digits: str) -> Reply:
                 digression = None
             if digression is not None and _digressions_left(ctx):
                 return _digress_or_answer(ctx, spec, digression, text, digits)
-        corrected = _correct_previous(ctx, spec, text)
+        corrected = correct_previous(ctx, spec, text)
         if corrected is not None:
             return corrected
+        limits = _asks_beyond_limits(ctx, spec, text)
+        if limits is not None:
+            return limits
+        if is_question(text) and state.language and _digressions_left(ctx):
+            return _unknown_question(ctx, spec, text, digits)
     return spec.accept(ctx, text, digits)
 
 
@@ -165,6 +164,32 @@ def _cancel(ctx: DialogContext) -> Reply:
 _DIGRESSIONS_PER_STEP = 3
 
 
+def _asks_beyond_limits(ctx: DialogContext, spec: StepSpec, text: str) -> Reply | None:
+    """A question beyond the limits ("能借三十万吗？"), answered with them; no retry used."""
+    if spec.step not in (Step.AMOUNT, Step.TERM) or spec.slot is None or not is_question(text):
+        return None
+    reading = SLOTS[spec.slot].read(ctx, text, "")
+    if reading.value is not None or reading.problem is None:
+        return None
+    return ctx.ask_again(_digression_answer(ctx, Digression.LIMITS))
+
+
+def _unknown_question(ctx: DialogContext, spec: StepSpec, text: str, digits: str) -> Reply:
+    """A question the script has no answer for: say so, offer a person, ask again.
+
+    If the question also answered the step ("Is ten thousand okay?"), the answer stands.
+    """
+    state = ctx.state
+    step, retries, slots, status = state.step, state.retries, dict(state.slots), state.status
+    answered = spec.accept(ctx, text, digits)
+    if state.step is not step or state.slots.get("confirm_slot") or state.status is not status:
+        return answered
+    state.step, state.retries, state.slots, state.status = step, retries, slots, status
+    if state.step is Step.OFFER:
+        return Reply([ctx.say("digress_unknown"), ctx.say("ask_accept_offer")])
+    return ctx.ask_again(ctx.say("digress_unknown"))
+
+
 def _says_more(text: str) -> bool:
     return parse_amount(text) is not None or find_slot_change(text) is not None
 
@@ -182,7 +207,7 @@ def _digress_or_answer(
 ) -> Reply:
     """Answer the question back; if the same breath also answers the step, keep that too."""
     state = ctx.state
-    if state.step in _APPLICATION_STEPS and digression not in (Digression.WAIT, Digression.SLOWER):
+    if state.step in APPLICATION_STEPS and digression not in (Digression.WAIT, Digression.SLOWER):
         step, retries, slots, status = state.step, state.retries, dict(state.slots), state.status
         answered = spec.accept(ctx, text, digits)
         if state.step is not step or state.slots.get("confirm_slot"):
@@ -236,169 +261,3 @@ def _apr_from(ctx: DialogContext) -> str:
     except OfferOutOfRange:
         offer = make_offer(product, product.min_amount, term)
     return ctx.render.percent(offer.rates.apr)
-
-
-# ---------------------------------------------------------------------------- corrections
-
-
-def _on_confirmation(ctx: DialogContext, text: str, digits: str) -> Reply:
-    slots = ctx.state.slots
-    slot = slots.pop("confirm_slot")
-    value = slots.pop("confirm_value", "")
-    raw = slots.pop("confirm_raw", None)
-    answer = ctx.yes_no(text, digits)
-    if slot == "cancel":
-        if answer:
-            return ctx.end(SessionStatus.CANCELLED, ctx.say("cancelled"), ctx.goodbye())
-        return ctx.ask_again()
-    if slot == "income" and raw is not None:
-        slots["confirm_raw"] = raw
-        reread = reread_income(ctx, text)
-        slots.pop("confirm_raw", None)
-        if reread is not None:
-            return _store(ctx, slot, reread)
-    if answer:
-        return _store(ctx, slot, value)
-    rest = split_correction(text, ctx.lang)[1] if text else ""
-    reading = SLOTS[slot].read(ctx, rest, digits) if rest else None
-    if reading is not None and reading.value is not None:
-        # A value said in answer to the confirmation is what the caller means.
-        return _store(ctx, slot, reading.value)
-    # Not confirmed and no new value: ask for the slot again (no retry is used).
-    if ctx.state.step is SLOTS[slot].step:
-        return ctx.ask_again()
-    return ctx.ask_again(ctx.say("slot_unchanged"))
-
-
-def _store(ctx: DialogContext, slot: str, value: str) -> Reply:
-    ctx.state.slots[slot] = value
-    if ctx.state.step is SLOTS[slot].step:
-        return SLOTS[slot].advance(ctx)
-    return ctx.ask_again(_changed(ctx, slot, value))
-
-
-def _changed(ctx: DialogContext, slot: str, value: str) -> Prompt:
-    r = ctx.render
-    if slot in ("amount", "income"):
-        said = r.amount(Decimal(value))
-    elif slot == "term":
-        said = r.months(int(value))
-    else:
-        said = ctx.book.label(slot, value)
-    return ctx.say("slot_changed", slot=ctx.book.label("slot", slot), value=said)
-
-
-def _change_earlier_slot(ctx: DialogContext, spec: StepSpec, text: str) -> Reply | None:
-    """Apply a change of an earlier slot said at a later step, then return to the step."""
-    state = ctx.state
-    slot_name = find_slot_change(text, ctx.lang, spec.slot)
-    if slot_name is None or slot_name == spec.slot:
-        return None
-    previous = ctx.specs[spec.corrects].slot if spec.corrects else None
-    if slot_name == previous and split_correction(text, ctx.lang)[0]:
-        # "不对，是三万" at the next question: the read-back correction below handles it.
-        return None
-    slot = SLOTS[slot_name]
-    if _APPLICATION_STEPS.index(slot.step) >= _APPLICATION_STEPS.index(state.step):
-        return None
-    reading = _read_first_clause(ctx, slot_name, new_value_part(text))
-    if reading.value is None:
-        return ctx.ask_again(*(p for p in (reading.problem,) if p is not None))
-    if reading.confirm is not None:
-        return pend_confirmation(ctx, slot_name, reading.value, reading.confirm)
-    state.slots[slot_name] = reading.value
-    readback = _changed(ctx, slot_name, reading.value)
-    if state.step is Step.OFFER:
-        # The offer was made on the old value: the application is decided again.
-        return decide(ctx, readback)
-    if {slot_name, spec.slot} == {"amount", "income"}:
-        # Both are sums of money: the figure said belongs to the slot being changed.
-        return ctx.ask_again(readback)
-    # The same breath may also answer the current question ("改成三万，用来装修").
-    step, retries, slots, status = state.step, state.retries, dict(state.slots), state.status
-    answered = spec.accept(ctx, text, "")
-    if state.step is not step or state.slots.get("confirm_slot"):
-        answered.prompts.insert(0, readback)
-        return answered
-    state.step, state.retries, state.slots, state.status = step, retries, slots, status
-    return ctx.ask_again(readback)
-
-
-def _correct_previous_loosely(ctx: DialogContext, spec: StepSpec, text: str) -> Reply | None:
-    """A correction said in passing ("等一下，刚才说错了，是两万不是二十万" at the term question).
-
-    Taken only when the caller says they are correcting something, the answer does not fit
-    the current question and does fit the one read back.
-    """
-    state = ctx.state
-    previous = ctx.specs[spec.corrects] if spec.corrects else None
-    if previous is None or previous.slot is None or not _CORRECTING.search(text):
-        return None
-    step, retries, slots, status = state.step, state.retries, dict(state.slots), state.status
-    answered = spec.accept(ctx, text, "")
-    if state.step is not step or state.slots.get("confirm_slot"):
-        return answered
-    state.step, state.retries, state.slots, state.status = step, retries, slots, status
-    reading = _read_first_clause(ctx, previous.slot, text)
-    if reading.value is None or reading.confirm is not None:
-        return None
-    state.slots[previous.slot] = reading.value
-    return Reply(ctx.question())
-
-
-_SHORTHAND = 1000
-_CORRECTING = re.compile(r"说错|搞错|不对|不是|\bi meant\b|\bnot\b|\bsorry\b|\bmistake\b|\bwrong\b")
-
-
-def _read_first_clause(ctx: DialogContext, slot_name: str, text: str) -> Reading:
-    """Read a changed slot from the first clause that gives it a value (the new value)."""
-    slot = SLOTS[slot_name]
-    if slot_name == "income":
-        # The income reader weighs the whole change (after tax, averages, periods).
-        return slot.read(ctx, text, "")
-    if slot_name in ("purpose", "employment"):
-        # Categories are read from the whole change, never kept as "other" here.
-        classify = classify_purpose if slot_name == "purpose" else classify_employment
-        kind = classify(latest_version(text, lambda part: classify(part) is not None))
-        if kind is None:
-            return Reading(problem=ctx.say(f"{slot_name}_unclear"))
-        return Reading(str(kind))
-    first = Reading()
-    figures = [parse_amount(part) for part in re.split(r"[,，。？?]", text)]
-    large = [f for f in figures if f is not None and f >= _SHORTHAND]
-    for clause in re.split(r"(?<!\d)[,.]|[,.](?!\d)|[!?;:，。！？；：…]+", text):
-        if clause.strip():
-            reading = slot.read(ctx, clause, "")
-            small = parse_amount(clause)
-            if reading.value is None and slot_name == "amount" and small and large:
-                # "can the thirty thousand become thirty-five?": the same unit as before.
-                reading = slot.read(ctx, str(small * 1000), "")
-            if reading.value is not None:
-                return reading
-            first = first if first.problem else reading
-    return first if first.problem else slot.read(ctx, text, "")
-
-
-def _correct_previous(ctx: DialogContext, spec: StepSpec, text: str) -> Reply | None:
-    """Apply "不对，是…" / "no, it's…" to the answer read back in the current question.
-
-    If the corrected value does not fit the previous question ("不是十二个月，是二十四个月"
-    said when asked for the term corrects nothing before it), the remainder is taken as
-    the answer to the current question instead.
-    """
-    state = ctx.state
-    previous = spec.corrects
-    if previous is None:
-        return None
-    corrected, rest = split_correction(text, ctx.lang)
-    if not corrected or not rest:
-        return _correct_previous_loosely(ctx, spec, text)
-    current, retries, slots, status = state.step, state.retries, dict(state.slots), state.status
-    state.step = previous
-    ctx.specs[previous].accept(ctx, rest, "")
-    if state.step is not previous and not state.slots.get("confirm_slot"):
-        # The earlier answer was corrected: ask the current question again.
-        state.step, state.retries = current, 0
-        return Reply(ctx.question())
-    state.step, state.retries, state.slots, state.status = current, retries, slots, status
-    return spec.accept(ctx, rest, "")

@@ -58,7 +58,8 @@ _ZH_QUESTION: Final = re.compile(
     r"吗|么|呢|多少|怎么|什么|啥|几[分厘个天]|哪|是不是|有没有|能不能|可不可以|靠不靠谱|正不正规|[?？]"
 )
 _EN_QUESTION: Final = re.compile(
-    r"\?|^(?:so\s+|and\s+|but\s+|um\s+|uh\s+|sorry\s+|wait\s+|hang on\s+|first\s+|ok\s+|okay\s+)*"
+    r"\?|\br u\b|\bare u\b"
+    r"|^(?:so\s+|and\s+|but\s+|um\s+|uh\s+|sorry\s+|wait\s+|hang on\s+|first\s+|ok\s+|okay\s+)*"
     r"(?:what|what's|whats|how|why|is|are|am|do|does|did|can|could|will|would|should|who|when|"
     r"where|which|tell me)\b|\b(?:tell me|i want to know|wondering|curious)\b"
 )
@@ -77,6 +78,11 @@ _ORDER: Final = (
 )
 #: A topic said with this few other words counts without a question form ("利率？" typed).
 _SHORT: Final = 3
+
+
+def is_question(said: str) -> bool:
+    """Whether ``said`` is shaped like a question (吗, 多少, ?, what/how/is/can ...)."""
+    return _is_question(said)
 
 
 def _is_question(said: str) -> bool:

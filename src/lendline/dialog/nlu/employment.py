@@ -64,7 +64,10 @@ _OWN_BUSINESS: Final = re.compile(
     r"|\bi (?:have|own|run|got)\b.{0,25}\b(?:shop|store|stall|business|restaurant|salon|studio|"
     r"farm|boat|truck|excavator|team)\b"
 )
-_FOR_A_BOSS: Final = re.compile(r"(?:给|帮|跟|替)(?:一个|个|我们)?(?:老板|公司)")
+_FOR_A_BOSS: Final = re.compile(
+    r"(?:给|帮|跟|替|跟着)(?:一个|个|我们)?(?:老板|公司)|老板(?:发|按|给)|发工资|雇主"
+    r"|\b(?:the )?owner pays|work for the owner|\bpays me\b|\bpaid by\b|\bboss's\b|\ba boss\b"
+)
 #: The shape of "I work as/at …": a job held for someone else.
 _JOB_SHAPES: Final = re.compile(
     r"在.{1,12}(?:上班|工作|做|干|当|打工|上岗)|(?:当|做|干)(?:个|了)?.{1,8}的?$|^做.{1,8}的"
@@ -93,12 +96,14 @@ def classify_employment(text: str, lang: str = "zh") -> str | None:
         said = said.replace(phrase, meaning)
     # "给一个老板开货车" works for a boss; it does not make the caller one.
     said = _FOR_A_BOSS.sub("打工", said)
-    if "打工" in said and "自己" not in said:
-        return "employed"
-    own = _OWN_BUSINESS.search(said)
+    works_for_someone = "打工" in said and "自己" not in said
+    own = None if works_for_someone else _OWN_BUSINESS.search(said)
     if own is not None and not _match.negated_at(said, own.start()):
         return "self_employed"
     for kind, keywords in vocabulary().kinds:
+        if kind == "self_employed" and works_for_someone:
+            # "跟着老板干", "the owner pays me": a boss's words do not make the caller one.
+            continue
         for keyword in keywords:
             for position in _match.find_all(said, keyword):
                 # 没工作 / "not working" are themselves the negative kind: only skip a

@@ -30,6 +30,7 @@ class Period(StrEnum):
     YEAR = "year"
     WEEK = "week"
     DAY = "day"
+    FORTNIGHT = "fortnight"
     UNSAID = "unsaid"
 
 
@@ -43,6 +44,8 @@ _PERIOD_WORDS: Final[dict[Period, tuple[str, ...]]] = {
         "年入",
         "全年",
         "年终",
+        "去年",
+        "一年下来",
         "a year",
         "per year",
         "per annum",
@@ -72,6 +75,14 @@ _PERIOD_WORDS: Final[dict[Period, tuple[str, ...]]] = {
         "every week",
         "/week",
         "/wk",
+    ),
+    Period.FORTNIGHT: (
+        "每两周",
+        "两周一结",
+        "every fortnight",
+        "a fortnight",
+        "biweekly",
+        "every two weeks",
     ),
     Period.DAY: (
         "日薪",
@@ -111,6 +122,7 @@ _PER_MONTH: Final[dict[Period, Decimal]] = {
     Period.YEAR: Decimal(1) / Decimal(12),
     Period.WEEK: Decimal(52) / Decimal(12),
     Period.DAY: Decimal("21.75"),
+    Period.FORTNIGHT: Decimal(26) / Decimal(12),
 }
 _APPROX_WORDS: Final = (
     "左右",
@@ -193,7 +205,7 @@ class MoneyReading:
 def period_of(text: str) -> Period:
     """The period named in ``text`` (years before weeks before days before months)."""
     said = normalize(text)
-    for period in (Period.YEAR, Period.WEEK, Period.DAY, Period.MONTH):
+    for period in (Period.YEAR, Period.FORTNIGHT, Period.WEEK, Period.DAY, Period.MONTH):
         if _match.contains_any(said, _PERIOD_WORDS[period]):
             return period
     return Period.UNSAID
@@ -204,7 +216,15 @@ _ZH_TAIL_PAIR: Final = re.compile(
 )
 
 
+_ZH_TEENS_PAIR: Final = re.compile(r"十([一二三四五六七八])([二三四五六七八九])万")
+
+
 def _zh_pair(said: str) -> tuple[Decimal, Decimal] | None:
+    if teens := _ZH_TEENS_PAIR.search(said):
+        # 十二三万 (120,000 to 130,000).
+        low, high = _CN_DIGIT[teens.group(1)], _CN_DIGIT[teens.group(2)]
+        if high == low + 1:
+            return Decimal((10 + low) * 10_000), Decimal((10 + high) * 10_000)
     if tail := _ZH_TAIL_PAIR.search(said):
         # 四千七八 (4,700 to 4,800), 一万二三 (12,000 to 13,000).
         head, unit = _CN_DIGIT[tail.group(1)], 1000 if tail.group(2) == "千" else 10_000
@@ -252,6 +272,7 @@ def colloquial(text: str) -> str:
     """Spell out colloquial amounts: "seven thousand five" (7,500), "万把块" (about 10,000)."""
     text = text.replace("万把", "一万").replace("千把", "一千").replace("百把", "一百")
     text = text.replace("仨", "三").replace("俩", "两")
+    text = text.replace("大几千", "八千").replace("小几千", "三千").replace("过万", "一万")
     text = _COUNTED_UNIT.sub(r"\1", text)
     # "四千五一个月": the 一 of 一个月 is not a digit of the figure.
     text = _PER_MONTH_AFTER.sub(r" \1", text)

@@ -59,7 +59,7 @@ _QUESTION: Final = re.compile(
 _SURNAME_THEN_NAME: Final = re.compile(
     r"姓.{1,2}[,，\s]*(?:叫|名叫|全名)(?P<name>[\u4e00-\u9fff]{2,4})"
 )
-_SEPARATORS: Final = re.compile(r"[,，。.!！;；、?？]")
+_SEPARATORS: Final = re.compile(r"[,，。.!！;；、?？—–]|\s-\s")
 _SPELLING: Final = re.compile(r"\b(?:[a-z]-)+[a-z]\b")
 _CJK_NAME: Final = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
 _LATIN_NAME: Final = re.compile(r"^[a-z][a-z'\-]*(?: [a-z][a-z'\-]*){0,3}$")
@@ -83,6 +83,7 @@ _TRAILING: Final = (
     "呢",
 )
 _SYMBOLS: Final = re.compile(r"[:;=][-']?[()dp]|[^\w\s·'\-,，。.!！;；、?？]")
+_CJK_ANY: Final = re.compile(r"[\u4e00-\u9fff]")
 _ASIDE: Final = re.compile(r"[(（][^)）]*[)）]")
 #: 王 小 明 / 王、小、明: one character at a time.
 _SPACED_CJK: Final = re.compile(r"(?<=[\u4e00-\u9fff])[\s、]+(?=[\u4e00-\u9fff](?:[\s、]|$))")
@@ -120,6 +121,9 @@ def read_name(text: str) -> str | None:
                     stripped = True
         for tail in _TRAILING:
             name = name.removesuffix(tail).strip()
+        if _CJK_ANY.search(name):
+            # "王小明 wang xiao ming": the characters are the name, the pinyin spells it.
+            name = re.sub(r"[a-z\s]+", "", name)
         if _CJK_NAME.match(name) or _LATIN_NAME.match(name):
             return name
     return None

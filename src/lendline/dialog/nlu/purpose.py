@@ -51,6 +51,8 @@ def vocabulary() -> PurposeVocabulary:
     )
 
 
+#: "去泰国玩", "去云南旅个游": going somewhere to enjoy it.
+_GOING_PLACES = re.compile(r"去(?:趟|一趟)?[\u4e00-\u9fff]{1,5}?(?:玩|旅游|旅行|转转|逛逛)")
 _CAR = re.compile(r"车|\bcar\b|\bsuv\b|\bvehicle\b")
 _HOME = re.compile(r"房|\bhouse\b|\bflat\b|\bapartment\b|\bhome\b|\bproperty\b")
 _DOWN_PAYMENT = re.compile(r"首付|down payment|月供")
@@ -82,6 +84,8 @@ def classify_purpose(text: str, lang: str = "zh") -> PurposeCategory | None:
     said = normalize(text)
     for compound, meaning in vocab.rewrites:
         said = said.replace(compound, meaning)
+    if _GOING_PLACES.search(said):
+        said += "，旅游"
     if _CAR.search(said) and not _HOME.search(said):
         # "买车，付个首付，剩下的车贷": a car's down payment is a vehicle purpose.
         said = _DOWN_PAYMENT.sub("vehicle purchase", said)

@@ -104,6 +104,14 @@ def new_value_part(text: str) -> str:
     return said[matches[-1].end() :] if matches else said
 
 
+def names_a_slot(text: str) -> bool:
+    """Whether ``text`` names a slot ("期限", "the amount") rather than only saying a value."""
+    said = normalize(text)
+    return bool(_TERM_VALUE.search(said)) or any(
+        _match.contains_any(said, words) for _, words in _SLOT_WORDS
+    )
+
+
 def find_slot_change(text: str, lang: str = "zh", current: str | None = None) -> str | None:
     """Name the slot an utterance changes, or None when it changes nothing.
 

@@ -244,7 +244,8 @@ def _registry_income(ctx: DialogContext) -> Decimal | None:
 
 def read_employment(ctx: DialogContext, text: str, digits: str) -> Reading:
     """An employment status; "other" with the words kept once asked twice."""
-    kind = classify_employment(text, ctx.lang) if text else None
+    said = latest_version(text, lambda part: classify_employment(part) is not None)
+    kind = classify_employment(said, ctx.lang) if text else None
     if kind is not None:
         return Reading(kind)
     slots = ctx.state.slots

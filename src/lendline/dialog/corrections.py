@@ -1,0 +1,201 @@
+"""Corrections: of a value being confirmed, of an earlier slot, of the value just read back.
+
+Part of the repair layer (``dialog.repair`` runs them in its order): a confirmation pending
+from the last turn is settled; a change of an earlier slot said at a later step is read back
+and the current question asked again (at the offer, the application is decided again); "不对，
+是…" at the next question re-fills the slot read back in it.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from lendline.dialog.context import DialogContext
+from lendline.dialog.nlu.choices import classify_employment, classify_purpose
+from lendline.dialog.nlu.correction import split_correction
+from lendline.dialog.nlu.numbers import parse_amount
+from lendline.dialog.nlu.self_correction import latest_version
+from lendline.dialog.nlu.slot_change import find_slot_change, names_a_slot, new_value_part
+from lendline.dialog.state import SessionStatus, Step
+from lendline.dialog.steps.application import SLOTS, Reading, pend_confirmation, reread_income
+from lendline.dialog.steps.base import StepSpec
+from lendline.dialog.steps.decision import decide
+from lendline.dialog.turn import Prompt, Reply
+
+#: Application steps where an earlier slot can be changed (the offer is decided again).
+APPLICATION_STEPS = (
+    Step.AMOUNT,
+    Step.TERM,
+    Step.PURPOSE,
+    Step.INCOME,
+    Step.EMPLOYMENT,
+    Step.OFFER,
+)
+
+
+def on_confirmation(ctx: DialogContext, text: str, digits: str) -> Reply:
+    """Settle the confirmation asked last turn: yes stores, a new value corrects."""
+    slots = ctx.state.slots
+    slot = slots.pop("confirm_slot")
+    value = slots.pop("confirm_value", "")
+    raw = slots.pop("confirm_raw", None)
+    answer = ctx.yes_no(text, digits)
+    if slot == "cancel":
+        if answer:
+            return ctx.end(SessionStatus.CANCELLED, ctx.say("cancelled"), ctx.goodbye())
+        return ctx.ask_again()
+    if slot == "income" and raw is not None:
+        slots["confirm_raw"] = raw
+        reread = reread_income(ctx, text)
+        slots.pop("confirm_raw", None)
+        if reread is not None:
+            return _store(ctx, slot, reread)
+    if answer:
+        return _store(ctx, slot, value)
+    rest = split_correction(text, ctx.lang)[1] if text else ""
+    reading = SLOTS[slot].read(ctx, rest, digits) if rest else None
+    if reading is not None and reading.value is not None:
+        # A value said in answer to the confirmation is what the caller means.
+        return _store(ctx, slot, reading.value)
+    # Not confirmed and no new value: ask for the slot again (no retry is used).
+    if ctx.state.step is SLOTS[slot].step:
+        return ctx.ask_again()
+    return ctx.ask_again(ctx.say("slot_unchanged"))
+
+
+def _store(ctx: DialogContext, slot: str, value: str) -> Reply:
+    ctx.state.slots[slot] = value
+    if ctx.state.step is SLOTS[slot].step:
+        return SLOTS[slot].advance(ctx)
+    return ctx.ask_again(_changed(ctx, slot, value))
+
+
+def _changed(ctx: DialogContext, slot: str, value: str) -> Prompt:
+    r = ctx.render
+    if slot in ("amount", "income"):
+        said = r.amount(Decimal(value))
+    elif slot == "term":
+        said = r.months(int(value))
+    else:
+        said = ctx.book.label(slot, value)
+    return ctx.say("slot_changed", slot=ctx.book.label("slot", slot), value=said)
+
+
+def change_earlier_slot(ctx: DialogContext, spec: StepSpec, text: str) -> Reply | None:
+    """Apply a change of an earlier slot said at a later step, then return to the step."""
+    state = ctx.state
+    slot_name = find_slot_change(text, ctx.lang, spec.slot)
+    if slot_name is None or slot_name == spec.slot:
+        return None
+    if spec.slot == "employment" and not names_a_slot(text) and classify_employment(text):
+        # "不对，今年开始我自己接活了" answers the question asked; it changes no purpose.
+        return None
+    previous = ctx.specs[spec.corrects].slot if spec.corrects else None
+    if slot_name == previous and split_correction(text, ctx.lang)[0]:
+        # "不对，是三万" at the next question: the read-back correction below handles it.
+        return None
+    slot = SLOTS[slot_name]
+    if APPLICATION_STEPS.index(slot.step) >= APPLICATION_STEPS.index(state.step):
+        return None
+    reading = _read_first_clause(ctx, slot_name, new_value_part(text))
+    if reading.value is None:
+        return ctx.ask_again(*(p for p in (reading.problem,) if p is not None))
+    if reading.confirm is not None:
+        return pend_confirmation(ctx, slot_name, reading.value, reading.confirm)
+    state.slots[slot_name] = reading.value
+    readback = _changed(ctx, slot_name, reading.value)
+    if state.step is Step.OFFER:
+        # The offer was made on the old value: the application is decided again.
+        return decide(ctx, readback)
+    if {slot_name, spec.slot} == {"amount", "income"}:
+        # Both are sums of money: the figure said belongs to the slot being changed.
+        return ctx.ask_again(readback)
+    # The same breath may also answer the current question ("改成三万，用来装修").
+    step, retries, slots, status = state.step, state.retries, dict(state.slots), state.status
+    answered = spec.accept(ctx, text, "")
+    if state.step is not step or state.slots.get("confirm_slot"):
+        answered.prompts.insert(0, readback)
+        return answered
+    state.step, state.retries, state.slots, state.status = step, retries, slots, status
+    return ctx.ask_again(readback)
+
+
+def _correct_previous_loosely(ctx: DialogContext, spec: StepSpec, text: str) -> Reply | None:
+    """A correction said in passing ("等一下，刚才说错了，是两万不是二十万" at the term question).
+
+    Taken only when the caller says they are correcting something, the answer does not fit
+    the current question and does fit the one read back.
+    """
+    state = ctx.state
+    previous = ctx.specs[spec.corrects] if spec.corrects else None
+    if previous is None or previous.slot is None or not _CORRECTING.search(text):
+        return None
+    step, retries, slots, status = state.step, state.retries, dict(state.slots), state.status
+    answered = spec.accept(ctx, text, "")
+    if state.step is not step or state.slots.get("confirm_slot"):
+        return answered
+    state.step, state.retries, state.slots, state.status = step, retries, slots, status
+    reading = _read_first_clause(ctx, previous.slot, text)
+    if reading.value is None or reading.confirm is not None:
+        return None
+    state.slots[previous.slot] = reading.value
+    return Reply(ctx.question())
+
+
+_SHORTHAND = 1000
+_CORRECTING = re.compile(r"说错|搞错|不对|不是|\bi meant\b|\bnot\b|\bsorry\b|\bmistake\b|\bwrong\b")
+
+
+def _read_first_clause(ctx: DialogContext, slot_name: str, text: str) -> Reading:
+    """Read a changed slot from the first clause that gives it a value (the new value)."""
+    slot = SLOTS[slot_name]
+    if slot_name == "income":
+        # The income reader weighs the whole change (after tax, averages, periods).
+        return slot.read(ctx, text, "")
+    if slot_name in ("purpose", "employment"):
+        # Categories are read from the whole change, never kept as "other" here.
+        classify = classify_purpose if slot_name == "purpose" else classify_employment
+        kind = classify(latest_version(text, lambda part: classify(part) is not None))
+        if kind is None:
+            return Reading(problem=ctx.say(f"{slot_name}_unclear"))
+        return Reading(str(kind))
+    first = Reading()
+    figures = [parse_amount(part) for part in re.split(r"[,，。？?]", text)]
+    large = [f for f in figures if f is not None and f >= _SHORTHAND]
+    for clause in re.split(r"(?<!\d)[,.]|[,.](?!\d)|[!?;:，。！？；：…]+", text):
+        if clause.strip():
+            reading = slot.read(ctx, clause, "")
+            small = parse_amount(clause)
+            if reading.value is None and slot_name == "amount" and small and large:
+                # "can the thirty thousand become thirty-five?": the same unit as before.
+                reading = slot.read(ctx, str(small * 1000), "")
+            if reading.value is not None:
+                return reading
+            first = first if first.problem else reading
+    return first if first.problem else slot.read(ctx, text, "")
+
+
+def correct_previous(ctx: DialogContext, spec: StepSpec, text: str) -> Reply | None:
+    """Apply "不对，是…" / "no, it's…" to the answer read back in the current question.
+
+    If the corrected value does not fit the previous question ("不是十二个月，是二十四个月"
+    said when asked for the term corrects nothing before it), the remainder is taken as
+    the answer to the current question instead.
+    """
+    state = ctx.state
+    previous = spec.corrects
+    if previous is None:
+        return None
+    corrected, rest = split_correction(text, ctx.lang)
+    if not corrected or not rest:
+        return _correct_previous_loosely(ctx, spec, text)
+    current, retries, slots, status = state.step, state.retries, dict(state.slots), state.status
+    state.step = previous
+    ctx.specs[previous].accept(ctx, rest, "")
+    if state.step is not previous and not state.slots.get("confirm_slot"):
+        # The earlier answer was corrected: ask the current question again.
+        state.step, state.retries = current, 0
+        return Reply(ctx.question())
+    state.step, state.retries, state.slots, state.status = current, retries, slots, status
+    return spec.accept(ctx, rest, "")
