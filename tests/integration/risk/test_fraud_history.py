@@ -84,7 +84,9 @@ def test_the_store_counts_distinct_applications_in_a_window(engine: Engine) -> N
 def test_the_history_holds_no_plaintext_identifiers(engine: Engine) -> None:
     apply(engine, person(1, id_number=ID_NUMBER, mobile=MOBILE, account=ACCOUNT), 1)
     with engine.connect() as conn:
-        dumped = " ".join(
+        # Values are joined with a separator no secret contains: joined with spaces, the
+        # kind "employer" next to a count of 1 read as the employer "Employer 1".
+        dumped = "|".join(
             str(value) for row in conn.execute(select(t.risk_observations)) for value in row
         )
     for secret in (ID_NUMBER, MOBILE, ACCOUNT, "Employer 1", "employer 1", "1949"):
