@@ -18,9 +18,10 @@ from lendline.dialog.nlu.numbers import parse_amount
 from lendline.dialog.nlu.self_correction import latest_version
 from lendline.dialog.nlu.slot_change import find_slot_change, names_a_slot, new_value_part
 from lendline.dialog.state import SessionStatus, Step
-from lendline.dialog.steps.application import SLOTS, Reading, pend_confirmation, reread_income
+from lendline.dialog.steps.application import SLOTS, pend_confirmation
 from lendline.dialog.steps.base import StepSpec
 from lendline.dialog.steps.decision import decide
+from lendline.dialog.steps.slot_readers import Reading, reread_income
 from lendline.dialog.turn import Prompt, Reply
 
 #: Application steps where an earlier slot can be changed (the offer is decided again).

@@ -11,253 +11,27 @@ reviewer, rather than handed off.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from lendline.dialog.nlu.choices import classify_employment, classify_purpose
-from lendline.dialog.nlu.digressions import detect_digression
-from lendline.dialog.nlu.money_meaning import Period, colloquial, period_of, read_money
-from lendline.dialog.nlu.numbers import parse_amount, parse_term_months
-from lendline.dialog.nlu.self_correction import latest_version
-from lendline.dialog.nlu.text import normalize, strip_punct
 from lendline.dialog.state import SessionStatus, Step
 from lendline.dialog.steps.base import StepSpec
 from lendline.dialog.steps.decision import decide
+from lendline.dialog.steps.slot_readers import (
+    Reading,
+    read_amount,
+    read_employment,
+    read_income,
+    read_purpose,
+    read_term,
+)
 from lendline.dialog.turn import Prompt, Reply
 from lendline.lending.purpose import PurposeCategory, is_banned
 
 if TYPE_CHECKING:
     from lendline.dialog.context import DialogContext
-
-_LONGEST = re.compile(r"最长|\blongest\b|\bmaximum\b|\bthe max\b")
-_SHORTEST = re.compile(r"最短|\bshortest\b|\bminimum\b|\bthe min\b")
-_QUARTER = re.compile(r"一个季度|一季度|\ba quarter\b|\bone quarter\b")
-#: "一年就一年吧": one term said twice is one term, not two added up.
-_REPEATED_TERM = re.compile(
-    r"((?:[\d一二两三四五六七八九十半]+)(?:年|个月|期))[^\d一二两三四五六七八九十]{0,4}\1"
-)
-_ZERO_INCOME = re.compile(
-    r"没工资|没收入|没有收入|零收入|没挣钱|不挣钱|没有工资|\bzero\b|\bno income\b|\bnothing\b"
-    r"|\b(?:don't|do not|not) earn\b|\bnot earning\b|\bno salary\b"
-)
-_PAST = re.compile(r"之前|以前|原来|过去|\bbefore the\b|\bused to\b|\bwas on\b|\bpreviously\b")
-_AVERAGE = re.compile(
-    r"平均(?:下来|算下来|每月|一个月)?|摊下来|算下来|\bon average\b|\baverage(?:d)?\b|\bcall it\b"
-)
-_TAKE_HOME = re.compile(r"到手|税后|实发|\bafter tax\b|\btake-?home\b|\bnet\b|\bafter\b")
-
-
-def _scaled(part: str, whole: str) -> str:
-    """A bare small figure beside a large one takes its thousands ("13k before, 10 after")."""
-    value = parse_amount(part)
-    figures = [parse_amount(p) for p in _clauses(whole)]
-    if (
-        value is not None
-        and value < _SHORTHAND_BELOW
-        and any(f is not None and f >= 1000 for f in figures)
-    ):
-        return part.replace(str(parse_amount(part)), "") + f" {value * 1000}"
-    return part
-
-
-#: A monthly income at or above this, said without a period, is likely a yearly figure.
-_LIKELY_YEARLY = Decimal(100_000)
-#: An income this many times above (or below) the registry's is confirmed explicitly.
-_REGISTRY_FACTOR = Decimal(3)
-
-
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """What an answer gave for a slot.
-
-    Parameters:
-        value: the value to store (as the slot keeps it), or None.
-        problem: why the value cannot be taken (said to the caller), if so.
-        confirm: the explicit confirmation to ask before storing ``value``, if needed.
-    """
-
-    value: str | None = None
-    problem: Prompt | None = None
-    confirm: Prompt | None = None
-
-
-def _says_amount(text: str) -> bool:
-    return parse_amount(text) is not None
-
-
-#: A bare small figure beside a large one is shorthand ("15k instead? 10 might not be enough").
-_SHORTHAND_BELOW = Decimal(100)
-
-
-def last_amount_said(text: str) -> str:
-    """The clause holding the caller's final amount.
-
-    After a self-correction (see ``latest_version``), the last clause that says an amount
-    is the one meant ("six. six thousand, I got a raise" is 6,000), skipping a bare
-    small figure when a large one was also said.
-    """
-    said = latest_version(text, _says_amount)
-    valued = [(part, parse_amount(part)) for part in _clauses(said)]
-    valued = [(part, value) for part, value in valued if value is not None]
-    if not valued:
-        return said
-    large = [pair for pair in valued if pair[1] is not None and pair[1] >= _SHORTHAND_BELOW]
-    # After a self-correction the first figure is the new one ("改成三万吧，两万怕不够").
-    return (large or valued)[0 if said != normalize(text) else -1][0]
-
-
-def read_amount(ctx: DialogContext, text: str, digits: str) -> Reading:
-    """An amount within the product's range."""
-    if digits.isdigit():
-        amount: Decimal | None = Decimal(digits)
-    else:
-        amount = parse_amount(last_amount_said(colloquial(normalize(text))), ctx.lang)
-    if amount is None or amount <= 0:
-        return Reading(problem=ctx.say("amount_invalid"))
-    product = ctx.desk.product
-    if not product.min_amount.amount <= amount <= product.max_amount.amount:
-        r = ctx.render
-        low, high = r.amount(product.min_amount.amount), r.amount(product.max_amount.amount)
-        return Reading(problem=ctx.say("amount_out_of_range", min=low, max=high))
-    return Reading(str(amount))
-
-
-def _says_term(text: str) -> bool:
-    return parse_term_months(text) is not None
-
-
-def read_term(ctx: DialogContext, text: str, digits: str) -> Reading:
-    """A term the product offers."""
-    terms = ctx.desk.product.terms_months
-    said_plain = normalize(text)
-    if digits.isdigit():
-        months: int | None = int(digits)
-    elif _LONGEST.search(said_plain) and not _says_term(said_plain):
-        months = max(terms)
-    elif _SHORTEST.search(said_plain) and not _says_term(said_plain):
-        months = min(terms)
-    else:
-        # "九个月能行不？九个月吧": the last clause that names a term is the answer (the
-        # parser adds up the parts of one term, "一年零六个月", so clauses are read apart).
-        said = _REPEATED_TERM.sub(
-            r"\1", _QUARTER.sub("三个月", colloquial(latest_version(text, _says_term)))
-        )
-        found = [m for m in map(parse_term_months, _clauses(said)) if m is not None]
-        if found and (len(set(found)) == 1 or said != normalize(text)):
-            # One term said again, or the first term after a self-correction.
-            months = found[0]
-        else:
-            months = parse_term_months(said)
-    if months is None or months not in terms:
-        return Reading(problem=ctx.say("term_invalid", terms=ctx.render.term_list(terms)))
-    return Reading(str(months))
-
-
-#: Clause breaks; a comma or point between digits belongs to the number ("26,000", "1.2").
-_CLAUSE_BREAK = re.compile(r"(?<!\d)[,.]|[,.](?!\d)|[!?;:，。！？；：…]+")
-
-
-def _clauses(text: str) -> list[str]:
-    return [part for part in _CLAUSE_BREAK.split(text) if part and part.strip()]
-
-
-def _says_purpose(text: str) -> bool:
-    return classify_purpose(text) is not None
-
-
-def read_purpose(ctx: DialogContext, text: str, digits: str) -> Reading:
-    """A purpose category; "other" (with the words kept) once it has been asked twice."""
-    said = latest_version(text, _says_purpose) if text else ""
-    purpose = classify_purpose(said, ctx.lang) if said else None
-    if purpose is not None:
-        return Reading(purpose.value)
-    slots = ctx.state.slots
-    if _substantive(text) and slots.get("purpose_clarified"):
-        # The caller's own words go with "other" (the state is sealed like every answer).
-        slots["purpose_words"] = strip_punct(normalize(text))[:200]
-        return Reading(PurposeCategory.OTHER.value)
-    slots["purpose_clarified"] = "1"
-    return Reading(problem=ctx.say("purpose_unclear"))
-
-
-def _substantive(text: str) -> bool:
-    """Whether an answer says something (not a question, not a filler)."""
-    said = strip_punct(normalize(text))
-    if not said or detect_digression(text) is not None or "?" in text or "？" in text:
-        return False
-    cjk = sum(1 for ch in said if "\u4e00" <= ch <= "\u9fff")
-    return cjk >= 2 or len(said.split()) >= 2
-
-
-def read_income(ctx: DialogContext, text: str, digits: str) -> Reading:
-    """A monthly income: periods converted, ranges to their middle, implausible confirmed."""
-    if digits.isdigit():
-        return Reading(str(Decimal(digits)))
-    # What the caller earned before ("之前一万三", "I was on 18k") is not the income now.
-    now = "，".join(part for part in _clauses(normalize(text)) if not _PAST.search(part))
-    if _ZERO_INCOME.search(now) and read_money(_ZERO_INCOME.sub(" ", now)) is None:
-        return Reading("0")
-    said = latest_version(colloquial(now or normalize(text)), _says_amount)
-    take_home = [part for part in _clauses(said) if _TAKE_HOME.search(part) and _says_amount(part)]
-    if take_home:
-        # "税前一万三，到手一万出头": what reaches the account is the income meant.
-        said = _scaled(take_home[-1], said)
-    elif average := _AVERAGE.search(said):
-        # "旺季两三万，淡季几千，平均一万五": the average is the monthly figure meant.
-        said = said[average.end() :] if _says_amount(said[average.end() :]) else said
-    reading = read_money(said)
-    figures = [parse_amount(part) for part in _clauses(said)]
-    if len([f for f in figures if f is not None and f >= _SHORTHAND_BELOW]) > 1:
-        # Several figures ("一万……我自己的话五千"): the caller's final one.
-        reading = read_money(last_amount_said(said)) or reading
-    if reading is None or reading.value <= 0:
-        return Reading(problem=ctx.say("income_invalid"))
-    monthly = reading.monthly
-    value = str(monthly)
-    if reading.period is Period.UNSAID and monthly >= _LIKELY_YEARLY:
-        ctx.state.slots["confirm_raw"] = str(reading.value)
-        return Reading(value, confirm=ctx.say("confirm_income_period", income=_amount(ctx, value)))
-    registry = _registry_income(ctx)
-    if registry and not registry / _REGISTRY_FACTOR <= monthly <= registry * _REGISTRY_FACTOR:
-        return Reading(value, confirm=ctx.say("confirm_income", income=_amount(ctx, value)))
-    return Reading(value)
-
-
-def reread_income(ctx: DialogContext, text: str) -> str | None:
-    """The income once the caller named the period of the figure being confirmed."""
-    period = period_of(text)
-    raw = ctx.state.slots.get("confirm_raw")
-    if period in (Period.UNSAID, Period.MONTH) or not raw or read_money(text) is not None:
-        return None
-    reading = read_money(raw + " " + text)
-    return str(reading.monthly) if reading is not None else None
-
-
-def _registry_income(ctx: DialogContext) -> Decimal | None:
-    id_number = ctx.state.slots.get("id_number")
-    record = ctx.desk.find_customer(id_number) if id_number else None
-    return record.monthly_income if record is not None and record.monthly_income else None
-
-
-def read_employment(ctx: DialogContext, text: str, digits: str) -> Reading:
-    """An employment status; "other" with the words kept once asked twice."""
-    said = latest_version(text, lambda part: classify_employment(part) is not None)
-    kind = classify_employment(said, ctx.lang) if text else None
-    if kind is not None:
-        return Reading(kind)
-    slots = ctx.state.slots
-    if _substantive(text) and slots.get("employment_clarified"):
-        slots["employment_words"] = strip_punct(normalize(text))[:200]
-        return Reading("other")
-    slots["employment_clarified"] = "1"
-    return Reading(problem=ctx.say("employment_unclear"))
-
-
-def _amount(ctx: DialogContext, value: str) -> str:
-    return ctx.render.amount(Decimal(value))
 
 
 # ---------------------------------------------------------------------------- moving on
