@@ -143,6 +143,24 @@ class DialogContext:
             reply.prompts.append(self.say(offer))
         return reply
 
+    def try_answer(self, spec: StepSpec, text: str, digits: str = "") -> Reply | None:
+        """Read ``text`` as the answer to ``spec``'s step; keep it only if it took.
+
+        The repair patterns use it when an utterance does something else as well (a question,
+        a change of an earlier answer) and may also answer the question. It took when the
+        script moved on, asks a confirmation or ended; otherwise the state is put back as it
+        was (the failed attempt uses no retry) and None is returned. Only for steps whose
+        reading has no effect outside the session (never a code, a security answer or a
+        phrase, which the desk checks and counts).
+        """
+        state = self.state
+        step, retries, slots, status = state.step, state.retries, dict(state.slots), state.status
+        answered = spec.accept(self, text, digits)
+        if state.step is not step or state.slots.get("confirm_slot") or state.status is not status:
+            return answered
+        state.step, state.retries, state.slots, state.status = step, retries, slots, status
+        return None
+
     def end(self, status: SessionStatus, *prompts: Prompt) -> Reply:
         """End the call with ``status`` after ``prompts``."""
         self.state.status = status

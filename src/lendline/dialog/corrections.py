@@ -113,12 +113,10 @@ def change_earlier_slot(ctx: DialogContext, spec: StepSpec, text: str) -> Reply 
         # Both are sums of money: the figure said belongs to the slot being changed.
         return ctx.ask_again(readback)
     # The same breath may also answer the current question ("改成三万，用来装修").
-    step, retries, slots, status = state.step, state.retries, dict(state.slots), state.status
-    answered = spec.accept(ctx, text, "")
-    if state.step is not step or state.slots.get("confirm_slot"):
+    answered = ctx.try_answer(spec, text)
+    if answered is not None:
         answered.prompts.insert(0, readback)
         return answered
-    state.step, state.retries, state.slots, state.status = step, retries, slots, status
     return ctx.ask_again(readback)
 
 
@@ -132,11 +130,9 @@ def _correct_previous_loosely(ctx: DialogContext, spec: StepSpec, text: str) -> 
     previous = ctx.specs[spec.corrects] if spec.corrects else None
     if previous is None or previous.slot is None or not _CORRECTING.search(text):
         return None
-    step, retries, slots, status = state.step, state.retries, dict(state.slots), state.status
-    answered = spec.accept(ctx, text, "")
-    if state.step is not step or state.slots.get("confirm_slot"):
+    answered = ctx.try_answer(spec, text)
+    if answered is not None:
         return answered
-    state.step, state.retries, state.slots, state.status = step, retries, slots, status
     reading = _read_first_clause(ctx, previous.slot, text)
     if reading.value is None or reading.confirm is not None:
         return None

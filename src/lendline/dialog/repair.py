@@ -44,6 +44,9 @@ from lendline.lending.offer import OfferOutOfRange, make_offer
 from lendline.shared.money import Money
 
 _BYE_WORDS = ("再见", "拜拜", "挂了", "goodbye", "bye")
+#: Steps whose answer the desk checks and counts (a code, a security answer, a phrase): an
+#: utterance there is never tried as an answer on the side.
+_CHECKED_BY_THE_DESK = (Step.SECURITY_QUESTION, Step.LIVENESS, Step.OTP, Step.SIGN_OTP)
 #: Steps where a refusal to go on is the answer itself.
 _REFUSAL_IS_ANSWER = {
     Step.CONSENT: refuse_consent,
@@ -106,7 +109,12 @@ def run(ctx: DialogContext, spec: StepSpec, text: str, digits: str) -> Reply:
         limits = _asks_beyond_limits(ctx, spec, text)
         if limits is not None:
             return limits
-        if is_question(text) and state.language and _digressions_left(ctx):
+        if (
+            is_question(text)
+            and state.language
+            and state.step not in _CHECKED_BY_THE_DESK
+            and _digressions_left(ctx)
+        ):
             return _unknown_question(ctx, spec, text, digits)
     return spec.accept(ctx, text, digits)
 
@@ -179,13 +187,10 @@ def _unknown_question(ctx: DialogContext, spec: StepSpec, text: str, digits: str
 
     If the question also answered the step ("Is ten thousand okay?"), the answer stands.
     """
-    state = ctx.state
-    step, retries, slots, status = state.step, state.retries, dict(state.slots), state.status
-    answered = spec.accept(ctx, text, digits)
-    if state.step is not step or state.slots.get("confirm_slot") or state.status is not status:
+    answered = ctx.try_answer(spec, text, digits)
+    if answered is not None:
         return answered
-    state.step, state.retries, state.slots, state.status = step, retries, slots, status
-    if state.step is Step.OFFER:
+    if ctx.state.step is Step.OFFER:
         return Reply([ctx.say("digress_unknown"), ctx.say("ask_accept_offer")])
     return ctx.ask_again(ctx.say("digress_unknown"))
 
@@ -208,12 +213,10 @@ def _digress_or_answer(
     """Answer the question back; if the same breath also answers the step, keep that too."""
     state = ctx.state
     if state.step in APPLICATION_STEPS and digression not in (Digression.WAIT, Digression.SLOWER):
-        step, retries, slots, status = state.step, state.retries, dict(state.slots), state.status
-        answered = spec.accept(ctx, text, digits)
-        if state.step is not step or state.slots.get("confirm_slot"):
+        answered = ctx.try_answer(spec, text, digits)
+        if answered is not None:
             answered.prompts.insert(0, _digression_answer(ctx, digression))
             return answered
-        state.step, state.retries, state.slots, state.status = step, retries, slots, status
     return _digress(ctx, digression)
 
 
