@@ -21,7 +21,7 @@ from lendline.dialog.state import SessionStatus, Step
 from lendline.dialog.steps.application import SLOTS, pend_confirmation
 from lendline.dialog.steps.base import StepSpec
 from lendline.dialog.steps.decision import decide
-from lendline.dialog.steps.slot_readers import Reading, reread_income
+from lendline.dialog.steps.slot_readers import Reading, clauses, reread_income
 from lendline.dialog.turn import Prompt, Reply
 
 #: Application steps where an earlier slot can be changed (the offer is decided again).
@@ -160,7 +160,7 @@ def _read_first_clause(ctx: DialogContext, slot_name: str, text: str) -> Reading
     first = Reading()
     figures = [parse_amount(part) for part in re.split(r"[,，。？?]", text)]
     large = [f for f in figures if f is not None and f >= _SHORTHAND]
-    for clause in re.split(r"(?<!\d)[,.]|[,.](?!\d)|[!?;:，。！？；：…]+", text):
+    for clause in clauses(text):
         if clause.strip():
             reading = slot.read(ctx, clause, "")
             small = parse_amount(clause)

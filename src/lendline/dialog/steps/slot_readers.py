@@ -46,7 +46,7 @@ _TAKE_HOME = re.compile(r"到手|税后|实发|\bafter tax\b|\btake-?home\b|\bne
 def _scaled(part: str, whole: str) -> str:
     """A bare small figure beside a large one takes its thousands ("13k before, 10 after")."""
     value = parse_amount(part)
-    figures = [parse_amount(p) for p in _clauses(whole)]
+    figures = [parse_amount(p) for p in clauses(whole)]
     if (
         value is not None
         and value < _SHORTHAND_BELOW
@@ -93,7 +93,7 @@ def last_amount_said(text: str) -> str:
     small figure when a large one was also said.
     """
     said = latest_version(text, _says_amount)
-    valued = [(part, parse_amount(part)) for part in _clauses(said)]
+    valued = [(part, parse_amount(part)) for part in clauses(said)]
     valued = [(part, value) for part, value in valued if value is not None]
     if not valued:
         return said
@@ -138,7 +138,7 @@ def read_term(ctx: DialogContext, text: str, digits: str) -> Reading:
         said = _REPEATED_TERM.sub(
             r"\1", _QUARTER.sub("三个月", colloquial(latest_version(text, _says_term)))
         )
-        found = [m for m in map(parse_term_months, _clauses(said)) if m is not None]
+        found = [m for m in map(parse_term_months, clauses(said)) if m is not None]
         if found and (len(set(found)) == 1 or said != normalize(text)):
             # One term said again, or the first term after a self-correction.
             months = found[0]
@@ -153,7 +153,8 @@ def read_term(ctx: DialogContext, text: str, digits: str) -> Reading:
 _CLAUSE_BREAK = re.compile(r"(?<!\d)[,.]|[,.](?!\d)|[!?;:，。！？；：…]+")
 
 
-def _clauses(text: str) -> list[str]:
+def clauses(text: str) -> list[str]:
+    """The clauses of an answer; a comma or point inside a number does not split it."""
     return [part for part in _CLAUSE_BREAK.split(text) if part and part.strip()]
 
 
@@ -190,11 +191,11 @@ def read_income(ctx: DialogContext, text: str, digits: str) -> Reading:
     if digits.isdigit():
         return Reading(str(Decimal(digits)))
     # What the caller earned before ("之前一万三", "I was on 18k") is not the income now.
-    now = "，".join(part for part in _clauses(normalize(text)) if not _PAST.search(part))
+    now = "，".join(part for part in clauses(normalize(text)) if not _PAST.search(part))
     if _ZERO_INCOME.search(now) and read_money(_ZERO_INCOME.sub(" ", now)) is None:
         return Reading("0")
     said = latest_version(colloquial(now or normalize(text)), _says_amount)
-    take_home = [part for part in _clauses(said) if _TAKE_HOME.search(part) and _says_amount(part)]
+    take_home = [part for part in clauses(said) if _TAKE_HOME.search(part) and _says_amount(part)]
     if take_home:
         # "税前一万三，到手一万出头": what reaches the account is the income meant.
         said = _scaled(take_home[-1], said)
@@ -202,7 +203,7 @@ def read_income(ctx: DialogContext, text: str, digits: str) -> Reading:
         # "旺季两三万，淡季几千，平均一万五": the average is the monthly figure meant.
         said = said[average.end() :] if _says_amount(said[average.end() :]) else said
     reading = read_money(said)
-    figures = [parse_amount(part) for part in _clauses(said)]
+    figures = [parse_amount(part) for part in clauses(said)]
     if len([f for f in figures if f is not None and f >= _SHORTHAND_BELOW]) > 1:
         # Several figures ("一万……我自己的话五千"): the caller's final one.
         reading = read_money(last_amount_said(said)) or reading
