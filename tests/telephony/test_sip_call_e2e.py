@@ -24,12 +24,14 @@ import pytest
 
 from lendline.adapters.recordings.wav_files import WavFileRecorder
 from lendline.adapters.sms.outbox import latest_code_for
-from lendline.demo.borrowers import KEYS, OTP, Persona, happy_borrower
+from lendline.demo.borrowers import KEYS, OTP, PHRASE, Persona, happy_borrower
+from lendline.demo.drive import borrower_speech, phrase_to_repeat
 from lendline.dialog.verbalize import say_percent
 from lendline.persistence.db import make_engine
 from lendline.persistence.subject_keys import EngineSealer, KeyFile, bind_keys
 from lendline.persistence.uow import SqlUnitOfWork
-from lendline.voice.engines.base import RecognitionHint
+from lendline.voice.engines.audio import write_wav
+from lendline.voice.engines.base import RecognitionHint, TextToSpeech
 from telephony.baresip import Baresip, energy_dbfs, free_port, read_pcm
 from telephony.fixtures import fixture_for
 from telephony.impairment import LossyRelay
@@ -77,11 +79,38 @@ def _why(server: ServedLendLine, session: str) -> str:
     return "\n".join(f"{event} {payload}" for event, payload in rows) + "\n"
 
 
+def _stored_slots(server: ServedLendLine, session: str) -> dict[str, str]:
+    """The session's dialog slots as the server saved them, read with the server's keys."""
+    observer = make_engine(f"sqlite:///{server.database}")
+    bind_keys(observer, KeyFile(server.home / "keys" / "personal-data-keys.json").keys())
+    try:
+        with SqlUnitOfWork(observer, read_only=True) as uow:
+            stored = uow.sessions.get(session)
+    finally:
+        observer.dispose()
+    assert stored is not None
+    return dict(stored.state.get("slots", {}))
+
+
+def _say_the_phrase(
+    server: ServedLendLine, phone: Baresip, session: str, voice: TextToSpeech
+) -> None:
+    """Repeat a liveness challenge: it is drawn at random, so it is synthesised, not recorded."""
+    text = phrase_to_repeat(_stored_slots(server, session), "en")
+    assert text, "the agent asked for a phrase but none is in the session"
+    wav = phone.home / "phrase.wav"
+    write_wav(wav, borrower_speech(voice, text, "en"), 8000)
+    phone.say(wav)
+
+
 def _play_borrower(
-    server: ServedLendLine, phone: Baresip, persona: Persona, session: str
+    server: ServedLendLine, phone: Baresip, persona: Persona, session: str, voice: TextToSpeech
 ) -> dict[str, tuple[int, int]]:
     """Answer each agent turn until the session ends; returns where each prompt sits in what
-    the phone heard (byte offsets in baresip's recording)."""
+    the phone heard (byte offsets in baresip's recording).
+
+    A step-up the risk engine may ask for on a bad line (a phrase to repeat) is answered too.
+    """
     spans: dict[str, tuple[int, int]] = {}
     handled = 0
     deadline = time.monotonic() + CALL_DEADLINE_SECS
@@ -105,6 +134,8 @@ def _play_borrower(
         keys = _keys_for(answer, server, persona)
         if keys is not None:
             phone.press(keys)
+        elif answer == PHRASE:
+            _say_the_phrase(server, phone, session, voice)
         else:
             phone.say(fixture_for(answer))
     raise AssertionError("the call did not finish in time")
@@ -150,7 +181,7 @@ def test_a_recorded_borrower_takes_a_loan_over_a_real_sip_call(
     try:
         phone.dial(f"sip:loans@127.0.0.1:{server.sip_port}")
         session = _wait_for_session(server)
-        spans = _play_borrower(server, phone, persona, session)
+        spans = _play_borrower(server, phone, persona, session, speech_engines.voices["en"])
         # The agent says goodbye and hangs up; the phone hears the BYE.
         deadline = time.monotonic() + 60
         while "terminated" not in phone.log_text() and time.monotonic() < deadline:

@@ -126,7 +126,7 @@ def _en_base() -> dict[str, list[str]]:
         "choose_language": ["English, please."],
         "consent": ["Yes, I agree."],
         "sensitive_consent": ["Yes, I agree."],
-        "ask_name": ["Li Hua."],
+        "ask_name": ["My name is Li Hua, L I, H U A."],
         "ask_id": [_EN_ID_WORDS],
         "ask_id_again": [_EN_ID_WORDS],
         "confirm_id": ["Yes, that's correct."],

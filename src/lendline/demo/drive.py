@@ -86,11 +86,7 @@ def resolve_answer(
     agent just read out (kept in the session ``state``).
     """
     if answer == PHRASE:
-        phrase = state.slots.get("liveness_phrase", "") if state is not None else ""
-        digits = phrase.replace(" ", "")
-        if state is not None and state.slots.get("liveness_digits") and spoken:
-            return say_digits(digits, persona.language)
-        return digits if state is not None and state.slots.get("liveness_digits") else phrase
+        return phrase_to_repeat(state.slots if state is not None else {}, persona.language, spoken)
     if answer in (OTP, WRONG_OTP):
         code = latest_code_for(app.settings.sms_outbox, persona.mobile)
         if answer == WRONG_OTP:
@@ -99,6 +95,21 @@ def resolve_answer(
             return ""
         return say_digits(code, persona.language) if spoken else code
     return answer
+
+
+def phrase_to_repeat(slots: Mapping[str, str], language: str, spoken: bool = True) -> str:
+    """What a borrower says (or types) back to a liveness challenge the agent just read out.
+
+    Args:
+        slots: the session's dialog slots, which hold the challenge.
+        language: the call's language.
+        spoken: said on a call (digits read out one by one) rather than typed.
+    """
+    phrase = slots.get("liveness_phrase", "")
+    if not slots.get("liveness_digits"):
+        return phrase
+    digits = phrase.replace(" ", "")
+    return say_digits(digits, language) if spoken else digits
 
 
 def borrower_speech(voice: TextToSpeech, text: str, language: str) -> bytes:

@@ -2,7 +2,8 @@
 
 People wrap their name in words ("我叫王小明", "王小明，三横王的王", "It's Li Hua, L-I H-U-A",
 "my name is Li Hua, thanks") and sometimes answer with a question ("你们要名字干嘛？", "who
-is this?"). Only the name is kept, and a question is never taken for a name.
+is this?"). A name spelt out after it (L-I H-U-A, L.I. H.U.A.) is dropped. Only the name
+is kept, and a question is never taken for a name.
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ _SURNAME_THEN_NAME: Final = re.compile(
 )
 _SEPARATORS: Final = re.compile(r"[,，。.!！;；、?？—–]|\s-\s")
 _SPELLING: Final = re.compile(r"\b(?:[a-z]-)+[a-z]\b")
+#: "L.I. H.U.A." as a recogniser writes letters spelt out: dropped before the full stops split
+#: the answer into parts.
+_DOTTED_SPELLING: Final = re.compile(r"\b(?:[a-z]\.\s?){2,}(?:[a-z]\b)?")
 _CJK_NAME: Final = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
 _LATIN_NAME: Final = re.compile(r"^[a-z][a-z'\-]*(?: [a-z][a-z'\-]*){0,3}$")
 _TRAILING: Final = (
@@ -103,7 +107,7 @@ def read_name(text: str) -> str | None:
     said = _SPACED_CJK.sub("", said)
     if match := _SURNAME_THEN_NAME.search(said):
         return match.group("name")
-    said = _LETTERS.sub(" ", _SPELLING.sub(" ", said))
+    said = _LETTERS.sub(" ", _SPELLING.sub(" ", _DOTTED_SPELLING.sub(" ", said)))
     parts = [part.strip() for part in _SEPARATORS.split(said) if part.strip()]
     # "Li Hua, okay?" is a name with a tag; "你们要名字干嘛？" asks instead of answering.
     if not parts or _QUESTION.search(parts[0]):
