@@ -65,6 +65,7 @@ def run_set(name: str, langs: list[str], limit: int | None) -> list[dict[str, ob
                             "outcome": verdict.outcome,
                             "wrong_values": verdict.wrong_values,
                             "questions_failed": verdict.questions_failed,
+                            "corrected_at_review": verdict.corrected_at_review,
                             "transcript": verdict.transcript,
                             "seconds": time.perf_counter() - started,
                         }
@@ -107,6 +108,18 @@ def summarise(console: Console, name: str, results: list[dict[str, object]]) -> 
         for slot in r["wrong_values"]  # type: ignore[attr-defined]
     )
     console.print(f"wrong values by slot: {dict(wrong_slots)}")
+    # Misunderstood at first, heard wrong in the summary and put right before the decision:
+    # not failures, but each one is a turn the borrower should not have needed.
+    corrected = Counter(
+        slot
+        for r in results
+        for slot in r.get("corrected_at_review", [])  # type: ignore[attr-defined]
+    )
+    console.print(
+        f"values corrected at the summary read-back: {sum(corrected.values())} "
+        f"in {sum(1 for r in results if r.get('corrected_at_review'))} conversations "
+        f"{dict(corrected)}"
+    )
     seconds = sorted(float(r["seconds"]) for r in results)  # type: ignore[arg-type]
     console.print(
         f"seconds per conversation: p50 {seconds[len(seconds) // 2]:.2f}, "

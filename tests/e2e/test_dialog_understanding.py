@@ -14,7 +14,7 @@ import pytest
 
 from conftest import _settings
 from lendline.bootstrap import bootstrap
-from lendline.demo.simulated_borrower import WrittenPersona, converse, load_personas
+from lendline.demo.simulated_borrower import WrittenPersona, converse, judge, load_personas
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dialog"
 #: Every n-th held-out persona runs in the suite (the bench runs them all).
@@ -60,8 +60,21 @@ def test_the_judge_passes_a_conversation_that_ends_as_meant(make_app) -> None:
 
 
 def test_the_judge_fails_a_value_stored_that_was_not_meant(make_app) -> None:
-    _, verdict = converse(make_app(), _persona(_PLAIN, amount=50000))
+    app = make_app()
+    state, _ = converse(app, _persona(_PLAIN))
+    verdict = judge(app, _persona(_PLAIN, amount=50000), state, [], [])
     assert not verdict.passed and verdict.wrong_values["amount"] == ("30000", "50000")
+
+
+def test_a_value_misunderstood_is_put_right_at_the_summary_before_the_decision(
+    make_app,
+) -> None:
+    # The borrower meant 50,000 but the script heard 30,000: the summary read back before
+    # the decision is answered truthfully ("不对，借款金额是50000元") and the offer is made
+    # on what was meant.
+    state, verdict = converse(make_app(), _persona(_PLAIN, amount=50000))
+    assert verdict.passed and verdict.corrected_at_review == ["amount"], verdict
+    assert state.slots["amount"] == state.slots["offer_amount"] == "50000"
 
 
 def test_the_judge_fails_a_question_back_answered_with_a_retry(make_app) -> None:

@@ -205,9 +205,7 @@ def judge(app: Any, scenario: FraudScenario, state: Any) -> ScenarioResult:
         or stepped_up
         or bool(markers)
     )
-    return ScenarioResult(
-        scenario, state.session_id, state.status.value, outcome, markers, flagged
-    )
+    return ScenarioResult(scenario, state.session_id, state.status.value, outcome, markers, flagged)
 
 
 async def run_scenario(app: Any, scenario: FraudScenario) -> ScenarioResult:

@@ -30,7 +30,9 @@ from lendline.bootstrap import App
 from lendline.channels.chat import ChatSession
 from lendline.demo.borrowers import happy_borrower
 from lendline.demo.drive import resolve_answer
+from lendline.dialog.prompt_book import load_prompts
 from lendline.dialog.state import DialogState, SessionStatus, Step
+from lendline.dialog.steps.review import REVISING
 from lendline.persistence.uow import SqlUnitOfWork
 
 #: The persona's step names and the script's steps they answer.
@@ -135,6 +137,8 @@ class Verdict:
         wrong_values: slot -> (stored, meant) for values stored that were not meant.
         questions_failed: question-back lines answered as a failed answer.
         transcript: ("caller" | "agent", text) in order.
+        corrected_at_review: slots the borrower corrected when the application was read
+            back whole (misunderstood first, put right before the decision).
     """
 
     persona: str
@@ -143,6 +147,7 @@ class Verdict:
     wrong_values: dict[str, tuple[str, str]] = field(default_factory=dict)
     questions_failed: list[str] = field(default_factory=list)
     transcript: list[tuple[str, str]] = field(default_factory=list)
+    corrected_at_review: list[str] = field(default_factory=list)
 
 
 class _Borrower:
@@ -203,6 +208,68 @@ def _confirmation_answer(persona: WrittenPersona, state: DialogState) -> str:
     return _NO[lang]
 
 
+#: The order in which a borrower hearing the summary corrects what is wrong in it.
+_SUMMARY_ORDER = ("amount", "term", "purpose", "income", "employment")
+_SLOT_WORDS = {
+    "zh": {"purpose": "用途", "employment": "工作情况"},
+    "en": {"purpose": "the purpose", "employment": "my work situation"},
+}
+
+
+def _review_answer(persona: WrittenPersona, state: DialogState) -> tuple[str, str | None]:
+    """Answer the summary truthfully: yes, or "no" with the first wrong part and its value.
+
+    Returns the line and the slot it corrects (None for yes). A purpose or a job is said to
+    be wrong without a value: the agent then reads out the choices.
+    """
+    lang = persona.lang
+    wrong = _wrong_values(persona, state.slots)
+    slot = next((slot for slot in _SUMMARY_ORDER if slot in wrong), None)
+    if slot is None:
+        return _YES[lang], None
+    if slot in ("purpose", "employment"):
+        words = _SLOT_WORDS[lang][slot]
+        return (f"不对，{words}不对" if lang == "zh" else f"No, {words} is wrong."), slot
+    value = _meant_value(persona, slot)
+    if lang == "zh":
+        unit = {"amount": "借款金额是{}元", "term": "期限是{}个月", "income": "月收入是{}元"}
+        return "不对，" + unit[slot].format(value), slot
+    unit = {
+        "amount": "the amount is {} yuan",
+        "term": "the term is {} months",
+        "income": "my income is {} a month",
+    }
+    return "No, " + unit[slot].format(value) + ".", slot
+
+
+def _meant_value(persona: WrittenPersona, slot: str) -> str:
+    expected = persona.expected
+    if slot == "income":
+        low, high = (Decimal(str(v)) for v in expected["monthly_income"])
+        return f"{(low + high) / 2:.0f}"
+    return str(expected[slot])
+
+
+def _choice_answer(persona: WrittenPersona, slot: str, borrower: _Borrower) -> str:
+    """Answer a question asked again from the summary, as the borrower meant it.
+
+    A purpose or a job is picked from the choices read out (by the words they were read out
+    in); a banned purpose is never among them, so the borrower says their own words again.
+    """
+    if slot not in ("purpose", "employment"):
+        value = _meant_value(persona, slot)
+        if persona.lang == "zh":
+            return value + {"amount": "元", "term": "个月", "income": "元"}[slot]
+        return value + {"amount": " yuan", "term": " months", "income": " a month"}[slot]
+    meant = persona.expected.get(slot) or []
+    book = load_prompts(persona.lang)
+    for value in meant if isinstance(meant, list) else [meant]:
+        key = f"choice_{slot}.{value}"
+        if key in book.labels:
+            return book.labels[key]
+    return borrower.line(slot)[0]
+
+
 def converse(app: App, persona: WrittenPersona) -> tuple[DialogState, Verdict]:
     """Play ``persona`` over chat against ``app`` and judge the conversation."""
     registered = happy_borrower(persona.lang)
@@ -213,6 +280,7 @@ def converse(app: App, persona: WrittenPersona) -> tuple[DialogState, Verdict]:
     reply = session.open()
     transcript.extend(("agent", text) for _, text in reply.prompts)
     questions_failed: list[str] = []
+    corrected: list[str] = []
     state = dialog.state
     for _ in range(_MAX_TURNS):
         if session.ended:
@@ -222,6 +290,12 @@ def converse(app: App, persona: WrittenPersona) -> tuple[DialogState, Verdict]:
             text = "中文" if persona.lang == "zh" else "English"
         elif state.slots.get("confirm_slot"):
             text = _confirmation_answer(persona, state)
+        elif state.step is Step.REVIEW:
+            text, corrects = _review_answer(persona, state)
+            if corrects is not None:
+                corrected.append(corrects)
+        elif state.slots.get(REVISING) and state.step in PERSONA_STEPS:
+            text = _choice_answer(persona, state.slots[REVISING], borrower)
         elif state.step in PERSONA_STEPS:
             text, kind = borrower.line(PERSONA_STEPS[state.step])
         else:
@@ -243,7 +317,9 @@ def converse(app: App, persona: WrittenPersona) -> tuple[DialogState, Verdict]:
             questions_failed.append(text)
     if not session.ended:
         session.leave()
-    return state, judge(app, persona, state, questions_failed, transcript)
+    verdict = judge(app, persona, state, questions_failed, transcript)
+    verdict.corrected_at_review = corrected
+    return state, verdict
 
 
 def _outcome(app: App, state: DialogState) -> str:

@@ -16,11 +16,18 @@ from lendline.dialog.nlu.choices import classify_employment, classify_purpose
 from lendline.dialog.nlu.correction import split_correction
 from lendline.dialog.nlu.numbers import parse_amount
 from lendline.dialog.nlu.self_correction import latest_version
-from lendline.dialog.nlu.slot_change import find_slot_change, names_a_slot, new_value_part
+from lendline.dialog.nlu.slot_change import (
+    drop_complaint,
+    find_slot_change,
+    named_slot,
+    names_a_slot,
+    new_value_part,
+)
 from lendline.dialog.state import SessionStatus, Step
-from lendline.dialog.steps.application import SLOTS, pend_confirmation
+from lendline.dialog.steps.application import SLOTS, advance_from, pend_confirmation
 from lendline.dialog.steps.base import StepSpec
 from lendline.dialog.steps.decision import decide
+from lendline.dialog.steps.review import too_many_revisions
 from lendline.dialog.steps.slot_readers import Reading, clauses, reread_income
 from lendline.dialog.turn import Prompt, Reply
 
@@ -31,6 +38,7 @@ APPLICATION_STEPS = (
     Step.PURPOSE,
     Step.INCOME,
     Step.EMPLOYMENT,
+    Step.REVIEW,
     Step.OFFER,
 )
 
@@ -68,7 +76,7 @@ def on_confirmation(ctx: DialogContext, text: str, digits: str) -> Reply:
 def _store(ctx: DialogContext, slot: str, value: str) -> Reply:
     ctx.state.slots[slot] = value
     if ctx.state.step is SLOTS[slot].step:
-        return SLOTS[slot].advance(ctx)
+        return advance_from(ctx, slot)
     return ctx.ask_again(_changed(ctx, slot, value))
 
 
@@ -87,6 +95,9 @@ def change_earlier_slot(ctx: DialogContext, spec: StepSpec, text: str) -> Reply 
     """Apply a change of an earlier slot said at a later step, then return to the step."""
     state = ctx.state
     slot_name = find_slot_change(text, ctx.lang, spec.slot)
+    if slot_name is None and state.step is Step.REVIEW and ctx.yes_no(text, "") is False:
+        # At the summary a plain "no" is enough to say a change: "No, my income is 18,000."
+        slot_name = named_slot(text)
     if slot_name is None or slot_name == spec.slot:
         return None
     if spec.slot == "employment" and not names_a_slot(text) and classify_employment(text):
@@ -99,7 +110,10 @@ def change_earlier_slot(ctx: DialogContext, spec: StepSpec, text: str) -> Reply 
     slot = SLOTS[slot_name]
     if APPLICATION_STEPS.index(slot.step) >= APPLICATION_STEPS.index(state.step):
         return None
-    reading = _read_first_clause(ctx, slot_name, new_value_part(text))
+    reading = _read_first_clause(ctx, slot_name, drop_complaint(new_value_part(text)))
+    if reading.value is None and state.step is Step.REVIEW:
+        # "用途不对" at the summary names the part to ask again: the summary step does it.
+        return None
     if reading.value is None:
         return ctx.ask_again(*(p for p in (reading.problem,) if p is not None))
     if reading.confirm is not None:
@@ -109,6 +123,9 @@ def change_earlier_slot(ctx: DialogContext, spec: StepSpec, text: str) -> Reply 
     if state.step is Step.OFFER:
         # The offer was made on the old value: the application is decided again.
         return decide(ctx, readback)
+    if state.step is Step.REVIEW:
+        # The summary is read again with the new value, to be confirmed.
+        return ctx.hand_off() if too_many_revisions(ctx) else ctx.ask_again(readback)
     if {slot_name, spec.slot} == {"amount", "income"}:
         # Both are sums of money: the figure said belongs to the slot being changed.
         return ctx.ask_again(readback)

@@ -26,6 +26,7 @@ class Step(StrEnum):
     PURPOSE = "purpose"
     INCOME = "income"
     EMPLOYMENT = "employment"
+    REVIEW = "review"
     OFFER = "offer"
     SIGN_CONSENT = "sign_consent"
     SIGN_OTP = "sign_otp"
@@ -40,6 +41,7 @@ RESUMABLE_STEPS = (
     Step.PURPOSE,
     Step.INCOME,
     Step.EMPLOYMENT,
+    Step.REVIEW,
     Step.OFFER,
     Step.SIGN_CONSENT,
     Step.SIGN_OTP,

@@ -131,7 +131,9 @@ def test_the_application_and_the_offer_use_the_corrected_value(make_app) -> None
     app = make_app()
     dialog = _at(app, Step.EMPLOYMENT, "zh")
     _say(dialog, "对了，期限改成二十四个月")
-    _say(dialog, "在公司上班")
+    reply = _say(dialog, "在公司上班")
+    assert dialog.state.step is Step.REVIEW and "24个月" in reply.prompts[-1][1]
+    _say(dialog, "对的")
     assert dialog.state.step is Step.OFFER
     assert dialog.state.slots["term"] == dialog.state.slots["offer_term"] == "24"
     # At the offer, a change is decided again and a new offer made on the new value.

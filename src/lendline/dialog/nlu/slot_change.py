@@ -112,6 +112,42 @@ def names_a_slot(text: str) -> bool:
     )
 
 
+#: Words that name the work situation only when the caller is saying which answer is wrong
+#: (too common in answers to be a slot name elsewhere: "我工作五年了").
+_EMPLOYMENT_NAMED: Final = ("工作", "上班", "职业", "job", "work", "employment", "employed")
+
+
+def named_slot(text: str) -> str | None:
+    """The slot an utterance names ("收入不对", "the purpose is wrong"), with or without a value.
+
+    Args:
+        text: Recogniser output or typed text, said when asked which answer to change.
+
+    Returns:
+        "amount", "term", "purpose", "income" or "employment", or None.
+    """
+    said = normalize(text)
+    if _TERM_VALUE.search(said):
+        return "term"
+    for slot, words in _SLOT_WORDS:
+        if _match.contains_any(said, words):
+            return slot
+    return "employment" if _match.contains_any(said, _EMPLOYMENT_NAMED) else None
+
+
+#: "工作情况不对", "the job is wrong": a part said to be wrong, which says no new value.
+_COMPLAINT: Final = re.compile(
+    r"(?:借款金额|金额|期限|用途|月收入|收入|工作情况|工作|职业)\s*(?:说)?(?:不对|错了|有误|不正确)"
+    r"|\b(?:the |my )?(?:amount|term|purpose|income|work situation|job|occupation|employment)"
+    r"\s+(?:is|was|'s)\s+(?:wrong|not right|incorrect)\b"
+)
+
+
+def drop_complaint(text: str) -> str:
+    """``text`` without "…不对" / "… is wrong" said of a part (what is left may say the value)."""
+    return _COMPLAINT.sub(" ", normalize(text))
+
+
 def find_slot_change(text: str, lang: str = "zh", current: str | None = None) -> str | None:
     """Name the slot an utterance changes, or None when it changes nothing.
 

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from lendline.dialog.state import Step
-from lendline.dialog.steps import application, codes, identify, opening, security, signing
+from lendline.dialog.steps import (
+    application,
+    codes,
+    identify,
+    opening,
+    review,
+    security,
+    signing,
+)
 from lendline.dialog.steps.base import StepSpec
 
 SPECS: dict[Step, StepSpec] = {
@@ -14,6 +22,7 @@ SPECS: dict[Step, StepSpec] = {
         *security.STEPS,
         *codes.STEPS,
         *application.STEPS,
+        *review.STEPS,
         *signing.STEPS,
     )
 }

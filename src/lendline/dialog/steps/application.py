@@ -6,7 +6,8 @@ the repair layer, which reads the same slots through :data:`SLOTS`. A value that
 implausible for its slot (an income that is likely yearly, or far from the registry's) is
 confirmed explicitly before it is stored; a purpose the classifier cannot place is asked
 about once more and then kept as "other" with the caller's words, for the policy and a
-reviewer, rather than handed off.
+reviewer, rather than handed off. After the last answer the whole application is read back
+for an explicit yes (``steps.review``).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from lendline.dialog.state import SessionStatus, Step
-from lendline.dialog.steps.base import StepSpec
-from lendline.dialog.steps.decision import decide
+from lendline.dialog.steps.base import Ask, StepSpec
+from lendline.dialog.steps.review import REVISING, purpose_label, revised_question
 from lendline.dialog.steps.slot_readers import (
     Reading,
     read_amount,
@@ -51,10 +52,18 @@ def _after_purpose(ctx: DialogContext) -> Reply:
     return ctx.go(Step.INCOME)
 
 
-def _after_employment(ctx: DialogContext) -> Reply:
-    employment = ctx.state.slots["employment"]
-    wait = ctx.say("decision_wait", employment=ctx.book.label("employment", employment))
-    return decide(ctx, wait)
+def advance_from(ctx: DialogContext, slot_name: str) -> Reply:
+    """Go on once ``slot_name`` is filled at its own step.
+
+    Back to the summary when the slot was asked again from there (a banned purpose is still
+    declined), else to the next step.
+    """
+    slots = ctx.state.slots
+    banned = slot_name == "purpose" and is_banned(PurposeCategory(slots["purpose"]))
+    if slots.get(REVISING) == slot_name and not banned:
+        del slots[REVISING]
+        return ctx.go(Step.REVIEW)
+    return SLOTS[slot_name].advance(ctx)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +88,9 @@ SLOTS: dict[str, Slot] = {
     "term": Slot("term", Step.TERM, read_term, lambda ctx: ctx.go(Step.PURPOSE)),
     "purpose": Slot("purpose", Step.PURPOSE, read_purpose, _after_purpose),
     "income": Slot("income", Step.INCOME, read_income, lambda ctx: ctx.go(Step.EMPLOYMENT)),
-    "employment": Slot("employment", Step.EMPLOYMENT, read_employment, _after_employment),
+    "employment": Slot(
+        "employment", Step.EMPLOYMENT, read_employment, lambda ctx: ctx.go(Step.REVIEW)
+    ),
 }
 _FAILED = {"amount": "amount_invalid", "income": "income_invalid"}
 
@@ -101,12 +112,23 @@ def _accept(slot_name: str) -> Callable[[DialogContext, str, str], Reply]:
         if reading.confirm is not None:
             return pend_confirmation(ctx, slot_name, reading.value, reading.confirm)
         ctx.state.slots[slot_name] = reading.value
-        return slot.advance(ctx)
+        return advance_from(ctx, slot_name)
 
     return accept
 
 
 # ---------------------------------------------------------------------------- questions
+
+
+def _revisable(ask: Ask, slot_name: str) -> Ask:
+    """The step's question, or its plain form when the slot is asked again from the summary."""
+
+    def question(ctx: DialogContext) -> list[Prompt]:
+        if ctx.state.slots.get(REVISING) == slot_name:
+            return revised_question(ctx, slot_name)
+        return ask(ctx)
+
+    return question
 
 
 def _ask_amount(ctx: DialogContext) -> list[Prompt]:
@@ -130,14 +152,6 @@ def _ask_purpose(ctx: DialogContext) -> list[Prompt]:
     return [ctx.say("ask_purpose", term=ctx.render.months(int(ctx.state.slots["term"])))]
 
 
-def purpose_label(ctx: DialogContext) -> str:
-    """The purpose as read back: the category, or the caller's own words for "other"."""
-    slots = ctx.state.slots
-    if slots.get("purpose") == PurposeCategory.OTHER.value and slots.get("purpose_words"):
-        return slots["purpose_words"]
-    return ctx.book.label("purpose", slots["purpose"])
-
-
 def _ask_income(ctx: DialogContext) -> list[Prompt]:
     return [ctx.say("ask_income", purpose=purpose_label(ctx))]
 
@@ -147,14 +161,25 @@ def _ask_employment(ctx: DialogContext) -> list[Prompt]:
 
 
 STEPS = (
-    StepSpec(Step.AMOUNT, "amount", ask=_ask_amount, accept=_accept("amount"), slot="amount"),
     StepSpec(
-        Step.TERM, "free", ask=_ask_term, accept=_accept("term"), corrects=Step.AMOUNT, slot="term"
+        Step.AMOUNT,
+        "amount",
+        ask=_revisable(_ask_amount, "amount"),
+        accept=_accept("amount"),
+        slot="amount",
+    ),
+    StepSpec(
+        Step.TERM,
+        "free",
+        ask=_revisable(_ask_term, "term"),
+        accept=_accept("term"),
+        corrects=Step.AMOUNT,
+        slot="term",
     ),
     StepSpec(
         Step.PURPOSE,
         "free",
-        ask=_ask_purpose,
+        ask=_revisable(_ask_purpose, "purpose"),
         accept=_accept("purpose"),
         corrects=Step.TERM,
         slot="purpose",
@@ -162,7 +187,7 @@ STEPS = (
     StepSpec(
         Step.INCOME,
         "amount",
-        ask=_ask_income,
+        ask=_revisable(_ask_income, "income"),
         accept=_accept("income"),
         corrects=Step.PURPOSE,
         slot="income",
@@ -170,7 +195,7 @@ STEPS = (
     StepSpec(
         Step.EMPLOYMENT,
         "free",
-        ask=_ask_employment,
+        ask=_revisable(_ask_employment, "employment"),
         accept=_accept("employment"),
         corrects=Step.INCOME,
         slot="employment",
