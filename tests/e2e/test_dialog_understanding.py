@@ -14,7 +14,8 @@ import pytest
 
 from conftest import _settings
 from lendline.bootstrap import bootstrap
-from lendline.demo.simulated_borrower import WrittenPersona, converse, judge, load_personas
+from lendline.demo.persona_judge import WrittenPersona, judge, load_personas
+from lendline.demo.simulated_borrower import converse
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dialog"
 #: Every n-th held-out persona runs in the suite (the bench runs them all).

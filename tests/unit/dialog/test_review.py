@@ -79,7 +79,7 @@ def test_a_change_said_with_its_value_is_read_back_in_a_new_summary(
     ("language", "complaint", "asked", "choice", "slot", "value"),
     [
         ("zh", "用途不对", "revise_purpose", "结婚", "purpose", "wedding"),
-        ("zh", "不对，工作情况不对", "revise_employment", "个体经营", "employment", "self_employed"),
+        ("zh", "工作情况不对", "revise_employment", "个体经营", "employment", "self_employed"),
         ("en", "No, the purpose is wrong.", "revise_purpose", "a car", "purpose", "vehicle"),
         ("en", "the job is wrong", "revise_employment", "retired", "employment", "retired"),
         ("zh", "期限不对", "revise_term", "二十四个月", "term", "24"),
