@@ -86,6 +86,9 @@ def run(ctx: DialogContext, spec: StepSpec, text: str, digits: str) -> Reply:
         if meta is MetaIntent.AGENT and _asks_if_robot(text):
             # "你是机器人吧？不像真人啊" asks about the agent; it asks for nobody.
             meta = None
+        if meta is MetaIntent.CANCEL and _ends_with_question(text):
+            # "If I sign and change my mind tomorrow, can I cancel?" asks; it cancels nothing.
+            meta = None
         if meta is not None:
             reply = _on_meta(ctx, meta, text)
             if reply is not None:
@@ -187,12 +190,27 @@ def _unknown_question(ctx: DialogContext, spec: StepSpec, text: str, digits: str
 
     If the question also answered the step ("Is ten thousand okay?"), the answer stands.
     """
-    answered = ctx.try_answer(spec, text, digits)
-    if answered is not None:
-        return answered
+    # At a consent, the offer or the signature a question that ends the turn refuses nothing
+    # ("I am not a citizen, can foreigners borrow?"); a refusal said after it does ("My
+    # income too? No, let's leave it.").
+    refusal_is_answer = ctx.state.step in _REFUSAL_IS_ANSWER
+    if not refusal_is_answer or ctx.yes_no(text, digits) or not _ends_with_question(text):
+        answered = ctx.try_answer(spec, text, digits)
+        if answered is not None:
+            return answered
     if ctx.state.step is Step.OFFER:
         return Reply([ctx.say("digress_unknown"), ctx.say("ask_accept_offer")])
     return ctx.ask_again(ctx.say("digress_unknown"))
+
+
+_CLAUSE_END = re.compile(r"[。.!！;；]+|[?？]+|[，,]")
+
+
+def _ends_with_question(text: str) -> bool:
+    """Whether the turn's last clause asks something (a request or refusal may come first)."""
+    clauses = [part for part in _CLAUSE_END.split(text.strip()) if part.strip()]
+    last = clauses[-1] if clauses else text
+    return is_question(last) or text.rstrip().endswith(("?", "？"))
 
 
 def _says_more(text: str) -> bool:

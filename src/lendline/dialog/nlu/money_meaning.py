@@ -272,10 +272,12 @@ def colloquial(text: str) -> str:
     """Spell out colloquial amounts: "seven thousand five" (7,500), "万把块" (about 10,000)."""
     text = text.replace("万把", "一万").replace("千把", "一千").replace("百把", "一百")
     text = text.replace("仨", "三").replace("俩", "两")
+    # Cantonese: 蚊 is 块; "万零蚊" is a little over ten thousand.
+    text = re.sub(r"(?<![一二两三四五六七八九十\d])万零", "一万出头", text).replace("蚊", "块")
     text = text.replace("大几千", "八千").replace("小几千", "三千").replace("过万", "一万")
     text = _COUNTED_UNIT.sub(r"\1", text)
     # "四千五一个月": the 一 of 一个月 is not a digit of the figure.
-    text = _PER_MONTH_AFTER.sub(r" \1", text)
+    text = _PER_MONTH_AFTER.sub(" 每月", text)
     text = _AND_A_HALF_THOUSAND.sub(r"\1 point five thousand", text)
     return _THOUSAND_AND_DIGIT.sub(r"thousand \1 hundred", text)
 

@@ -86,7 +86,7 @@ _TRAILING: Final = (
     "嘛",
     "呢",
 )
-_SYMBOLS: Final = re.compile(r"[:;=][-']?[()dp]|[^\w\s·'\-,，。.!！;；、?？]")
+_SYMBOLS: Final = re.compile(r"[:;=][-']?[()dp]|[^\w\s·'\-,，。.!！;；、?？—–]")
 _CJK_ANY: Final = re.compile(r"[\u4e00-\u9fff]")
 _ASIDE: Final = re.compile(r"[(（][^)）]*[)）]")
 #: 王 小 明 / 王、小、明: one character at a time.

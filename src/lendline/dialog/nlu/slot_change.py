@@ -21,7 +21,8 @@ _CHANGE: Final = re.compile(
     r"哦不|刚才|刚刚|之前说|前面说|顺便|说多了|说少了|弄错|搞错|说岔"
     r"|\b(?:change|changed|make it|make that|instead|actually|sorry|correct|correction|update|"
     r"switch|rather|meant|can i|could i|i'd like|i would like|let's|lets|go with|scratch|"
-    r"earlier|before|wait|oh no|no no|wrong|mistake|become|said it wrong)\b"
+    r"earlier|before|wait|oh no|no no|wrong|mistake|become|said it wrong|one moment|hold on|"
+    r"went up|gone up|went down|gone down)\b|涨了|涨到|降了|降到"
 )
 #: Words naming a slot, in the order they are checked (the most specific first).
 _SLOT_WORDS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
@@ -83,10 +84,16 @@ _SLOT_WORDS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
     ("employment", ("工作情况", "职业", "job", "occupation", "work situation")),
 )
 #: A count of months or installments is a term whatever else is said ("分二十四期").
-_MONEY: Final = re.compile(r"\d|[一二两三四五六七八九十][万千]|thousand|\bk\b|grand")
+#: A sum of money (a bare small number is not one: "before Double 11" changes no amount).
+_MONEY: Final = re.compile(
+    r"\d{3,}|\d[\d,.]*\s*(?:k|w|万|千|元|块|yuan|grand|thousand)|[一二两三四五六七八九十][万千]"
+    r"|thousand|\bk\b|grand"
+)
 _TERM_VALUE: Final = re.compile(
     r"(?:\d+|[二两三四五六七八九十][一二三四五六七八九十]*)\s*(?:期|个月)|\d+\s*(?:months?|installments?|instalments?)"
     r"|\b(?:twelve|eighteen|twenty[- ]four|thirty[- ]six|six|nine|three)\s+months?\b"
+    # Years only in English: "一年二十万" is an income.
+    r"|\b(?:\d|one|two|three|a)\s+years?\b|\ba year and a half\b"
 )
 
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 _LONGEST = re.compile(r"最长|\blongest\b|\bmaximum\b|\bthe max\b")
 _SHORTEST = re.compile(r"最短|\bshortest\b|\bminimum\b|\bthe min\b")
+_THE_ONE = re.compile(r"\b(shortest|longest|minimum|maximum)\s+one\b")
 _QUARTER = re.compile(r"一个季度|一季度|\ba quarter\b|\bone quarter\b")
 #: "一年就一年吧": one term said twice is one term, not two added up.
 _REPEATED_TERM = re.compile(
@@ -126,7 +127,8 @@ def _says_term(text: str) -> bool:
 def read_term(ctx: DialogContext, text: str, digits: str) -> Reading:
     """A term the product offers."""
     terms = ctx.desk.product.terms_months
-    said_plain = normalize(text)
+    # "the shortest one": that "one" counts nothing.
+    said_plain = _THE_ONE.sub(r"\1", normalize(text))
     if digits.isdigit():
         months: int | None = int(digits)
     elif _LONGEST.search(said_plain) and not _says_term(said_plain):
