@@ -22,11 +22,37 @@ SUITE_LOG = Path("suite-logs") / "lendline.log"
 TEST_KEY_FILE = Path(tempfile.mkdtemp(prefix="lendline-keys-")) / "personal-data-keys.json"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--also-scan DIR``: another run's temporary directory for the whole-run leak test.
+
+    ``scripts/test`` runs the speech suite first, its real-time calls side by side, then the
+    rest; the leak test at the end of the second run searches what the first one stored too.
+    """
+    parser.addoption(
+        "--also-scan",
+        action="append",
+        default=[],
+        type=Path,
+        help="a temporary directory of an earlier run of this suite, for the whole-run leak test",
+    )
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked ``after_all`` check what the whole run left behind: they go last."""
-    last = [item for item in items if item.get_closest_marker("after_all")]
-    if last:
-        items[:] = [item for item in items if item not in last] + last
+    """Whole calls go first, real SIP calls before the rest; ``after_all`` tests go last.
+
+    A whole call runs in real time (minutes, mostly waiting on the line): started first, the
+    longest ones overlap with everything else when the run is spread over workers. Tests marked
+    ``after_all`` check what the whole run left behind.
+    """
+
+    def order(item: pytest.Item) -> int:
+        if item.get_closest_marker("after_all"):
+            return 3
+        if item.get_closest_marker("voice"):
+            return 0 if item.get_closest_marker("sip") else 1
+        return 2
+
+    items.sort(key=order)
 
 
 @pytest.fixture(autouse=True)

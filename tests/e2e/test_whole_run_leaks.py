@@ -1,7 +1,8 @@
 """The leak test of the whole run: what every test stored holds no personal value in clear.
 
 It runs after every other test of the session (marker ``after_all``) and searches what the
-run left behind:
+run left behind, and what the runs named with ``--also-scan`` left (``scripts/test`` runs the
+speech suite first, spread over workers):
 
 * every database file (SQLite with its WAL and journal), recording, contract and log file in
   the session's temporary directory, where every test keeps its data;
@@ -56,29 +57,41 @@ def _report(findings: list[Finding], places: int) -> str:
     return "\n".join(lines)
 
 
+def _test_dir(root: Path, path: Path) -> Path:
+    """The directory of the test that stored ``path`` (under a worker's own directory when
+    the run was spread over workers)."""
+    parts = path.relative_to(root).parts
+    depth = 2 if parts[0].startswith("popen-gw") and len(parts) > 2 else 1
+    return root.joinpath(*parts[:depth])
+
+
 def test_the_whole_run_left_no_personal_value_in_clear(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     if len(request.session.items) < MIN_TESTS_BEFORE:
         pytest.skip("searches what the rest of the suite stored: run it with the whole suite")
-    base = tmp_path_factory.getbasetemp()
+    roots = [tmp_path_factory.getbasetemp(), *request.config.getoption("also_scan")]
+    for root in roots:
+        assert root.is_dir(), f"no run to search at {root}"
     needles = tuple(suite_needles(suite_sources()))
     assert len(needles) >= 20, "the suite's personal values were not found"
 
     findings: list[Finding] = []
-    files = stored_files(base)
+    files: list[Path] = []
     all_codes = []
-    by_test: dict[Path, list[Path]] = {}
-    for path in files:
-        by_test.setdefault(base / path.relative_to(base).parts[0], []).append(path)
-    for test_dir, paths in by_test.items():
-        codes = [
-            code for outbox in test_dir.rglob("sms-outbox.jsonl") for code in codes_sent(outbox)
-        ]
-        all_codes += codes
-        scanner = Scanner(needles + tuple(codes))
-        for path in paths:
-            findings += scanner.scan(str(path.relative_to(base)), path.read_bytes())
+    for root in roots:
+        by_test: dict[Path, list[Path]] = {}
+        for path in stored_files(root):
+            files.append(path)
+            by_test.setdefault(_test_dir(root, path), []).append(path)
+        for test_dir, paths in by_test.items():
+            codes = [
+                code for outbox in test_dir.rglob("sms-outbox.jsonl") for code in codes_sent(outbox)
+            ]
+            all_codes += codes
+            scanner = Scanner(needles + tuple(codes))
+            for path in paths:
+                findings += scanner.scan(str(path.relative_to(root.parent)), path.read_bytes())
 
     kinds = Counter(
         "log" if ".log" in path.name else "database" if ".db" in path.name else "recording/contract"

