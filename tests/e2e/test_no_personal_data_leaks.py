@@ -34,9 +34,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MODEL_CACHE, PROMPT_CACHE, REPO
 from leak_scan import OUTSIDE_WORLD, Kind, Needle, codes_sent, scan
 from lendline.demo.borrowers import happy_borrower
+from suite_settings import MODEL_CACHE, PROMPT_CACHE, REPO
 
 pytestmark = [pytest.mark.slow, pytest.mark.voice]
 
