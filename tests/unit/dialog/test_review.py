@@ -128,3 +128,35 @@ def test_a_caller_who_keeps_disagreeing_reaches_a_person(make_app) -> None:
         _say(dialog, "travel")
     reply = _say(dialog, "No, the purpose is wrong.")
     assert dialog.state.status is SessionStatus.HANDED_OFF, _ids(reply)
+
+
+def _choices() -> list[tuple[str, str, str, str]]:
+    """(language, slot, category, word) for every choice the script reads out."""
+    from lendline.dialog.prompt_book import load_prompts
+
+    found = []
+    for language in ("zh", "en"):
+        for key, word in load_prompts(language).labels.items():
+            group, _, category = key.partition(".")
+            if group in ("choice_purpose", "choice_employment"):
+                found.append((language, group.removeprefix("choice_"), category, word))
+    return found
+
+
+_SAID_WRONG = {
+    ("zh", "purpose"): "用途不对",
+    ("zh", "employment"): "工作情况不对",
+    ("en", "purpose"): "No, the purpose is wrong.",
+    ("en", "employment"): "No, the job is wrong.",
+}
+
+
+@pytest.mark.parametrize(("language", "slot", "category", "word"), _choices())
+def test_every_choice_read_out_is_understood_as_its_own_category(
+    make_app, language: str, slot: str, category: str, word: str
+) -> None:
+    dialog, _ = _at_review(make_app(), language)
+    _say(dialog, _SAID_WRONG[language, slot])
+    _say(dialog, word)
+    assert dialog.state.slots[slot] == category
+    assert dialog.state.step is Step.REVIEW
