@@ -12,31 +12,8 @@ from decimal import Decimal
 
 import pytest
 
-from lendline.demo.borrowers import happy_borrower
-from lendline.demo.drive import resolve_answer
-from lendline.dialog.flow import CallerInput, Dialog, Reply
+from chat_turns import dialog_at, prompt_ids, say
 from lendline.dialog.state import SessionStatus, Step
-
-
-def _at(app, step: Step, language: str) -> Dialog:  # type: ignore[no-untyped-def]
-    persona = happy_borrower(language)
-    dialog = app.open_call(persona.caller_number, "chat")
-    dialog.start()
-    while dialog.state.step is not step:
-        answer = persona.answer(dialog.state.last_prompts[-1][0])
-        assert answer is not None
-        reply = dialog.handle(CallerInput(text=resolve_answer(app, persona, answer, spoken=False)))
-        assert not reply.end_call, reply.prompts
-    return dialog
-
-
-def _say(dialog: Dialog, text: str) -> Reply:
-    return dialog.handle(CallerInput(text=text))
-
-
-def _ids(reply: Reply) -> list[str]:
-    return [prompt_id for prompt_id, _ in reply.prompts]
-
 
 # ------------------------------------------------------------------------- slot meaning
 
@@ -53,10 +30,10 @@ def _ids(reply: Reply) -> list[str]:
 def test_an_income_said_per_year_week_or_day_is_stored_monthly(
     make_app, language: str, said: str, monthly: str
 ) -> None:
-    dialog = _at(make_app(), Step.INCOME, language)
-    reply = _say(dialog, said)
+    dialog = dialog_at(make_app(), Step.INCOME, language)
+    reply = say(dialog, said)
     assert dialog.state.slots["income"] == monthly
-    assert dialog.state.step is Step.EMPLOYMENT and _ids(reply) == ["ask_employment"]
+    assert dialog.state.step is Step.EMPLOYMENT and prompt_ids(reply) == ["ask_employment"]
 
 
 @pytest.mark.parametrize(
@@ -65,8 +42,8 @@ def test_an_income_said_per_year_week_or_day_is_stored_monthly(
 def test_a_range_is_stored_as_its_middle_and_read_back(
     make_app, language: str, said: str, middle: str
 ) -> None:
-    dialog = _at(make_app(), Step.INCOME, language)
-    reply = _say(dialog, said)
+    dialog = dialog_at(make_app(), Step.INCOME, language)
+    reply = say(dialog, said)
     assert dialog.state.slots["income"] == middle
     assert "7,500" in reply.text or "9,000" in reply.text
 
@@ -77,20 +54,20 @@ def test_a_range_is_stored_as_its_middle_and_read_back(
 def test_an_implausible_income_is_confirmed_explicitly_never_stored_silently(
     make_app, language: str, said: str, yearly: str
 ) -> None:
-    dialog = _at(make_app(), Step.INCOME, language)
-    reply = _say(dialog, said)
-    assert _ids(reply) == ["confirm_income_period"]
+    dialog = dialog_at(make_app(), Step.INCOME, language)
+    reply = say(dialog, said)
+    assert prompt_ids(reply) == ["confirm_income_period"]
     assert "income" not in dialog.state.slots and dialog.state.retries == 0
-    reply = _say(dialog, f"不对，是{yearly}" if language == "zh" else f"no, that's {yearly}")
+    reply = say(dialog, f"不对，是{yearly}" if language == "zh" else f"no, that's {yearly}")
     expected = Decimal(said.replace(",", "").replace("二十万", "200000")) / 12
     assert Decimal(dialog.state.slots["income"]) == expected.quantize(Decimal(1))
     assert dialog.state.step is Step.EMPLOYMENT
 
 
 def test_a_confirmed_income_far_from_the_registry_is_kept(make_app) -> None:
-    dialog = _at(make_app(), Step.INCOME, "en")
-    assert _ids(_say(dialog, "3,000 a month")) == ["confirm_income"]
-    _say(dialog, "yes, that's right")
+    dialog = dialog_at(make_app(), Step.INCOME, "en")
+    assert prompt_ids(say(dialog, "3,000 a month")) == ["confirm_income"]
+    say(dialog, "yes, that's right")
     assert dialog.state.slots["income"] == "3000" and dialog.state.step is Step.EMPLOYMENT
 
 
@@ -104,10 +81,12 @@ def test_a_confirmed_income_far_from_the_registry_is_kept(make_app) -> None:
 def test_a_term_changed_at_the_purpose_question_is_read_back_and_the_question_asked_again(
     make_app, language: str, said: str
 ) -> None:
-    dialog = _at(make_app(), Step.PURPOSE, language)
-    reply = _say(dialog, said)
+    dialog = dialog_at(make_app(), Step.PURPOSE, language)
+    reply = say(dialog, said)
     assert dialog.state.slots["term"] == "24"
-    assert _ids(reply) == ["slot_changed", "ask_purpose"] and dialog.state.step is Step.PURPOSE
+    assert (
+        prompt_ids(reply) == ["slot_changed", "ask_purpose"] and dialog.state.step is Step.PURPOSE
+    )
     assert "purpose" not in dialog.state.slots and dialog.state.retries == 0
 
 
@@ -121,25 +100,25 @@ def test_a_term_changed_at_the_purpose_question_is_read_back_and_the_question_as
 def test_an_amount_changed_at_the_income_question_is_not_taken_as_the_income(
     make_app, language: str, said: str
 ) -> None:
-    dialog = _at(make_app(), Step.INCOME, language)
-    reply = _say(dialog, said)
+    dialog = dialog_at(make_app(), Step.INCOME, language)
+    reply = say(dialog, said)
     assert dialog.state.slots["amount"] == "15000" and "income" not in dialog.state.slots
-    assert _ids(reply) == ["slot_changed", "ask_income"]
+    assert prompt_ids(reply) == ["slot_changed", "ask_income"]
 
 
 def test_the_application_and_the_offer_use_the_corrected_value(make_app) -> None:
     app = make_app()
-    dialog = _at(app, Step.EMPLOYMENT, "zh")
-    _say(dialog, "对了，期限改成二十四个月")
-    reply = _say(dialog, "在公司上班")
+    dialog = dialog_at(app, Step.EMPLOYMENT, "zh")
+    say(dialog, "对了，期限改成二十四个月")
+    reply = say(dialog, "在公司上班")
     assert dialog.state.step is Step.REVIEW and "24个月" in reply.prompts[-1][1]
-    _say(dialog, "对的")
+    say(dialog, "对的")
     assert dialog.state.step is Step.OFFER
     assert dialog.state.slots["term"] == dialog.state.slots["offer_term"] == "24"
     # At the offer, a change is decided again and a new offer made on the new value.
-    reply = _say(dialog, "金额能不能改成三万？")
+    reply = say(dialog, "金额能不能改成三万？")
     assert dialog.state.step is Step.OFFER and dialog.state.slots["offer_amount"] == "30000"
-    assert _ids(reply)[0] == "slot_changed" and "offer" in _ids(reply)
+    assert prompt_ids(reply)[0] == "slot_changed" and "offer" in prompt_ids(reply)
 
 
 @pytest.mark.parametrize(
@@ -153,10 +132,10 @@ def test_the_application_and_the_offer_use_the_corrected_value(make_app) -> None
 def test_a_self_correction_inside_one_answer_keeps_the_last_version(
     make_app, language: str, step: Step, said: str, slot: str, value: str
 ) -> None:
-    dialog = _at(make_app(), step, language)
-    _say(dialog, said)
+    dialog = dialog_at(make_app(), step, language)
+    say(dialog, said)
     if dialog.state.slots.get("confirm_slot"):
-        _say(dialog, "对" if language == "zh" else "yes")
+        say(dialog, "对" if language == "zh" else "yes")
     assert dialog.state.slots[slot] == value
 
 
@@ -181,10 +160,10 @@ def test_a_self_correction_inside_one_answer_keeps_the_last_version(
 def test_a_question_back_is_answered_then_the_question_asked_again_without_a_retry(
     make_app, language: str, step: Step, said: str, answer: str
 ) -> None:
-    dialog = _at(make_app(), step, language)
+    dialog = dialog_at(make_app(), step, language)
     before = dict(dialog.state.slots)
-    reply = _say(dialog, said)
-    ids = _ids(reply)
+    reply = say(dialog, said)
+    ids = prompt_ids(reply)
     assert ids[0] == answer and len(ids) == 2 and ids[1].startswith("ask_")
     assert dialog.state.step is step and dialog.state.retries == 0
     assert {k: v for k, v in dialog.state.slots.items() if not k.startswith("digressions_")} == (
@@ -193,8 +172,8 @@ def test_a_question_back_is_answered_then_the_question_asked_again_without_a_ret
 
 
 def test_the_rate_is_answered_with_the_apr_first(make_app) -> None:
-    dialog = _at(make_app(), Step.AMOUNT, "zh")
-    text = _say(dialog, "年化利率是多少？").prompts[0][1]
+    dialog = dialog_at(make_app(), Step.AMOUNT, "zh")
+    text = say(dialog, "年化利率是多少？").prompts[0][1]
     assert text.index("年化利率") < text.index("%")
     assert "百分之二十四" in text
 
@@ -205,8 +184,8 @@ def test_the_rate_is_answered_with_the_apr_first(make_app) -> None:
 def test_a_question_at_the_name_step_is_never_stored_as_the_name(
     make_app, language: str, said: str
 ) -> None:
-    dialog = _at(make_app(), Step.NAME, language)
-    _say(dialog, said)
+    dialog = dialog_at(make_app(), Step.NAME, language)
+    say(dialog, said)
     assert "name" not in dialog.state.slots and dialog.state.step is Step.NAME
 
 
@@ -215,10 +194,10 @@ def test_a_question_at_the_name_step_is_never_stored_as_the_name(
     [("zh", "等一下，我找找工资条"), ("en", "hold on, let me check my payslip")],
 )
 def test_wait_holds_the_question_without_a_retry(make_app, language: str, said: str) -> None:
-    dialog = _at(make_app(), Step.INCOME, language)
-    reply = _say(dialog, said)
-    assert _ids(reply) == ["digress_wait"] and dialog.state.retries == 0
-    _say(dialog, "一万二" if language == "zh" else "twelve thousand")
+    dialog = dialog_at(make_app(), Step.INCOME, language)
+    reply = say(dialog, said)
+    assert prompt_ids(reply) == ["digress_wait"] and dialog.state.retries == 0
+    say(dialog, "一万二" if language == "zh" else "twelve thousand")
     assert dialog.state.slots["income"] == "12000"
 
 
@@ -237,8 +216,8 @@ def test_wait_holds_the_question_without_a_retry(make_app, language: str, said: 
 def test_a_person_asked_for_in_many_ways_takes_the_call_at_once(
     make_app, language: str, said: str
 ) -> None:
-    dialog = _at(make_app(), Step.TERM, language)
-    reply = _say(dialog, said)
+    dialog = dialog_at(make_app(), Step.TERM, language)
+    reply = say(dialog, said)
     assert reply.hand_off and dialog.state.status is SessionStatus.HANDED_OFF
 
 
@@ -249,17 +228,17 @@ def test_a_person_asked_for_in_many_ways_takes_the_call_at_once(
 def test_cancelling_is_confirmed_then_ends_at_no_cost(
     make_app, language: str, said: str, yes: str
 ) -> None:
-    dialog = _at(make_app(), Step.PURPOSE, language)
-    assert _ids(_say(dialog, said)) == ["confirm_cancel"]
-    reply = _say(dialog, yes)
+    dialog = dialog_at(make_app(), Step.PURPOSE, language)
+    assert prompt_ids(say(dialog, said)) == ["confirm_cancel"]
+    reply = say(dialog, yes)
     assert reply.end_call and dialog.state.status is SessionStatus.CANCELLED
 
 
 def test_not_cancelling_goes_back_to_the_question(make_app) -> None:
-    dialog = _at(make_app(), Step.PURPOSE, "zh")
-    _say(dialog, "我再考虑考虑")
-    reply = _say(dialog, "不是，继续吧")
-    assert _ids(reply) == ["ask_purpose"] and dialog.state.status is SessionStatus.ACTIVE
+    dialog = dialog_at(make_app(), Step.PURPOSE, "zh")
+    say(dialog, "我再考虑考虑")
+    reply = say(dialog, "不是，继续吧")
+    assert prompt_ids(reply) == ["ask_purpose"] and dialog.state.status is SessionStatus.ACTIVE
 
 
 # ------------------------------------------------------------------------- open categories
@@ -276,8 +255,8 @@ def test_not_cancelling_goes_back_to_the_question(make_app) -> None:
     ],
 )
 def test_everyday_purposes_are_understood(make_app, language: str, said: str, purpose: str) -> None:
-    dialog = _at(make_app(), Step.PURPOSE, language)
-    _say(dialog, said)
+    dialog = dialog_at(make_app(), Step.PURPOSE, language)
+    say(dialog, said)
     assert dialog.state.slots["purpose"] == purpose and dialog.state.step is Step.INCOME
 
 
@@ -291,15 +270,15 @@ def test_everyday_purposes_are_understood(make_app, language: str, said: str, pu
     ],
 )
 def test_everyday_jobs_are_understood(make_app, language: str, said: str, kind: str) -> None:
-    dialog = _at(make_app(), Step.EMPLOYMENT, language)
-    _say(dialog, said)
+    dialog = dialog_at(make_app(), Step.EMPLOYMENT, language)
+    say(dialog, said)
     assert dialog.state.slots["employment"] == kind
 
 
 def test_an_unknown_purpose_is_asked_once_more_then_kept_as_other_with_the_words(make_app) -> None:
-    dialog = _at(make_app(), Step.PURPOSE, "zh")
-    assert _ids(_say(dialog, "办签证和公证"))[0] == "purpose_unclear"
-    reply = _say(dialog, "办签证和公证")
+    dialog = dialog_at(make_app(), Step.PURPOSE, "zh")
+    assert prompt_ids(say(dialog, "办签证和公证"))[0] == "purpose_unclear"
+    reply = say(dialog, "办签证和公证")
     assert dialog.state.slots["purpose"] == "other"
     assert dialog.state.slots["purpose_words"] == "办签证和公证"
     assert dialog.state.step is Step.INCOME and "办签证和公证" in reply.text
@@ -312,7 +291,7 @@ def test_an_unknown_purpose_is_asked_once_more_then_kept_as_other_with_the_words
 def test_banned_purposes_are_still_declined_however_phrased(
     make_app, language: str, said: str
 ) -> None:
-    dialog = _at(make_app(), Step.PURPOSE, language)
-    reply = _say(dialog, said)
+    dialog = dialog_at(make_app(), Step.PURPOSE, language)
+    reply = say(dialog, said)
     assert dialog.state.status is SessionStatus.DECLINED
-    assert "decline_banned_purpose" in _ids(reply)
+    assert "decline_banned_purpose" in prompt_ids(reply)

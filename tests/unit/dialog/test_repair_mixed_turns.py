@@ -9,30 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from lendline.demo.borrowers import happy_borrower
-from lendline.demo.drive import resolve_answer
-from lendline.dialog.flow import CallerInput, Dialog, Reply
+from chat_turns import dialog_at, prompt_ids, say
 from lendline.dialog.state import SessionStatus, Step
-
-
-def _at(app, step: Step, language: str) -> Dialog:  # type: ignore[no-untyped-def]
-    persona = happy_borrower(language)
-    dialog = app.open_call(persona.caller_number, "chat")
-    dialog.start()
-    while dialog.state.step is not step:
-        answer = persona.answer(dialog.state.last_prompts[-1][0])
-        assert answer is not None
-        reply = dialog.handle(CallerInput(text=resolve_answer(app, persona, answer, spoken=False)))
-        assert not reply.end_call, reply.prompts
-    return dialog
-
-
-def _say(dialog: Dialog, text: str) -> Reply:
-    return dialog.handle(CallerInput(text=text))
-
-
-def _ids(reply: Reply) -> list[str]:
-    return [prompt_id for prompt_id, _ in reply.prompts]
 
 
 @pytest.mark.parametrize(
@@ -45,21 +23,21 @@ def _ids(reply: Reply) -> list[str]:
 def test_a_refusal_said_after_a_question_refuses_the_consent(
     make_app, language: str, said: str
 ) -> None:
-    dialog = _at(make_app(), Step.CONSENT, language)
-    _say(dialog, said)
+    dialog = dialog_at(make_app(), Step.CONSENT, language)
+    say(dialog, said)
     assert dialog.state.status is SessionStatus.REFUSED
 
 
 def test_a_question_with_a_no_in_it_refuses_nothing(make_app) -> None:
-    dialog = _at(make_app(), Step.CONSENT, "en")
-    reply = _say(dialog, "I am not a Chinese citizen. Can foreigners borrow with you?")
+    dialog = dialog_at(make_app(), Step.CONSENT, "en")
+    reply = say(dialog, "I am not a Chinese citizen. Can foreigners borrow with you?")
     assert dialog.state.status is SessionStatus.ACTIVE and dialog.state.step is Step.CONSENT
-    assert _ids(reply)[0] == "digress_unknown"
+    assert prompt_ids(reply)[0] == "digress_unknown"
 
 
 def test_asking_whether_one_may_cancel_later_does_not_cancel(make_app) -> None:
-    dialog = _at(make_app(), Step.SIGN_CONSENT, "en")
-    _say(dialog, "If I sign today and change my mind tomorrow, can I cancel?")
+    dialog = dialog_at(make_app(), Step.SIGN_CONSENT, "en")
+    say(dialog, "If I sign today and change my mind tomorrow, can I cancel?")
     assert dialog.state.status is SessionStatus.ACTIVE and dialog.state.step is Step.SIGN_CONSENT
 
 
@@ -73,21 +51,21 @@ def test_asking_whether_one_may_cancel_later_does_not_cancel(make_app) -> None:
 def test_putting_off_the_signature_to_ask_family_declines_it(
     make_app, language: str, said: str
 ) -> None:
-    dialog = _at(make_app(), Step.SIGN_CONSENT, language)
-    _say(dialog, said)
+    dialog = dialog_at(make_app(), Step.SIGN_CONSENT, language)
+    say(dialog, said)
     assert dialog.state.status is SessionStatus.CANCELLED
 
 
 def test_asking_if_the_agent_is_human_is_answered_not_handed_off(make_app) -> None:
-    dialog = _at(make_app(), Step.AMOUNT, "en")
-    reply = _say(dialog, "Am I talking to an actual human?")
-    assert dialog.state.status is SessionStatus.ACTIVE and _ids(reply)[0] == "digress_robot"
+    dialog = dialog_at(make_app(), Step.AMOUNT, "en")
+    reply = say(dialog, "Am I talking to an actual human?")
+    assert dialog.state.status is SessionStatus.ACTIVE and prompt_ids(reply)[0] == "digress_robot"
 
 
 def test_a_small_number_in_a_purpose_changes_no_amount(make_app) -> None:
-    dialog = _at(make_app(), Step.PURPOSE, "en")
+    dialog = dialog_at(make_app(), Step.PURPOSE, "en")
     amount = dialog.state.slots["amount"]
-    _say(dialog, "Stock for my Taobao shop before Double 11, phone cases and chargers")
+    say(dialog, "Stock for my Taobao shop before Double 11, phone cases and chargers")
     assert dialog.state.slots["amount"] == amount
     assert dialog.state.slots["purpose"] == "business_working_capital"
 
@@ -104,16 +82,16 @@ def test_a_small_number_in_a_purpose_changes_no_amount(make_app) -> None:
 def test_everyday_forms_of_an_income_and_a_term(
     make_app, step: Step, language: str, said: str, slot: str, value: str
 ) -> None:
-    dialog = _at(make_app(), step, language)
-    _say(dialog, said)
+    dialog = dialog_at(make_app(), step, language)
+    say(dialog, said)
     if dialog.state.slots.get("confirm_slot") == slot:
         # Far from the registry's income: read back explicitly first.
         assert dialog.state.slots["confirm_value"] == value
-        _say(dialog, "对" if language == "zh" else "yes")
+        say(dialog, "对" if language == "zh" else "yes")
     assert dialog.state.slots.get(slot) == value
 
 
 def test_a_name_followed_by_a_dash_and_a_remark_is_the_name(make_app) -> None:
-    dialog = _at(make_app(), Step.NAME, "en")
-    _say(dialog, "Li Hua — I took a Chinese name when I arrived.")
+    dialog = dialog_at(make_app(), Step.NAME, "en")
+    say(dialog, "Li Hua — I took a Chinese name when I arrived.")
     assert dialog.state.slots["name"] == "li hua" and dialog.state.step is Step.ID_NUMBER

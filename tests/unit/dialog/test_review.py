@@ -11,30 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from lendline.demo.borrowers import happy_borrower
-from lendline.demo.drive import resolve_answer
-from lendline.dialog.flow import CallerInput, Dialog, Reply
+from chat_turns import dialog_at, prompt_ids, say
 from lendline.dialog.state import SessionStatus, Step
-
-
-def _at_review(app, language: str) -> tuple[Dialog, Reply]:  # type: ignore[no-untyped-def]
-    persona = happy_borrower(language)
-    dialog = app.open_call(persona.caller_number, "chat")
-    reply = dialog.start()
-    while dialog.state.step is not Step.REVIEW:
-        answer = persona.answer(dialog.state.last_prompts[-1][0])
-        assert answer is not None
-        reply = dialog.handle(CallerInput(text=resolve_answer(app, persona, answer, spoken=False)))
-        assert not reply.end_call, reply.prompts
-    return dialog, reply
-
-
-def _say(dialog: Dialog, text: str) -> Reply:
-    return dialog.handle(CallerInput(text=text))
-
-
-def _ids(reply: Reply) -> list[str]:
-    return [prompt_id for prompt_id, _ in reply.prompts]
 
 
 @pytest.mark.parametrize(
@@ -47,13 +25,13 @@ def _ids(reply: Reply) -> list[str]:
 def test_the_summary_names_every_answer_and_yes_decides(
     make_app, language: str, words: list[str]
 ) -> None:
-    dialog, reply = _at_review(make_app(), language)
-    summary = reply.prompts[-1]
+    dialog = dialog_at(make_app(), Step.REVIEW, language)
+    summary = dialog.state.last_prompts[-1]
     assert summary[0] == "review_application"
     for word in words:
         assert word in summary[1], (word, summary[1])
-    reply = _say(dialog, "对的" if language == "zh" else "Yes, that's all correct.")
-    assert dialog.state.step is Step.OFFER and _ids(reply) == ["decision_wait", "offer"]
+    reply = say(dialog, "对的" if language == "zh" else "Yes, that's all correct.")
+    assert dialog.state.step is Step.OFFER and prompt_ids(reply) == ["decision_wait", "offer"]
 
 
 @pytest.mark.parametrize(
@@ -68,11 +46,11 @@ def test_the_summary_names_every_answer_and_yes_decides(
 def test_a_change_said_with_its_value_is_read_back_in_a_new_summary(
     make_app, language: str, said: str, slot: str, value: str
 ) -> None:
-    dialog, _ = _at_review(make_app(), language)
-    reply = _say(dialog, said)
+    dialog = dialog_at(make_app(), Step.REVIEW, language)
+    reply = say(dialog, said)
     assert dialog.state.slots[slot] == value
     assert dialog.state.step is Step.REVIEW
-    assert _ids(reply) == ["slot_changed", "review_application"]
+    assert prompt_ids(reply) == ["slot_changed", "review_application"]
 
 
 @pytest.mark.parametrize(
@@ -94,40 +72,40 @@ def test_a_part_said_to_be_wrong_is_asked_again_with_its_choices(
     slot: str,
     value: str,
 ) -> None:
-    dialog, _ = _at_review(make_app(), language)
-    reply = _say(dialog, complaint)
-    assert _ids(reply) == [asked]
+    dialog = dialog_at(make_app(), Step.REVIEW, language)
+    reply = say(dialog, complaint)
+    assert prompt_ids(reply) == [asked]
     if slot in ("purpose", "employment"):
         # The choices are read out in the words a borrower can say back.
         assert choice in reply.prompts[0][1]
-    reply = _say(dialog, choice)
+    reply = say(dialog, choice)
     assert dialog.state.slots[slot] == value
-    assert dialog.state.step is Step.REVIEW and _ids(reply) == ["review_application"]
+    assert dialog.state.step is Step.REVIEW and prompt_ids(reply) == ["review_application"]
 
 
 def test_a_bare_no_asks_which_part(make_app) -> None:
-    dialog, _ = _at_review(make_app(), "zh")
-    assert _ids(_say(dialog, "不对")) == ["review_which"]
-    assert _ids(_say(dialog, "收入")) == ["revise_income"]
-    reply = _say(dialog, "一万八")
-    assert dialog.state.slots["income"] == "18000" and _ids(reply) == ["review_application"]
+    dialog = dialog_at(make_app(), Step.REVIEW, "zh")
+    assert prompt_ids(say(dialog, "不对")) == ["review_which"]
+    assert prompt_ids(say(dialog, "收入")) == ["revise_income"]
+    reply = say(dialog, "一万八")
+    assert dialog.state.slots["income"] == "18000" and prompt_ids(reply) == ["review_application"]
 
 
 def test_a_banned_purpose_chosen_from_the_summary_is_still_declined(make_app) -> None:
-    dialog, _ = _at_review(make_app(), "zh")
-    _say(dialog, "用途不对")
-    reply = _say(dialog, "其实是拿去炒股")
+    dialog = dialog_at(make_app(), Step.REVIEW, "zh")
+    say(dialog, "用途不对")
+    reply = say(dialog, "其实是拿去炒股")
     assert dialog.state.status is SessionStatus.DECLINED
-    assert "decline_banned_purpose" in _ids(reply)
+    assert "decline_banned_purpose" in prompt_ids(reply)
 
 
 def test_a_caller_who_keeps_disagreeing_reaches_a_person(make_app) -> None:
-    dialog, _ = _at_review(make_app(), "en")
+    dialog = dialog_at(make_app(), Step.REVIEW, "en")
     for _ in range(4):
-        _say(dialog, "No, the purpose is wrong.")
-        _say(dialog, "travel")
-    reply = _say(dialog, "No, the purpose is wrong.")
-    assert dialog.state.status is SessionStatus.HANDED_OFF, _ids(reply)
+        say(dialog, "No, the purpose is wrong.")
+        say(dialog, "travel")
+    reply = say(dialog, "No, the purpose is wrong.")
+    assert dialog.state.status is SessionStatus.HANDED_OFF, prompt_ids(reply)
 
 
 def _choices() -> list[tuple[str, str, str, str]]:
@@ -155,8 +133,8 @@ _SAID_WRONG = {
 def test_every_choice_read_out_is_understood_as_its_own_category(
     make_app, language: str, slot: str, category: str, word: str
 ) -> None:
-    dialog, _ = _at_review(make_app(), language)
-    _say(dialog, _SAID_WRONG[language, slot])
-    _say(dialog, word)
+    dialog = dialog_at(make_app(), Step.REVIEW, language)
+    say(dialog, _SAID_WRONG[language, slot])
+    say(dialog, word)
     assert dialog.state.slots[slot] == category
     assert dialog.state.step is Step.REVIEW
