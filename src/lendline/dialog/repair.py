@@ -38,7 +38,9 @@ from lendline.dialog.state import SessionStatus, Step
 from lendline.dialog.steps.application import SLOTS, pend_confirmation
 from lendline.dialog.steps.base import StepSpec
 from lendline.dialog.steps.opening import refuse_consent
+from lendline.dialog.steps.review import amount_limits
 from lendline.dialog.steps.signing import decline_offer
+from lendline.dialog.steps.slot_readers import clauses
 from lendline.dialog.turn import Prompt, Reply
 from lendline.lending.offer import OfferOutOfRange, make_offer
 from lendline.shared.money import Money
@@ -203,13 +205,10 @@ def _unknown_question(ctx: DialogContext, spec: StepSpec, text: str, digits: str
     return ctx.ask_again(ctx.say("digress_unknown"))
 
 
-_CLAUSE_END = re.compile(r"[。.!！;；]+|[?？]+|[，,]")
-
-
 def _ends_with_question(text: str) -> bool:
     """Whether the turn's last clause asks something (a request or refusal may come first)."""
-    clauses = [part for part in _CLAUSE_END.split(text.strip()) if part.strip()]
-    last = clauses[-1] if clauses else text
+    parts = [part for part in clauses(text.strip()) if part.strip()]
+    last = parts[-1] if parts else text
     return is_question(last) or text.rstrip().endswith(("?", "？"))
 
 
@@ -243,13 +242,8 @@ def _digression_answer(ctx: DialogContext, digression: Digression) -> Prompt:
     if digression is Digression.RATE:
         return ctx.say("digress_rate", apr=_apr_from(ctx))
     if digression is Digression.LIMITS:
-        product, r = ctx.desk.product, ctx.render
-        return ctx.say(
-            "digress_limits",
-            min=r.amount(product.min_amount.amount),
-            max=r.amount(product.max_amount.amount),
-            terms=r.term_list(product.terms_months),
-        )
+        terms = ctx.render.term_list(ctx.desk.product.terms_months)
+        return ctx.say("digress_limits", **amount_limits(ctx), terms=terms)
     if digression is Digression.WHY:
         identity = state.step in (Step.NAME, Step.ID_NUMBER, Step.MOBILE, Step.SECURITY_QUESTION)
         return ctx.say("digress_why_identity" if identity else "digress_why")

@@ -111,12 +111,19 @@ def new_value_part(text: str) -> str:
     return said[matches[-1].end() :] if matches else said
 
 
+def _slot_named(said: str) -> str | None:
+    """The slot normalised ``said`` names by a term's value or a slot word, if any."""
+    if _TERM_VALUE.search(said):
+        return "term"
+    for slot, words in _SLOT_WORDS:
+        if _match.contains_any(said, words):
+            return slot
+    return None
+
+
 def names_a_slot(text: str) -> bool:
     """Whether ``text`` names a slot ("期限", "the amount") rather than only saying a value."""
-    said = normalize(text)
-    return bool(_TERM_VALUE.search(said)) or any(
-        _match.contains_any(said, words) for _, words in _SLOT_WORDS
-    )
+    return _slot_named(normalize(text)) is not None
 
 
 #: Words that name the work situation only when the caller is saying which answer is wrong
@@ -134,12 +141,10 @@ def named_slot(text: str) -> str | None:
         "amount", "term", "purpose", "income" or "employment", or None.
     """
     said = normalize(text)
-    if _TERM_VALUE.search(said):
-        return "term"
-    for slot, words in _SLOT_WORDS:
-        if _match.contains_any(said, words):
-            return slot
-    return "employment" if _match.contains_any(said, _EMPLOYMENT_NAMED) else None
+    named = _slot_named(said)
+    if named is None and _match.contains_any(said, _EMPLOYMENT_NAMED):
+        return "employment"
+    return named
 
 
 #: "工作情况不对", "the job is wrong": a part said to be wrong, which says no new value.
@@ -171,11 +176,9 @@ def find_slot_change(text: str, lang: str = "zh", current: str | None = None) ->
     said = normalize(text)
     if not _CHANGE.search(said):
         return None
-    if _TERM_VALUE.search(said):
-        return "term"
-    for slot, words in _SLOT_WORDS:
-        if _match.contains_any(said, words):
-            return slot
+    named = _slot_named(said)
+    if named is not None:
+        return named
     # No slot named: the kind of value says which ("刚才那个三万能不能改成三万五").
     if current not in ("income", "amount") and _MONEY.search(said):
         return "amount"

@@ -19,7 +19,12 @@ from typing import TYPE_CHECKING
 
 from lendline.dialog.state import SessionStatus, Step
 from lendline.dialog.steps.base import Ask, StepSpec
-from lendline.dialog.steps.review import REVISING, purpose_label, revised_question
+from lendline.dialog.steps.review import (
+    REVISING,
+    amount_limits,
+    purpose_label,
+    revised_question,
+)
 from lendline.dialog.steps.slot_readers import (
     Reading,
     read_amount,
@@ -132,14 +137,7 @@ def _revisable(ask: Ask, slot_name: str) -> Ask:
 
 
 def _ask_amount(ctx: DialogContext) -> list[Prompt]:
-    product, r = ctx.desk.product, ctx.render
-    return [
-        ctx.say(
-            "ask_amount",
-            min=r.amount(product.min_amount.amount),
-            max=r.amount(product.max_amount.amount),
-        )
-    ]
+    return [ctx.say("ask_amount", **amount_limits(ctx))]
 
 
 def _ask_term(ctx: DialogContext) -> list[Prompt]:

@@ -74,19 +74,18 @@ def revise(ctx: DialogContext, slot: str) -> Reply:
     return Reply(ctx.question())
 
 
+def amount_limits(ctx: DialogContext) -> dict[str, str]:
+    """The product's smallest and largest amounts as said ("min", "max" of the prompts)."""
+    product, r = ctx.desk.product, ctx.render
+    return {"min": r.amount(product.min_amount.amount), "max": r.amount(product.max_amount.amount)}
+
+
 def revised_question(ctx: DialogContext, slot: str) -> list[Prompt]:
     """The question for a slot asked again from the summary (no read-back, choices listed)."""
-    product, r = ctx.desk.product, ctx.render
     if slot == "amount":
-        return [
-            ctx.say(
-                "revise_amount",
-                min=r.amount(product.min_amount.amount),
-                max=r.amount(product.max_amount.amount),
-            )
-        ]
+        return [ctx.say("revise_amount", **amount_limits(ctx))]
     if slot == "term":
-        return [ctx.say("revise_term", terms=r.term_list(product.terms_months))]
+        return [ctx.say("revise_term", terms=ctx.render.term_list(ctx.desk.product.terms_months))]
     if slot in ("purpose", "employment"):
         return [ctx.say(f"revise_{slot}", choices=choice_list(ctx, slot))]
     return [ctx.say(f"revise_{slot}")]

@@ -19,7 +19,7 @@ from lendline.dialog.nlu.money_meaning import Period, colloquial, period_of, rea
 from lendline.dialog.nlu.numbers import parse_amount, parse_term_months
 from lendline.dialog.nlu.self_correction import latest_version
 from lendline.dialog.nlu.text import normalize, strip_punct
-from lendline.dialog.steps.review import REVISING
+from lendline.dialog.steps.review import REVISING, amount_limits
 from lendline.dialog.turn import Prompt
 from lendline.lending.purpose import PurposeCategory
 
@@ -114,9 +114,7 @@ def read_amount(ctx: DialogContext, text: str, digits: str) -> Reading:
         return Reading(problem=ctx.say("amount_invalid"))
     product = ctx.desk.product
     if not product.min_amount.amount <= amount <= product.max_amount.amount:
-        r = ctx.render
-        low, high = r.amount(product.min_amount.amount), r.amount(product.max_amount.amount)
-        return Reading(problem=ctx.say("amount_out_of_range", min=low, max=high))
+        return Reading(problem=ctx.say("amount_out_of_range", **amount_limits(ctx)))
     return Reading(str(amount))
 
 
