@@ -12,16 +12,19 @@ recognition over what baresip heard to check the offer's APR was said on the lin
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
 import time
 import wave
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
 from lendline.adapters.recordings.wav_files import WavFileRecorder
 from lendline.adapters.sms.outbox import latest_code_for
@@ -80,15 +83,26 @@ def _why(server: ServedLendLine, session: str) -> str:
     return "\n".join(f"{event} {payload}" for event, payload in rows) + "\n"
 
 
-def _stored_slots(server: ServedLendLine, session: str) -> dict[str, str]:
-    """The session's dialog slots as the server saved them, read with the server's keys."""
+@contextlib.contextmanager
+def _observer(server: ServedLendLine) -> Iterator[Engine]:
+    """The server's database opened with its keys, as an access request would read it."""
     observer = make_engine(f"sqlite:///{server.database}")
-    bind_keys(observer, KeyFile(server.home / "keys" / "personal-data-keys.json").keys())
     try:
-        with SqlUnitOfWork(observer, read_only=True) as uow:
-            stored = uow.sessions.get(session)
+        bind_keys(observer, KeyFile(server.home / "keys" / "personal-data-keys.json").keys())
+        yield observer
     finally:
         observer.dispose()
+
+
+def _stored_session(server: ServedLendLine, session: str) -> Any:
+    """The session as the server saved it, sealed values opened."""
+    with _observer(server) as observer, SqlUnitOfWork(observer, read_only=True) as uow:
+        return uow.sessions.get(session)
+
+
+def _stored_slots(server: ServedLendLine, session: str) -> dict[str, str]:
+    """The session's dialog slots as the server saved them, read with the server's keys."""
+    stored = _stored_session(server, session)
     assert stored is not None
     return dict(stored.state.get("slots", {}))
 
@@ -233,14 +247,8 @@ def test_a_recorded_borrower_takes_a_loan_over_a_real_sip_call(
     payload = json.loads(opened[0])
     assert payload["transport"] == "sip" and payload["call_id"]
     # The caller number is sealed at rest; an observer with the server's keys reads it.
-    observer = make_engine(f"sqlite:///{server.database}")
-    bind_keys(observer, KeyFile(server.home / "keys" / "personal-data-keys.json").keys())
-    try:
-        with SqlUnitOfWork(observer, read_only=True) as uow:
-            stored = uow.sessions.get(session)
-        assert stored is not None and stored.caller_number == persona.caller_number
-    finally:
-        observer.dispose()
+    stored = _stored_session(server, session)
+    assert stored is not None and stored.caller_number == persona.caller_number
 
     # The offer as the borrower heard it on the line: recognise it and find the APR.
     start, end = spans["offer"]
@@ -254,12 +262,8 @@ def test_a_recorded_borrower_takes_a_loan_over_a_real_sip_call(
     # The file is sealed under the session's key; decrypt it as an access request would.
     (sealed,) = list(server.recordings.glob("*.wav.enc"))
     ((session_id,),) = server.query("SELECT session_id FROM call_sessions")
-    observer = make_engine(f"sqlite:///{server.database}")
-    try:
-        bind_keys(observer, KeyFile(server.home / "keys" / "personal-data-keys.json").keys())
+    with _observer(server) as observer:
         plain = WavFileRecorder(server.recordings, EngineSealer(observer)).read(session_id, sealed)
-    finally:
-        observer.dispose()
     with wave.open(io.BytesIO(plain)) as wav:
         assert (wav.getnchannels(), wav.getframerate()) == (2, 8000)
         frames = wav.readframes(wav.getnframes())
