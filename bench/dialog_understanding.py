@@ -172,7 +172,7 @@ def chart(before: list[dict[str, object]], after: list[dict[str, object]], path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    sets = ("heldout", "dev", "dev2", "dev3", "dev4")
+    sets = ("heldout", "dev", "dev2", "dev3", "dev4", "dev5")
     parser.add_argument("--set", default="heldout", choices=sets)
     parser.add_argument("--lang", choices=("zh", "en"))
     parser.add_argument("--limit", type=int)

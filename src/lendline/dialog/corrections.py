@@ -24,7 +24,12 @@ from lendline.dialog.nlu.slot_change import (
     new_value_part,
 )
 from lendline.dialog.state import SessionStatus, Step
-from lendline.dialog.steps.application import SLOTS, advance_from, pend_confirmation
+from lendline.dialog.steps.application import (
+    SLOTS,
+    advance_from,
+    decline_if_banned,
+    pend_confirmation,
+)
 from lendline.dialog.steps.base import StepSpec
 from lendline.dialog.steps.decision import decide
 from lendline.dialog.steps.review import too_many_revisions
@@ -115,10 +120,19 @@ def change_earlier_slot(ctx: DialogContext, spec: StepSpec, text: str) -> Reply 
         # "用途不对" at the summary names the part to ask again: the summary step does it.
         return None
     if reading.value is None:
-        return ctx.ask_again(*(p for p in (reading.problem,) if p is not None))
+        # A change that says no usable value: the turn may still answer the question asked
+        # ("A bigger roaster. And before you ask, I make …"); if not, it is a failed attempt,
+        # counted like any other so the call cannot go round in circles.
+        answered = ctx.try_answer(spec, text)
+        if answered is not None:
+            return answered
+        return ctx.retry(*(p for p in (reading.problem,) if p is not None))
     if reading.confirm is not None:
         return pend_confirmation(ctx, slot_name, reading.value, reading.confirm)
     state.slots[slot_name] = reading.value
+    declined = decline_if_banned(ctx) if slot_name == "purpose" else None
+    if declined is not None:
+        return declined
     readback = _changed(ctx, slot_name, reading.value)
     if state.step is Step.OFFER:
         # The offer was made on the old value: the application is decided again.
@@ -154,7 +168,8 @@ def _correct_previous_loosely(ctx: DialogContext, spec: StepSpec, text: str) -> 
     if reading.value is None or reading.confirm is not None:
         return None
     state.slots[previous.slot] = reading.value
-    return Reply(ctx.question())
+    declined = decline_if_banned(ctx) if previous.slot == "purpose" else None
+    return declined or Reply(ctx.question())
 
 
 _SHORTHAND = 1000
@@ -206,7 +221,10 @@ def correct_previous(ctx: DialogContext, spec: StepSpec, text: str) -> Reply | N
         return _correct_previous_loosely(ctx, spec, text)
     current, retries, slots, status = state.step, state.retries, dict(state.slots), state.status
     state.step = previous
-    ctx.specs[previous].accept(ctx, rest, "")
+    reread = ctx.specs[previous].accept(ctx, rest, "")
+    if state.status is not status:
+        # The corrected answer ended the call (a banned purpose owned up to is declined).
+        return reread
     if state.step is not previous and not state.slots.get("confirm_slot"):
         # The earlier answer was corrected: ask the current question again.
         state.step, state.retries = current, 0

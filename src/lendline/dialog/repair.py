@@ -30,7 +30,16 @@ from lendline.dialog.corrections import (
     correct_previous,
     on_confirmation,
 )
-from lendline.dialog.nlu.digressions import Digression, detect_digression, is_question
+from lendline.dialog.nlu.digressions import (
+    Digression,
+    asks,
+    detect_digression,
+    is_question,
+    proposes,
+    sentences,
+    statement_part,
+    without_tag_question,
+)
 from lendline.dialog.nlu.intents import MetaIntent, detect_meta_intent
 from lendline.dialog.nlu.numbers import parse_amount
 from lendline.dialog.nlu.slot_change import find_slot_change
@@ -40,7 +49,6 @@ from lendline.dialog.steps.base import StepSpec
 from lendline.dialog.steps.opening import refuse_consent
 from lendline.dialog.steps.review import amount_limits
 from lendline.dialog.steps.signing import decline_offer
-from lendline.dialog.steps.slot_readers import clauses
 from lendline.dialog.turn import Prompt, Reply
 from lendline.lending.offer import OfferOutOfRange, make_offer
 from lendline.shared.money import Money
@@ -88,15 +96,16 @@ def run(ctx: DialogContext, spec: StepSpec, text: str, digits: str) -> Reply:
         if meta is MetaIntent.AGENT and _asks_if_robot(text):
             # "你是机器人吧？不像真人啊" asks about the agent; it asks for nobody.
             meta = None
-        if meta is MetaIntent.CANCEL and _ends_with_question(text):
+        if meta is MetaIntent.CANCEL and detect_meta_intent(statement_part(text)) is None:
             # "If I sign and change my mind tomorrow, can I cancel?" asks; it cancels nothing.
+            # "Let me think about it and call you back, okay?" does.
             meta = None
         if meta is not None:
             reply = _on_meta(ctx, meta, text)
             if reply is not None:
                 return reply
         if state.step in APPLICATION_STEPS:
-            changed = change_earlier_slot(ctx, spec, text)
+            changed = _change_earlier_slot(ctx, spec, text, meta is MetaIntent.CANCEL)
             if changed is not None:
                 return changed
         if meta is MetaIntent.CANCEL:
@@ -146,7 +155,7 @@ def _on_meta(ctx: DialogContext, intent: MetaIntent, text: str) -> Reply | None:
 
 
 _REQUEST_VERBS = re.compile(
-    r"转|找|接|要|跟|和|换|talk|speak|transfer|connect|put me|get me|want|need|give me"
+    r"转|找|接|要|跟|和|换|talk|speak|transfer|connect|put me|get me|want|need|give me|help"
 )
 
 
@@ -157,6 +166,25 @@ def _asks_if_robot(text: str) -> bool:
     if detect_digression(text) is not Digression.ROBOT:
         return False
     return bool(_ASKS_WHO.search(text)) or not _REQUEST_VERBS.search(text)
+
+
+def _change_earlier_slot(
+    ctx: DialogContext, spec: StepSpec, text: str, cancelling: bool
+) -> Reply | None:
+    """A change of an earlier slot; in a turn that also cancels, only one that says a value.
+
+    "先不用这么多，改成三万" changes the amount; "I'm not sure I even want this loan. Let's
+    stop." names the loan but changes nothing, so it cancels.
+    """
+    if not cancelling:
+        return change_earlier_slot(ctx, spec, text)
+    state = ctx.state
+    step, retries, slots, status = state.step, state.retries, dict(state.slots), state.status
+    changed = change_earlier_slot(ctx, spec, text)
+    if state.slots == slots and state.step is step and state.status is status:
+        state.retries = retries
+        return None
+    return changed
 
 
 def _cancel(ctx: DialogContext) -> Reply:
@@ -190,14 +218,12 @@ def _asks_beyond_limits(ctx: DialogContext, spec: StepSpec, text: str) -> Reply 
 def _unknown_question(ctx: DialogContext, spec: StepSpec, text: str, digits: str) -> Reply:
     """A question the script has no answer for: say so, offer a person, ask again.
 
-    If the question also answered the step ("Is ten thousand okay?"), the answer stands.
+    If the turn also answered the step ("Is ten thousand okay?", "My own income? None."), the
+    answer stands.
     """
-    # At a consent, the offer or the signature a question that ends the turn refuses nothing
-    # ("I am not a citizen, can foreigners borrow?"); a refusal said after it does ("My
-    # income too? No, let's leave it.").
-    refusal_is_answer = ctx.state.step in _REFUSAL_IS_ANSWER
-    if not refusal_is_answer or ctx.yes_no(text, digits) or not _ends_with_question(text):
-        answered = ctx.try_answer(spec, text, digits)
+    said = _answer_part(spec, text)
+    if said and _may_answer(ctx, said, text, digits):
+        answered = ctx.try_answer(spec, said, digits)
         if answered is not None:
             return answered
     if ctx.state.step is Step.OFFER:
@@ -205,11 +231,30 @@ def _unknown_question(ctx: DialogContext, spec: StepSpec, text: str, digits: str
     return ctx.ask_again(ctx.say("digress_unknown"))
 
 
-def _ends_with_question(text: str) -> bool:
-    """Whether the turn's last clause asks something (a request or refusal may come first)."""
-    parts = [part for part in clauses(text.strip()) if part.strip()]
-    last = parts[-1] if parts else text
-    return is_question(last) or text.rstrip().endswith(("?", "？"))
+def _may_answer(ctx: DialogContext, said: str, text: str, digits: str) -> bool:
+    """Whether what a turn states besides its question answers a consent, offer or signature.
+
+    Only a yes or no said outside the question answers: "为什么这个还要单独同意？" agrees to
+    nothing, "My income too? No, let's leave it." refuses. A no that leads up to a closing
+    question is the question's context ("I am not a citizen. Can foreigners borrow?").
+    """
+    if ctx.state.step not in _REFUSAL_IS_ANSWER:
+        return True
+    verdict = ctx.yes_no(said, digits)
+    last = sentences(without_tag_question(text))[-1:]
+    return verdict is True or (verdict is False and not (last and asks(last[0])))
+
+
+def _answer_part(spec: StepSpec, text: str) -> str:
+    """The part of a turn with a question in it that may answer the step.
+
+    An amount or a term said in a question puts it forward ("能借五万吗？"), and so does a
+    question that asks whether a value will do ("装修可以吗？"); otherwise only the sentences
+    that are not questions answer: "你们会不会打电话到我单位？" names no job.
+    """
+    if spec.step in (Step.AMOUNT, Step.TERM) or proposes(text):
+        return text
+    return statement_part(text)
 
 
 def _says_more(text: str) -> bool:
@@ -229,8 +274,9 @@ def _digress_or_answer(
 ) -> Reply:
     """Answer the question back; if the same breath also answers the step, keep that too."""
     state = ctx.state
+    said = _answer_part(spec, text)
     if state.step in APPLICATION_STEPS and digression not in (Digression.WAIT, Digression.SLOWER):
-        answered = ctx.try_answer(spec, text, digits)
+        answered = ctx.try_answer(spec, said, digits) if said else None
         if answered is not None:
             answered.prompts.insert(0, _digression_answer(ctx, digression))
             return answered

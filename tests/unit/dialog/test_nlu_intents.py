@@ -49,6 +49,11 @@ R, H, A, C, G = (
         ("好的，再见。", G),
         ("我先挂了", G),
         ("拜拜", G),
+        ("你说不清楚，让你们客服跟我讲。", A),
+        ("我情况特殊，一边上班一边开网店，你还是让业务员跟我聊吧。", A),
+        ("哎等一下，工资刚到账，暂时不用借了。", MetaIntent.CANCEL),
+        ("还要分期啊……我再算算，回头再打过来。", MetaIntent.CANCEL),
+        ("等会儿，这个我得问问我老婆，家里她管钱。", MetaIntent.CANCEL),
     ],
 )
 def test_mandarin_requests_are_recognised(said: str, intent: MetaIntent) -> None:
@@ -91,6 +96,14 @@ def test_mandarin_requests_are_recognised(said: str, intent: MetaIntent) -> None
         ("Goodbye.", G),
         ("OK, bye bye.", G),
         ("I'm going to hang up now.", G),
+        ("Zhuan rengong, please — customer service.", A),
+        ("Can I talk to one of your staff?", A),
+        ("Is there a loan officer I can speak to about a bigger loan?", A),
+        ("I'm old, I don't understand all this. Is there a person who can explain?", A),
+        ("It's complicated. Can a human help me with this? Agent. Agent.", A),
+        ("Let me sleep on it and call back tomorrow.", MetaIntent.CANCEL),
+        ("That's more than I thought. I'll leave it, thanks.", MetaIntent.CANCEL),
+        ("I don't want to tell a machine my income. Just cancel it.", MetaIntent.CANCEL),
     ],
 )
 def test_english_requests_are_recognised(said: str, intent: MetaIntent) -> None:
@@ -121,6 +134,9 @@ def test_english_requests_are_recognised(said: str, intent: MetaIntent) -> None:
         "What's the interest rate on this loan?",
         "I'm a real estate agent.",
         "I work as a travel agent.",
+        "I work as an insurance agent, mostly car policies.",
+        "我是业务员",
+        "我在银行当客户经理",
         "The money will help my mother pay the hospital.",
         "I want to buy stocks with it.",
         "Tuition for my master's degree.",

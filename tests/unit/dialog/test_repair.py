@@ -286,7 +286,16 @@ def test_an_unknown_purpose_is_asked_once_more_then_kept_as_other_with_the_words
 
 @pytest.mark.parametrize(
     ("language", "said"),
-    [("zh", "前几天打麻将输了点，得赶紧还上"), ("en", "put it into the stock market")],
+    [
+        ("zh", "前几天打麻将输了点，得赶紧还上"),
+        ("zh", "借出去给朋友周转，他给我两分利，我赚中间那点。"),
+        ("zh", "看中一个沿街的小商铺，想买下来收租金。"),
+        ("zh", "老家有块宅基地要卖，想把地买下来以后盖房。"),
+        ("zh", "手机上那个足球竞猜，充点钱进去，最近手气挺好。"),
+        ("en", "put it into the stock market"),
+        ("en", "The deposit on our first flat! We finally found one to buy."),
+        ("en", "To buy a shop unit in the market. Own it, not rent. Then no more rent."),
+    ],
 )
 def test_banned_purposes_are_still_declined_however_phrased(
     make_app, language: str, said: str

@@ -89,6 +89,55 @@ def _is_question(said: str) -> bool:
     return bool(_ZH_QUESTION.search(said) or _EN_QUESTION.search(said))
 
 
+#: A sentence: up to its closing punctuation (a point inside a number does not close it).
+_SENTENCE: Final = re.compile(r"(?:[^?？!！。；;.]|(?<=\d)\.(?=\d))+(?:[?？!！。；;.…]+|$)")
+#: A question tagged onto a statement ("…and call you back, okay?", "我先不借了，好吗？"): it
+#: asks for agreement with the statement, not about something else.
+_TAG_QUESTION: Final = re.compile(
+    r"[,，\s]*(?:ok(?:ay)?|alright|all right|right|yeah"
+    r"|好吗|好不好|行吗|行不行|可以吗|成吗|对吧|好吧)\s*[?？]+\s*$",
+    re.IGNORECASE,
+)
+_EN_ASKS: Final = re.compile(
+    r"^\W*(?:so\s+|and\s+|but\s+|um\s+|uh\s+|wait\s+|ok(?:ay)?\s+)*"
+    r"(?:what|what's|how|why|is|are|am|do|does|did|can|could|will|would|should|who|when|where|"
+    r"which)\b",
+    re.IGNORECASE,
+)
+#: Questions that put a value forward ("装修可以吗？", "is twelve months okay?"): they answer.
+_PROPOSAL: Final = re.compile(
+    r"(?:可以吗|行吗|行不行|可不可以|可以不|算不算|能借吗|好使吗|"
+    r"\b(?:ok(?:ay)?|alright|all right|fine|acceptable|allowed|possible|enough)\s*)[?？]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def without_tag_question(text: str) -> str:
+    """``text`` without a question tagged onto its end ("…, okay?" -> "…")."""
+    return _TAG_QUESTION.sub("", text)
+
+
+def asks(sentence: str) -> bool:
+    """Whether one sentence asks: it ends in a question mark or 吗/呢, or opens like a question."""
+    core = sentence.strip().rstrip("!！。.…;； ")
+    return core.endswith(("?", "？", "吗", "呢")) or bool(_EN_ASKS.match(core))
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a turn, each with its closing punctuation."""
+    return [m.group(0).strip() for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+
+
+def statement_part(text: str) -> str:
+    """What a turn states, its questions left out ("My own income? None." -> "None.")."""
+    return " ".join(s for s in sentences(without_tag_question(text)) if not asks(s))
+
+
+def proposes(text: str) -> bool:
+    """Whether a question puts a value forward ("装修可以吗？", "is 12 months okay?")."""
+    return bool(_PROPOSAL.search(text.strip()))
+
+
 def _short(said: str) -> bool:
     zh = re.sub(r"[a-z0-9'\s]+", "", said)
     return len(_match.words(said)) + len(zh) // 2 <= _SHORT

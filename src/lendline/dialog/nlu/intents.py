@@ -4,13 +4,18 @@ These are checked on every turn before the answer to the current question is par
 they must not fire on ordinary answers: "我在人工智能公司上班", "I'm a travel agent",
 "what is it for" and "the money will help my mother" are answers, not requests. Single
 words ("客服", "agent", "what?") count only when they are nearly all the caller said;
-longer utterances need an unmistakable phrase ("转人工", "speak to an agent").
+longer utterances need an unmistakable phrase ("转人工", "speak to an agent"). The phrases
+are data (``vocabulary/requests.toml``, versioned); the patterns with a verb and an object
+are here.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from enum import StrEnum
+from functools import cache
+from importlib.resources import files
 from typing import Final
 
 from lendline.dialog.nlu import _match
@@ -28,255 +33,38 @@ class MetaIntent(StrEnum):
     CANCEL = "cancel"
 
 
-# Phrases that mean the request wherever they appear in the utterance.
-_PHRASES: Final[dict[MetaIntent, tuple[str, ...]]] = {
-    MetaIntent.AGENT: (
-        "转人工",
-        "人工服务",
-        "人工客服",
-        "找人工",
-        "要人工",
-        "接人工",
-        "转接人工",
-        "人工坐席",
-        "转客服",
-        "找客服",
-        "接客服",
-        "真人",
-        "活人",
-        "real person",
-        "live person",
-        "live agent",
-        "human agent",
-        "human being",
-        "工作人员",
-        "人工",
-        "你们经理",
-        "找经理",
-        "找个人",
-        "换个人",
-        "your manager",
-        "a real human",
-        "actual person",
-        "actual human",
-        "someone real",
-        "one of your people",
-        "someone from your team",
-        "someone who speaks",
-        "a person please",
-        "a person, please",
-        "回个电话",
-        "给我回电话",
-        "回电话给我",
-        "call me back",
-        "领导",
-        "transfer me",
-        "put me through",
-        "接个客服",
-        "转个客服",
-        "找个客服",
-        "staff member",
-        "a staff",
-    ),
-    MetaIntent.CHAT: (
-        "转文字",
-        "文字聊天",
-        "发文字",
-        "用文字",
-        "打字",
-        "文字交流",
-        "在线聊天",
-        "转到聊天",
-        "改成聊天",
-        "text chat",
-        "let me type",
-        "i'd rather type",
-        "i would rather type",
-        "by text",
-        "via chat",
-        "over chat",
-        "chat instead",
-        "text instead",
-        "type instead",
-        "typing instead",
-    ),
-    MetaIntent.GOODBYE: (
-        "再见",
-        "拜拜",
-        "挂了",
-        "挂电话",
-        "不聊了",
-        "bye",
-        "goodbye",
-        "good bye",
-        "bye bye",
-        "hang up",
-        "hanging up",
-        "see you",
-    ),
-    MetaIntent.CANCEL: (
-        "不借了",
-        "不贷了",
-        "不想借了",
-        "不想贷了",
-        "不办了",
-        "不要了",
-        "再考虑",
-        "考虑考虑",
-        "考虑一下",
-        "想一想再",
-        "改天再",
-        "以后再说",
-        "先不借",
-        "先不用",
-        "先不办",
-        "不申请了",
-        "商量一下再",
-        "再说吧",
-        "还是算了",
-        "不弄了",
-        "不搞了",
-        "不放心",
-        "先不签",
-        "不签了",
-        "今天先不",
-        "rather not",
-        "won't sign",
-        "not sign today",
-        "have a think",
-        "come back another time",
-        "取消申请",
-        "think about it",
-        "think it over",
-        "not today",
-        "never mind",
-        "nevermind",
-        "forget it",
-        "changed my mind",
-        "change my mind",
-        "don't want the loan",
-        "don't want to borrow",
-        "do not want the loan",
-        "not interested",
-        "cancel the application",
-        "cancel my application",
-        "stop the application",
-        "i'll pass",
-        "i will pass",
-        "maybe later",
-        "another time",
-        "not right now",
-        "stop here",
-        "discuss with my",
-        "i'll call back",
-        "don't want to sign",
-        "pass on this",
-        "hold off",
-        "talk to my wife first",
-        "talk to my husband first",
-        "talk to my family first",
-        "talk it over with",
-        "check with my wife",
-        "check with my husband",
-        "跟老婆商量",
-        "跟老公商量",
-        "和家里人商量",
-        "跟家里人商量",
-        "回去商量",
-    ),
-    MetaIntent.REPEAT: (
-        "再说一遍",
-        "再说一次",
-        "再说一下",
-        "再讲一遍",
-        "再讲一次",
-        "再来一遍",
-        "没听清",
-        "没听到",
-        "没听见",
-        "听不清",
-        "重复一下",
-        "重复一遍",
-        "请重复",
-        "请再说",
-        "你说什么",
-        "说的什么",
-        "repeat",
-        "say that again",
-        "say it again",
-        "come again",
-        "pardon",
-        "one more time",
-        "didn't catch",
-        "did not catch",
-        "didn't hear you",
-        "did not hear you",
-        "didn't hear that",
-        "can't hear you",
-        "cannot hear you",
-        "couldn't hear you",
-        "can't hear what",
-    ),
-    MetaIntent.HELP: (
-        "帮助",
-        "怎么说",
-        "不明白",
-        "没明白",
-        "不懂",
-        "听不懂",
-        "没听懂",
-        "什么意思",
-        "怎么回答",
-        "该说什么",
-        "说什么好",
-        "i don't understand",
-        "don't understand",
-        "do not understand",
-        "what do you mean",
-        "what should i say",
-        "what do i say",
-        "i'm confused",
-        "i need help",
-        "can you help",
-        "could you help",
-        "please help",
-    ),
-}
+@cache
+def _vocabulary() -> tuple[
+    dict[MetaIntent, tuple[str, ...]], dict[MetaIntent, frozenset[str]], tuple[str, ...]
+]:
+    """(phrases, short words, compounds that are no request) from the vocabulary file."""
+    raw = files("lendline.dialog.nlu.vocabulary").joinpath("requests.toml").read_text("utf-8")
+    data = tomllib.loads(raw)
+    phrases = {MetaIntent(k): tuple(v) for k, v in data["phrases"].items()}
+    short = {MetaIntent(k): frozenset(v) for k, v in data["short_words"].items()}
+    return phrases, short, tuple(data["not_requests"]["phrases"])
+
+
 #: Regular expressions for the English requests with a verb and an object.
 _PATTERNS: Final[dict[MetaIntent, re.Pattern[str]]] = {
     MetaIntent.AGENT: re.compile(
         r"\b(?:speak|talk|transfer|connect|put me through|get me)\s+(?:me\s+)?(?:to|with)?\s*"
-        r"(?:a|an|the|your|some)?\s*(?:real\s+|live\s+|human\s+)?"
+        r"(?:one of\s+)?(?:a|an|the|your|some)?\s*(?:real\s+|live\s+|human\s+|loan\s+)?"
         r"(?:agent|human|person|operator|representative|rep|someone|somebody|staff|manager|"
         r"supervisor|advisor|adviser|officer|colleague|customer service|customer support)\b"
-        r"|\b(?:human|person|someone|somebody|agent|operator)\s+(?:i|we)\s+(?:can|could)\s+"
-        r"(?:\w+\s+)?(?:talk|speak)\b|(?:跟|和|找)(?:你们)?(?:的)?(?:工作人员|人工|客服|经理|真人)"
+        r"|\b(?:human|person|someone|somebody|agent|operator|officer|staff|manager|advisor)\s+"
+        r"(?:i|we)\s+(?:can|could)\s+(?:\w+\s+)?(?:talk|speak)\b"
+        r"|\b(?:person|human|someone|somebody|staff)\s+(?:who|that)\s+(?:can|could)\s+"
+        r"(?:explain|help)\b"
+        r"|(?:跟|和|找)(?:你们)?(?:的)?(?:工作人员|人工|客服|经理|真人)"
+        r"|(?:让|叫|请|换)(?:你们)?(?:的)?(?:客服|业务员|工作人员|经理|领导|负责人|专员|客户经理)"
+        r"|(?:客服|业务员|工作人员|经理|专员)来?(?:跟|和|给)我(?:讲|说|聊|打|解释|联系|回)"
     ),
     MetaIntent.CHAT: re.compile(
         r"\b(?:switch|move|go|change|continue)\s+(?:over\s+)?to\s+(?:a\s+|the\s+)?"
         r"(?:chat|text|texting|typing|messages?|messaging)\b"
         r"|\bcan i (?:type|text|chat)\b|\bprefer (?:to )?(?:type|text|chat)\b"
     ),
-}
-#: Words that are the request only when the caller said little else.
-_SHORT_WORDS: Final[dict[MetaIntent, frozenset[str]]] = {
-    MetaIntent.AGENT: frozenset(
-        {
-            "人工",
-            "客服",
-            "坐席",
-            "agent",
-            "human",
-            "operator",
-            "representative",
-            "customer",
-            "service",
-            "support",
-        }
-    ),
-    MetaIntent.CHAT: frozenset({"文字", "聊天", "chat", "text", "type", "typing", "texting"}),
-    MetaIntent.REPEAT: frozenset({"重复", "什么", "啥", "what", "huh", "sorry", "eh"}),
-    MetaIntent.HELP: frozenset({"help", "帮忙"}),
 }
 #: Politeness and request verbs stripped before judging whether a word stood alone.
 _FILLER_ZH: Final = (
@@ -334,8 +122,6 @@ _FILLER_EN: Final = frozenset(
         "again",
     }
 )
-#: Compounds that contain a request word but are ordinary answers.
-_NOT_REQUESTS: Final = ("人工智能", "人工费", "聊天记录", "人工装修", "人工成本")
 _ORDER: Final = (
     MetaIntent.AGENT,
     MetaIntent.CHAT,
@@ -371,19 +157,34 @@ def detect_meta_intent(text: str, lang: str = "zh") -> MetaIntent | None:
         The request, or None if the utterance is an ordinary answer.
     """
     del lang  # both languages are always recognised
-    said = _match.remove(strip_punct(normalize(text)), _NOT_REQUESTS)
+    phrases, short_words, not_requests = _vocabulary()
+    said = _match.remove(strip_punct(normalize(text)), not_requests)
     if not said.strip():
         return None
     zh, english = _core(said)
     for intent in _ORDER:
-        if _match.contains_any(said, _PHRASES.get(intent, ())):
+        if _match.contains_any(said, phrases.get(intent, ())):
             return intent
         pattern = _PATTERNS.get(intent)
         if pattern is not None and pattern.search(said):
             return intent
-        short = _SHORT_WORDS.get(intent, frozenset())
+        short = short_words.get(intent, frozenset())
         if zh and not english and zh in short:
             return intent
         if english and not zh and len(english) <= 2 and set(english) <= short:
             return intent
+    if any(_lone_request_for_a_person(part) for part in _SENTENCE_END.split(normalize(text))):
+        return MetaIntent.AGENT
     return None
+
+
+#: Words that ask for a person even as one sentence of a longer turn ("…this? Agent. Agent.").
+_LONE_AGENT_WORDS: Final = frozenset({"agent", "human", "operator", "representative", "人工"})
+_SENTENCE_END: Final = re.compile(r"[.!?。！？]+")
+
+
+def _lone_request_for_a_person(sentence: str) -> bool:
+    zh, english = _core(strip_punct(sentence))
+    if zh:
+        return not english and zh in _LONE_AGENT_WORDS
+    return 0 < len(english) <= 2 and set(english) <= _LONE_AGENT_WORDS

@@ -279,12 +279,15 @@ def colloquial(text: str) -> str:
     # "四千五一个月": the 一 of 一个月 is not a digit of the figure.
     text = _PER_MONTH_AFTER.sub(" 每月", text)
     text = _AND_A_HALF_THOUSAND.sub(r"\1 point five thousand", text)
+    # "three thousand one month": the "one" is the period's, not a digit of the figure.
+    text = _ONE_PERIOD.sub(r"a \1", text)
     return _THOUSAND_AND_DIGIT.sub(r"thousand \1 hundred", text)
 
 
 _COUNTED_UNIT: Final = re.compile(r"个\s*(w|万|k)")
 _PER_MONTH_AFTER: Final = re.compile(r"(?<=[\d一二三四五六七八九十百千万])(一个月|一月|每个月)")
 _AND_A_HALF_THOUSAND: Final = re.compile(r"\b([a-z]+) and a half thousand\b")
+_ONE_PERIOD: Final = re.compile(r"\bone (month|week|year|day)\b")
 
 
 def read_money(text: str) -> MoneyReading | None:

@@ -15,8 +15,8 @@ from lendline.dialog.nlu.text import normalize
 
 _MARKERS: Final = re.compile(
     r"不对|不是|不算|其实是|说错了|错了|哦不|噢不|呃不|不不|应该是|我是说|我的意思是|还是|改成|算了"
-    r"|(?:^|[\s,.!?;:，。！？…])(?:no|nope|sorry|wait|actually|rather|i mean|i meant|but it's|"
-    r"but it is|it's really|"
+    r"|(?:^|[\s,.!?;:，。！？…])(?:no(?! more\b| longer\b)|nope|sorry|wait|actually|rather|"
+    r"i mean|i meant|but it's|but it is|it's really|"
     r"make (?:that|it)|scratch that|or rather|correction|change (?:that|it) to)\b"
 )
 

@@ -15,6 +15,7 @@ from typing import Final
 from lendline.dialog.nlu import _match
 from lendline.dialog.nlu.purpose import classify_purpose
 from lendline.dialog.nlu.text import normalize
+from lendline.lending.purpose import is_banned
 
 _CHANGE: Final = re.compile(
     r"改成|改为|改到|换成|改一下|改下|改(?!善|革|变)|调成|调到|调整|变成|更改|修改|不对|不是|说错|其实|还是|重新|"
@@ -79,6 +80,10 @@ _SLOT_WORDS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
             "take-home",
             "take home",
             "after tax",
+            "i make",
+            "we make",
+            "i earn",
+            "月入",
         ),
     ),
     ("employment", ("工作情况", "职业", "job", "occupation", "work situation")),
@@ -160,6 +165,11 @@ def drop_complaint(text: str) -> str:
     return _COMPLAINT.sub(" ", normalize(text))
 
 
+def _banned_purpose(said: str) -> bool:
+    purpose = classify_purpose(said)
+    return purpose is not None and is_banned(purpose)
+
+
 def find_slot_change(text: str, lang: str = "zh", current: str | None = None) -> str | None:
     """Name the slot an utterance changes, or None when it changes nothing.
 
@@ -176,6 +186,10 @@ def find_slot_change(text: str, lang: str = "zh", current: str | None = None) ->
     said = normalize(text)
     if not _CHANGE.search(said):
         return None
+    if current != "purpose" and _banned_purpose(said):
+        # "不是装修，股票套住了，想借点钱补仓": a forbidden purpose owned up to is a change of
+        # purpose, whatever else the turn names ("借" would make it the amount).
+        return "purpose"
     named = _slot_named(said)
     if named is not None:
         return named

@@ -109,6 +109,9 @@ _NEUTRAL: Final = (
     "旅行",
     "进行",
     "行业",
+    # "我就是打来问问的": "just", not "yes".
+    "我就是",
+    "就是想",
     "thank you",
     "thanks",
     "sorry",

@@ -43,18 +43,27 @@ if TYPE_CHECKING:
 # ---------------------------------------------------------------------------- moving on
 
 
-def _after_purpose(ctx: DialogContext) -> Reply:
+def decline_if_banned(ctx: DialogContext) -> Reply | None:
+    """Decline at once when the purpose stored is one the rules forbid, wherever it was said.
+
+    A banned purpose said as a change at a later step ("其实不是装修，是想补仓") ends the call
+    as surely as one said when asked.
+    """
     purpose = PurposeCategory(ctx.state.slots["purpose"])
-    if is_banned(purpose):
-        decision = ctx.desk.decline_for_purpose(ctx.state, purpose)
-        ctx.state.reference = decision.reference
-        label = ctx.book.label("purpose", purpose.value)
-        return ctx.end(
-            SessionStatus.DECLINED,
-            ctx.say("decline_banned_purpose", purpose=label),
-            ctx.goodbye(),
-        )
-    return ctx.go(Step.INCOME)
+    if not is_banned(purpose):
+        return None
+    decision = ctx.desk.decline_for_purpose(ctx.state, purpose)
+    ctx.state.reference = decision.reference
+    label = ctx.book.label("purpose", purpose.value)
+    return ctx.end(
+        SessionStatus.DECLINED,
+        ctx.say("decline_banned_purpose", purpose=label),
+        ctx.goodbye(),
+    )
+
+
+def _after_purpose(ctx: DialogContext) -> Reply:
+    return decline_if_banned(ctx) or ctx.go(Step.INCOME)
 
 
 def advance_from(ctx: DialogContext, slot_name: str) -> Reply:

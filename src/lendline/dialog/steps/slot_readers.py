@@ -35,10 +35,14 @@ _REPEATED_TERM = re.compile(
     r"((?:[\d一二两三四五六七八九十半]+)(?:年|个月|期))[^\d一二两三四五六七八九十]{0,4}\1"
 )
 _ZERO_INCOME = re.compile(
-    r"没工资|没收入|没有收入|零收入|没挣钱|不挣钱|没有工资|\bzero\b|\bno income\b|\bnothing\b"
-    r"|\b(?:don't|do not|not) earn\b|\bnot earning\b|\bno salary\b"
+    r"没工资|没收入|没有收入|零收入|没挣钱|不挣钱|没有工资|没开张"
+    r"|\bzero\b|\bno income\b|\bnothing\b|\b(?:don't|do not|not) earn\b|\bnot earning\b"
+    r"|\bno salary\b|\bnone\b(?! of)"
 )
-_PAST = re.compile(r"之前|以前|原来|过去|\bbefore the\b|\bused to\b|\bwas on\b|\bpreviously\b")
+_PAST = re.compile(
+    r"之前|以前|原来|过去|上一份|上份|\bbefore the\b|\bused to\b|\bwas on\b|\bpreviously\b"
+    r"|\b(?:my|the) (?:last|previous|old) (?:job|contract|employer|salary|position)\b"
+)
 _AVERAGE = re.compile(
     r"平均(?:下来|算下来|每月|一个月)?|摊下来|算下来|\bon average\b|\baverage(?:d)?\b|\bcall it\b"
 )
