@@ -248,13 +248,19 @@ def _may_answer(ctx: DialogContext, said: str, text: str, digits: str) -> bool:
 def _answer_part(spec: StepSpec, text: str) -> str:
     """The part of a turn with a question in it that may answer the step.
 
-    An amount or a term said in a question puts it forward ("能借五万吗？"), and so does a
+    An amount or a term said in a question puts it forward ("能借五万吗？") unless two are
+    weighed against each other, and so does a
     question that asks whether a value will do ("装修可以吗？"); otherwise only the sentences
     that are not questions answer: "你们会不会打电话到我单位？" names no job.
     """
-    if spec.step in (Step.AMOUNT, Step.TERM) or proposes(text):
+    if (spec.step in (Step.AMOUNT, Step.TERM) and not _COMPARES.search(text)) or proposes(text):
         return text
     return statement_part(text)
+
+
+#: A question weighing two values puts neither forward ("What's the difference in total
+#: interest between 12 and 24 months?", "借五万还是十万划算？").
+_COMPARES = re.compile(r"\b(?:difference|compare|between|versus|vs|or)\b|还是|区别|差多少|比较|哪个")
 
 
 def _says_more(text: str) -> bool:

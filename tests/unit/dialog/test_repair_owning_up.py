@@ -110,3 +110,17 @@ def test_a_change_that_cannot_be_read_uses_a_retry_and_cannot_loop(make_app) -> 
     replies = [say(dialog, "Can I change the amount to three million?") for _ in range(3)]
     assert [prompt_ids(r)[0] for r in replies[:2]] == ["amount_out_of_range"] * 2
     assert replies[-1].hand_off and dialog.state.status is SessionStatus.HANDED_OFF
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "What's the difference in total interest between 12 and 24 months?"),
+        ("zh", "十二期和二十四期利息差多少？"),
+    ],
+)
+def test_a_question_weighing_two_terms_chooses_neither(make_app, language: str, said: str) -> None:
+    dialog = dialog_at(make_app(), Step.TERM, language)
+    reply = say(dialog, said)
+    assert "term" not in dialog.state.slots and dialog.state.step is Step.TERM
+    assert prompt_ids(reply) == ["digress_rate", "ask_term"]
