@@ -260,7 +260,9 @@ def _answer_part(spec: StepSpec, text: str) -> str:
 
 #: A question weighing two values puts neither forward ("What's the difference in total
 #: interest between 12 and 24 months?", "借五万还是十万划算？").
-_COMPARES = re.compile(r"\b(?:difference|compare|between|versus|vs|or)\b|还是|区别|差多少|比较|哪个")
+_COMPARES = re.compile(
+    r"\b(?:difference|compare|between|versus|vs|or)\b|还是|区别|差多少|比较|哪个"
+)
 
 
 def _says_more(text: str) -> bool:
