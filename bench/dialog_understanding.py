@@ -139,7 +139,12 @@ def _group(result: dict[str, object]) -> str:
     return "applies"
 
 
-def chart(before: list[dict[str, object]], after: list[dict[str, object]], path: Path) -> None:
+def chart(
+    before: list[dict[str, object]],
+    after: list[dict[str, object]],
+    path: Path,
+    labels_of_runs: tuple[str, str] = ("baseline", "this version"),
+) -> None:
     """Bar chart of the pass rate per kind of persona, before and after, to ``path``."""
     import matplotlib
 
@@ -158,8 +163,9 @@ def chart(before: list[dict[str, object]], after: list[dict[str, object]], path:
 
     fig, ax = plt.subplots(figsize=(9, 4))
     xs = range(len(labels))
-    ax.bar([x - 0.2 for x in xs], rates(before), width=0.4, label="baseline", color="#bbbbbb")
-    ax.bar([x + 0.2 for x in xs], rates(after), width=0.4, label="this version", color="#2b6cb0")
+    before_label, after_label = labels_of_runs
+    ax.bar([x - 0.2 for x in xs], rates(before), width=0.4, label=before_label, color="#bbbbbb")
+    ax.bar([x + 0.2 for x in xs], rates(after), width=0.4, label=after_label, color="#2b6cb0")
     ax.set_xticks(list(xs), labels, rotation=20, ha="right")
     ax.set_ylabel("% ending as the borrower meant")
     ax.set_ylim(0, 112)
@@ -172,7 +178,7 @@ def chart(before: list[dict[str, object]], after: list[dict[str, object]], path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    sets = ("heldout", "dev", "dev2", "dev3", "dev4", "dev5")
+    sets = ("heldout", "dev", "dev2", "dev3", "dev4", "dev5", "dev6")
     parser.add_argument("--set", default="heldout", choices=sets)
     parser.add_argument("--lang", choices=("zh", "en"))
     parser.add_argument("--limit", type=int)
@@ -186,10 +192,18 @@ def main() -> None:
         metavar=("BEFORE_JSON", "AFTER_JSON", "PNG"),
         help="draw the pass rates of two saved runs (no run is made)",
     )
+    parser.add_argument(
+        "--chart-labels",
+        nargs=2,
+        default=("baseline", "this version"),
+        metavar=("BEFORE", "AFTER"),
+        help="the legend's names of the two runs",
+    )
     args = parser.parse_args()
     if args.chart:
         before, after, png = args.chart
-        chart(json.loads(before.read_text("utf-8")), json.loads(after.read_text("utf-8")), png)
+        runs = [json.loads(path.read_text("utf-8")) for path in (before, after)]
+        chart(runs[0], runs[1], png, tuple(args.chart_labels))
         return
     if args.show_failures and args.set == "heldout" and not args.i_am_not_tuning:
         parser.error("the held-out set's failures are not shown while tuning")

@@ -249,9 +249,9 @@ def _answer_part(spec: StepSpec, text: str) -> str:
     """The part of a turn with a question in it that may answer the step.
 
     An amount or a term said in a question puts it forward ("能借五万吗？") unless two are
-    weighed against each other, and so does a
-    question that asks whether a value will do ("装修可以吗？"); otherwise only the sentences
-    that are not questions answer: "你们会不会打电话到我单位？" names no job.
+    weighed against each other, and so does a question that asks whether a value will do
+    ("装修可以吗？"); otherwise only the sentences that are not questions answer: "你们会不会
+    打电话到我单位？" names no job.
     """
     if (spec.step in (Step.AMOUNT, Step.TERM) and not _COMPARES.search(text)) or proposes(text):
         return text
