@@ -36,6 +36,8 @@ from lendline.dialog.steps.review import too_many_revisions
 from lendline.dialog.steps.slot_readers import Reading, clauses, reread_income
 from lendline.dialog.turn import Prompt, Reply
 
+#: The step at which the caller said they were not stopping (not asked again there).
+CANCEL_DECLINED = "cancel_declined_at"
 #: Application steps where an earlier slot can be changed (the offer is decided again).
 APPLICATION_STEPS = (
     Step.AMOUNT,
@@ -58,6 +60,7 @@ def on_confirmation(ctx: DialogContext, text: str, digits: str) -> Reply:
     if slot == "cancel":
         if answer:
             return ctx.end(SessionStatus.CANCELLED, ctx.say("cancelled"), ctx.goodbye())
+        slots[CANCEL_DECLINED] = ctx.state.step.value
         return ctx.ask_again()
     if slot == "income" and raw is not None:
         slots["confirm_raw"] = raw
@@ -127,6 +130,15 @@ def change_earlier_slot(ctx: DialogContext, spec: StepSpec, text: str) -> Reply 
         if answered is not None:
             return answered
         return ctx.retry(*(p for p in (reading.problem,) if p is not None))
+    if state.slots.get(slot_name) == reading.value:
+        # The value it already has (said again, or already put right at the summary):
+        # nothing changes. Before the summary the turn may answer the question asked;
+        # otherwise the value is read back (a change said twice is never an answer: "期限
+        # 改成十八个月" is no purpose).
+        answered = None
+        if state.step not in (Step.REVIEW, Step.OFFER):
+            answered = ctx.try_answer(spec, text)
+        return answered or ctx.ask_again(_changed(ctx, slot_name, reading.value))
     if reading.confirm is not None:
         return pend_confirmation(ctx, slot_name, reading.value, reading.confirm)
     state.slots[slot_name] = reading.value

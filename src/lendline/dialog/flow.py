@@ -24,6 +24,8 @@ from lendline.shared.clock import Clock
 
 __all__ = ["EXPECTS", "CallerInput", "Dialog", "Reply"]
 
+#: Turns at one step before a person takes over, however the turns were answered.
+MAX_TURNS_AT_STEP = 10
 #: Kinds of answer the script expects, passed to the recogniser as a hint.
 EXPECTS: dict[Step, str] = {step: spec.expects for step, spec in SPECS.items()}
 
@@ -88,12 +90,30 @@ class Dialog(DialogContext):
         else:
             state.silences = 0
             text = normalize(caller.text or "")
-            reply = repair.run(self, self.specs[state.step], text, caller.digits or "")
+            step = state.step
+            reply = repair.run(self, self.specs[step], text, caller.digits or "")
+            reply = self._within_turn_budget(step, reply)
             # Word cues of fraud: the first scam cue of a call is answered with the scam
             # warning and raised as a critical alert (the call goes to a person); the first
             # coaching cue goes to the review queue.
             reply = after_cues(self, reply, note_cues(self, caller.text or ""))
         self._finish_turn(caller, reply, "turn")
+        return reply
+
+    def _within_turn_budget(self, step: Step, reply: Reply) -> Reply:
+        """Hand the call to a person after too many turns at one step, whatever they were.
+
+        Each repair pattern bounds itself, but a turn that is answered without moving on
+        (a question back, a change, a cancellation not confirmed) said again and again must
+        not keep a caller at the same question for ever.
+        """
+        state = self.state
+        if state.step is not step or state.status is not SessionStatus.ACTIVE:
+            state.turns_at_step = 0
+            return reply
+        state.turns_at_step += 1
+        if state.turns_at_step >= MAX_TURNS_AT_STEP:
+            return self.hand_off(self.say("too_many_retries"))
         return reply
 
     def hang_up(self) -> None:

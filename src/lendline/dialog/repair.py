@@ -26,6 +26,7 @@ from decimal import Decimal
 from lendline.dialog.context import DialogContext
 from lendline.dialog.corrections import (
     APPLICATION_STEPS,
+    CANCEL_DECLINED,
     change_earlier_slot,
     correct_previous,
     on_confirmation,
@@ -43,6 +44,7 @@ from lendline.dialog.nlu.digressions import (
 from lendline.dialog.nlu.intents import MetaIntent, detect_meta_intent
 from lendline.dialog.nlu.numbers import parse_amount
 from lendline.dialog.nlu.slot_change import find_slot_change
+from lendline.dialog.nlu.text import word_length
 from lendline.dialog.state import SessionStatus, Step
 from lendline.dialog.steps.application import SLOTS, pend_confirmation
 from lendline.dialog.steps.base import StepSpec
@@ -96,9 +98,14 @@ def run(ctx: DialogContext, spec: StepSpec, text: str, digits: str) -> Reply:
         if meta is MetaIntent.AGENT and _asks_if_robot(text):
             # "你是机器人吧？不像真人啊" asks about the agent; it asks for nobody.
             meta = None
-        if meta is MetaIntent.CANCEL and detect_meta_intent(statement_part(text)) is None:
+        if meta is MetaIntent.CANCEL and (
+            detect_meta_intent(statement_part(text)) is None
+            or state.slots.get(CANCEL_DECLINED) == state.step.value
+        ):
             # "If I sign and change my mind tomorrow, can I cancel?" asks; it cancels nothing.
-            # "Let me think about it and call you back, okay?" does.
+            # "Let me think about it and call you back, okay?" does. Once the caller has said
+            # they are not stopping, the same words at the same question are not asked about
+            # again ("…it's not amicable. Let's leave it there.").
             meta = None
         if meta is not None:
             reply = _on_meta(ctx, meta, text)
@@ -138,6 +145,10 @@ def run(ctx: DialogContext, spec: StepSpec, text: str, digits: str) -> Reply:
 
 def _on_meta(ctx: DialogContext, intent: MetaIntent, text: str) -> Reply | None:
     state = ctx.state
+    if intent in (MetaIntent.REPEAT, MetaIntent.HELP) and not _digressions_left(ctx):
+        # Asked again and again: the turn is read as an answer (a filler such as "这个怎么说
+        # 呢" before the answer must not hold the caller at the question).
+        return None
     if intent is MetaIntent.REPEAT:
         return Reply(list(state.last_prompts) or ctx.question())
     if intent is MetaIntent.HELP:
@@ -181,8 +192,11 @@ def _change_earlier_slot(
     state = ctx.state
     step, retries, slots, status = state.step, state.retries, dict(state.slots), state.status
     changed = change_earlier_slot(ctx, spec, text)
-    if state.slots == slots and state.step is step and state.status is status:
-        state.retries = retries
+    earlier = {name: value for name, value in state.slots.items() if name != spec.slot}
+    if earlier == {name: value for name, value in slots.items() if name != spec.slot}:
+        # No earlier answer changed (answering the current question does not count: "my
+        # boss can give me a salary advance, so I don't need this" stops).
+        state.step, state.retries, state.slots, state.status = step, retries, slots, status
         return None
     return changed
 
@@ -235,8 +249,9 @@ def _may_answer(ctx: DialogContext, said: str, text: str, digits: str) -> bool:
     """Whether what a turn states besides its question answers a consent, offer or signature.
 
     Only a yes or no said outside the question answers: "为什么这个还要单独同意？" agrees to
-    nothing, "My income too? No, let's leave it." refuses. A no that leads up to a closing
-    question is the question's context ("I am not a citizen. Can foreigners borrow?").
+    nothing, "银行账户也要？那我不同意" refuses. A no that leads up to a closing question is
+    the question's context: in "I am not a citizen. Can foreigners borrow?" and "现在骗子太
+    多了，我怎么知道不是诈骗" the negation is about something else.
     """
     if ctx.state.step not in _REFUSAL_IS_ANSWER:
         return True
@@ -253,11 +268,36 @@ def _answer_part(spec: StepSpec, text: str) -> str:
     ("装修可以吗？"); otherwise only the sentences that are not questions answer: "你们会不会
     打电话到我单位？" names no job.
     """
-    if (spec.step in (Step.AMOUNT, Step.TERM) and not _COMPARES.search(text)) or proposes(text):
+    if proposes(text) or (spec.step in (Step.AMOUNT, Step.TERM) and _puts_forward(text)):
         return text
     return statement_part(text)
 
 
+def _puts_forward(text: str) -> bool:
+    """Whether a question with an amount or a term in it asks for that value.
+
+    "能借五万吗？", "If I borrow 50,000, what is the monthly payment?" and a bare "二十四期？"
+    do; "一千也要查征信吗？", "If I take twelve months, how much each month?" and a question
+    weighing two values do not.
+    """
+    if _COMPARES.search(text):
+        return False
+    for sentence in sentences(text):
+        if not _FIGURE.search(sentence):
+            continue
+        if _BORROWS.search(sentence) or word_length(sentence) <= _SHORT_PROPOSAL:
+            return True
+    return False
+
+
+#: A question this short with a figure in it is the figure put forward ("二十四期？").
+_SHORT_PROPOSAL = 3
+_BORROWS = re.compile(r"借|贷|分期|\b(?:borrow|loan|lend)\b")
+_FIGURE = re.compile(
+    r"\d|[一二两三四五六七八九十百千万]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve|eighteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
+    r"thousand|k|grand)\b"
+)
 #: A question weighing two values puts neither forward ("What's the difference in total
 #: interest between 12 and 24 months?", "借五万还是十万划算？").
 _COMPARES = re.compile(
@@ -283,7 +323,10 @@ def _digress_or_answer(
     """Answer the question back; if the same breath also answers the step, keep that too."""
     state = ctx.state
     said = _answer_part(spec, text)
-    if state.step in APPLICATION_STEPS and digression not in (Digression.WAIT, Digression.SLOWER):
+    answers_here = state.step in APPLICATION_STEPS or (
+        state.step in _REFUSAL_IS_ANSWER and said and _may_answer(ctx, said, text, digits)
+    )
+    if answers_here and digression not in (Digression.WAIT, Digression.SLOWER):
         answered = ctx.try_answer(spec, said, digits) if said else None
         if answered is not None:
             answered.prompts.insert(0, _digression_answer(ctx, digression))

@@ -96,6 +96,7 @@ class DialogState:
         external_risk: the risk level fed in from outside ("low", "medium", "high"), if any.
         retries: failed attempts at the current step.
         silences: consecutive silent timeouts.
+        turns_at_step: caller turns answered at the current step without moving on.
         last_prompts: the last agent turn, as (prompt id, text) pairs, for "repeat".
         reference: the application reference once one exists.
         verified: identity verified in this call (re-verification resets it).
@@ -125,6 +126,7 @@ class DialogState:
     external_risk: str | None = None
     retries: int = 0
     silences: int = 0
+    turns_at_step: int = 0
     last_prompts: list[tuple[str, str]] = field(default_factory=list)
     reference: str | None = None
     verified: bool = False

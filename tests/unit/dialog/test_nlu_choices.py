@@ -87,7 +87,7 @@ def test_no_single_language_means_none(said: str) -> None:
         ("For wealth management products.", P.ASSET_MANAGEMENT),
         ("投资房产", P.EQUITY_OR_FIXED_ASSET_INVESTMENT),
         ("入股朋友的公司", P.EQUITY_OR_FIXED_ASSET_INVESTMENT),
-        ("买设备", P.EQUITY_OR_FIXED_ASSET_INVESTMENT),
+        ("买设备", P.BUSINESS_WORKING_CAPITAL),
         ("To buy equity in a startup.", P.EQUITY_OR_FIXED_ASSET_INVESTMENT),
         ("去澳门赌博", P.GAMBLING),
         ("Gambling debts.", P.GAMBLING),

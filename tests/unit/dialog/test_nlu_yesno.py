@@ -170,3 +170,22 @@ def test_yes_phrases_built_from_negative_words_are_yes(said: str) -> None:
 def test_a_lone_hum_is_yes_but_a_hum_before_a_no_is_no() -> None:
     assert parse_yes_no("嗯。", "zh") is True
     assert parse_yes_no("嗯，不是这个号码。", "zh") is False
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [("唔同意", False), ("唔得", False), ("好唔好？", None), ("好，唔该。", True)],
+)
+def test_cantonese_no_thanks_and_tag_questions(said: str, expected: bool | None) -> None:
+    assert parse_yes_no(said, "zh") is expected
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "The first part okay, but the bank account, no. I don't agree to this.",
+        "前面的可以，银行流水不行，我不同意。",
+    ],
+)
+def test_a_refusal_in_so_many_words_stands_against_a_yes_to_something_else(said: str) -> None:
+    assert parse_yes_no(said, "en") is False

@@ -25,6 +25,7 @@ from lendline.dialog.state import SessionStatus, Step
         ("en", "about 240k a year", "20000"),
         ("en", "I get paid weekly, around 2,000 a week", "8667"),
         ("zh", "一天三百，一个月干二十六天", "7800"),
+        ("en", "One and a half lakh a year", "12500"),
     ],
 )
 def test_an_income_said_per_year_week_or_day_is_stored_monthly(
@@ -239,6 +240,20 @@ def test_not_cancelling_goes_back_to_the_question(make_app) -> None:
     say(dialog, "我再考虑考虑")
     reply = say(dialog, "不是，继续吧")
     assert prompt_ids(reply) == ["ask_purpose"] and dialog.state.status is SessionStatus.ACTIVE
+
+
+def test_how_much_a_month_said_with_the_term_is_no_term(make_app) -> None:
+    dialog = dialog_at(make_app(), Step.TERM, "zh")
+    say(dialog, "九个月吧，一个月少还点。")
+    assert dialog.state.slots["term"] == "9" and dialog.state.step is Step.PURPOSE
+
+
+def test_a_4k_screen_is_a_purpose_not_an_amount(make_app) -> None:
+    dialog = dialog_at(make_app(), Step.PURPOSE, "zh")
+    amount = dialog.state.slots["amount"]
+    say(dialog, "买个4K显示器，做设计用的。")
+    assert dialog.state.slots["amount"] == amount
+    assert dialog.state.slots["purpose"] == "consumer_goods"
 
 
 # ------------------------------------------------------------------------- open categories

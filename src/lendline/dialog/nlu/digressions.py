@@ -21,7 +21,7 @@ from importlib.resources import files
 from typing import Final
 
 from lendline.dialog.nlu import _match
-from lendline.dialog.nlu.text import normalize, strip_punct
+from lendline.dialog.nlu.text import normalize, strip_punct, word_length
 
 
 class Digression(StrEnum):
@@ -104,6 +104,11 @@ _EN_ASKS: Final = re.compile(
     r"which)\b",
     re.IGNORECASE,
 )
+#: Question words that ask whatever the punctuation ("我怎么知道不是诈骗"); looser forms
+#: ("几", "么") also occur in statements ("前几天", "这么高的利息啊，那不要了").
+_ZH_ASKS: Final = re.compile(
+    r"为什么|为啥|怎么知道|怎么回事|是不是|有没有|能不能|可不可以|会不会|什么时候|啥时候|多久"
+)
 #: Questions that put a value forward ("装修可以吗？", "is twelve months okay?"): they answer.
 _PROPOSAL: Final = re.compile(
     r"(?:可以吗|行吗|行不行|可不可以|可以不|算不算|能借吗|好使吗|"
@@ -118,9 +123,16 @@ def without_tag_question(text: str) -> str:
 
 
 def asks(sentence: str) -> bool:
-    """Whether one sentence asks: it ends in a question mark or 吗/呢, or opens like a question."""
-    core = sentence.strip().rstrip("!！。.…;； ")
-    return core.endswith(("?", "？", "吗", "呢")) or bool(_EN_ASKS.match(core))
+    """Whether one sentence asks: it ends in a question mark or 吗/呢, or opens like a question.
+
+    A sentence left without closing punctuation (typed, or the end of a recognised turn) is
+    judged by its words: "我怎么知道不是诈骗" asks.
+    """
+    said = sentence.strip()
+    core = said.rstrip("!！。.…;； ")
+    if core.endswith(("?", "？", "吗", "呢")) or _EN_ASKS.match(core):
+        return True
+    return core == said and bool(_ZH_ASKS.search(core))
 
 
 def sentences(text: str) -> list[str]:
@@ -139,8 +151,7 @@ def proposes(text: str) -> bool:
 
 
 def _short(said: str) -> bool:
-    zh = re.sub(r"[a-z0-9'\s]+", "", said)
-    return len(_match.words(said)) + len(zh) // 2 <= _SHORT
+    return word_length(said) <= _SHORT
 
 
 def detect_digression(text: str) -> Digression | None:

@@ -48,16 +48,23 @@ def _vocabulary() -> tuple[
 #: Regular expressions for the English requests with a verb and an object.
 _PATTERNS: Final[dict[MetaIntent, re.Pattern[str]]] = {
     MetaIntent.AGENT: re.compile(
-        r"\b(?:speak|talk|transfer|connect|put me through|get me)\s+(?:me\s+)?(?:to|with)?\s*"
+        r"\b(?:speak|talk|transfer|connect|put me through|get me|give me)\s+"
+        r"(?:me\s+)?(?:to|with)?\s*"
         r"(?:one of\s+)?(?:a|an|the|your|some)?\s*(?:real\s+|live\s+|human\s+|loan\s+)?"
         r"(?:agent|human|person|operator|representative|rep|someone|somebody|staff|manager|"
-        r"supervisor|advisor|adviser|officer|colleague|customer service|customer support)\b"
+        r"supervisor|advisor|adviser|officer|colleague|counsellor|counselor|consultant|"
+        r"customer service|customer support)\b"
         r"|\b(?:human|person|someone|somebody|agent|operator|officer|staff|manager|advisor)\s+"
         r"(?:i|we)\s+(?:can|could)\s+(?:\w+\s+)?(?:talk|speak)\b"
         r"|\b(?:person|human|someone|somebody|staff)\s+(?:who|that)\s+(?:can|could)\s+"
         r"(?:explain|help)\b"
+        r"|\bis there (?:a|an|any)\s+(?:real\s+)?"
+        r"(?:manager|person|human|supervisor|officer|staff)\b"
+        r"|\b(?:tell|explain|say|ask)\s+(?:this|it)\s+to\s+(?:a\s+|some\s+|the\s+|your\s+)?"
+        r"(?:real\s+)?(?:person|human|staff)\b"
         r"|(?:跟|和|找)(?:你们)?(?:的)?(?:工作人员|人工|客服|经理|真人)"
-        r"|(?:让|叫|请|换)(?:你们)?(?:的)?(?:客服|业务员|工作人员|经理|领导|负责人|专员|客户经理)"
+        r"|(?:让|叫|请|换|转|转接|转给)(?:个|一个|一下)?(?:你们)?(?:的)?"
+        r"(?:客服|业务员|工作人员|经理|领导|负责人|专员|客户经理)"
         r"|(?:客服|业务员|工作人员|经理|专员)来?(?:跟|和|给)我(?:讲|说|聊|打|解释|联系|回)"
     ),
     MetaIntent.CHAT: re.compile(

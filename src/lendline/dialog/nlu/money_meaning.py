@@ -281,6 +281,10 @@ def colloquial(text: str) -> str:
     text = _AND_A_HALF_THOUSAND.sub(r"\1 point five thousand", text)
     # "three thousand one month": the "one" is the period's, not a digit of the figure.
     text = _ONE_PERIOD.sub(r"a \1", text)
+    # Indian English: a lakh is a hundred thousand; "hundred thousand" alone is one.
+    text = _AND_A_HALF_LAKH.sub(r"\1 point five hundred thousand", text)
+    text = _LAKH.sub(" hundred thousand", text)
+    text = _BARE_HUNDRED.sub(_one_hundred, text)
     return _THOUSAND_AND_DIGIT.sub(r"thousand \1 hundred", text)
 
 
@@ -288,6 +292,49 @@ _COUNTED_UNIT: Final = re.compile(r"个\s*(w|万|k)")
 _PER_MONTH_AFTER: Final = re.compile(r"(?<=[\d一二三四五六七八九十百千万])(一个月|一月|每个月)")
 _AND_A_HALF_THOUSAND: Final = re.compile(r"\b([a-z]+) and a half thousand\b")
 _ONE_PERIOD: Final = re.compile(r"\bone (month|week|year|day)\b")
+_AND_A_HALF_LAKH: Final = re.compile(r"\b([a-z]+) and a half lakhs?\b")
+_LAKH: Final = re.compile(r"\s*\blakhs?\b")
+_BARE_HUNDRED: Final = re.compile(r"\b(?:([a-z]+|[\d.]+)\s+)?hundred\b")
+#: Words that can stand before "hundred" as its count ("a hundred", "two hundred").
+_COUNTS_HUNDREDS: Final = frozenset(
+    [
+        "a",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "seventy",
+        "eighty",
+        "ninety",
+    ]
+)
+
+
+def _one_hundred(match: re.Match[str]) -> str:
+    before = match.group(1)
+    if before in _COUNTS_HUNDREDS or (before and before[0].isdigit()):
+        return match.group(0)
+    return f"{before} one hundred" if before else "one hundred"
 
 
 def read_money(text: str) -> MoneyReading | None:

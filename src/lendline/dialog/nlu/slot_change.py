@@ -91,7 +91,9 @@ _SLOT_WORDS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
 #: A count of months or installments is a term whatever else is said ("分二十四期").
 #: A sum of money (a bare small number is not one: "before Double 11" changes no amount).
 _MONEY: Final = re.compile(
-    r"\d{3,}|\d[\d,.]*\s*(?:k|w|万|千|元|块|yuan|grand|thousand)|[一二两三四五六七八九十][万千]"
+    # "4K 显示器" is a screen, not four thousand.
+    r"\d{3,}|\d[\d,.]*\s*(?:k(?!\s*(?:显示|屏|电视|高清|monitor|screen|tv|display|video))"
+    r"|w|万|千|元|块|yuan|grand|thousand)|[一二两三四五六七八九十][万千]"
     r"|thousand|\bk\b|grand"
 )
 _TERM_VALUE: Final = re.compile(

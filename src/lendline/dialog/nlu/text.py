@@ -108,3 +108,14 @@ def strip_punct(text: str) -> str:
         else:
             out.append(ch)
     return _SPACES.sub(" ", "".join(out)).strip()
+
+
+def word_length(text: str) -> int:
+    """How long an utterance is in words: Latin words plus Chinese characters halved.
+
+    A rough measure for "said little else" ("利率？", "二十四期吧？", "No."), where Chinese
+    has no spaces to count.
+    """
+    latin = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text.lower())
+    chinese = re.findall(r"[\u3400-\u9fff]", text)
+    return len(latin) + len(chinese) // 2

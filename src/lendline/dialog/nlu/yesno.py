@@ -44,6 +44,7 @@ _UNSURE: Final = (
     "对不对",
     "好不好",
     "行不行",
+    "好唔好",
     "要不要",
     "可不可以",
     "能不能",
@@ -97,6 +98,7 @@ _YES_DESPITE_NEGATION: Final = (
 #: Politeness that carries a negative word but no answer, and words that hide a yes word.
 _NEUTRAL: Final = (
     "对不起",
+    "唔该",
     "不好意思",
     "不客气",
     "没关系",
@@ -118,7 +120,8 @@ _NEUTRAL: Final = (
     "excuse me",
     "hello",
 )
-_ZH_NO: Final = ("不", "没", "拒绝", "否", "错", "算了")
+#: 唔 is the Cantonese 不 ("唔同意", "唔得").
+_ZH_NO: Final = ("不", "没", "拒绝", "否", "错", "算了", "唔")
 _EN_NO: Final = (
     "no",
     "nope",
@@ -217,6 +220,20 @@ _EN_YES: Final = (
     "sounds good",
 )
 _WEAK_YES: Final = ("嗯", "恩")
+#: A refusal said in so many words: it stands against a yes to something else in the same
+#: turn ("The first part okay, but ID number and bank, no. I don't agree to this.").
+_EXPLICIT_REFUSALS: Final = (
+    "不同意",
+    "不愿意",
+    "唔同意",
+    "don't agree",
+    "do not agree",
+    "disagree",
+    "refuse",
+    "don't consent",
+    "do not consent",
+    "won't consent",
+)
 
 
 def _verdict(clause: str) -> _Verdict:
@@ -262,6 +279,8 @@ def parse_yes_no(text: str, lang: str = "zh") -> bool | None:
     if _Verdict.UNSURE in verdicts:
         return None
     strong = verdicts & {_Verdict.YES, _Verdict.NO}
+    if len(strong) == 2 and _match.contains_any(" ".join(clauses), _EXPLICIT_REFUSALS):
+        return False
     if strong == {_Verdict.YES}:
         return True
     if strong == {_Verdict.NO}:

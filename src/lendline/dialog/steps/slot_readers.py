@@ -143,7 +143,9 @@ def read_term(ctx: DialogContext, text: str, digits: str) -> Reading:
         said = _REPEATED_TERM.sub(
             r"\1", _QUARTER.sub("三个月", colloquial(latest_version(text, _says_term)))
         )
-        found = [m for m in map(parse_term_months, clauses(said)) if m is not None]
+        # "九个月吧，一个月少还点": "一个月" there is how much a month, not a term.
+        terms_said = [part for part in clauses(said) if not _PER_MONTH_REMARK.search(part)]
+        found = [m for m in map(parse_term_months, terms_said) if m is not None]
         if found and (len(set(found)) == 1 or said != normalize(text)):
             # One term said again, or the first term after a self-correction.
             months = found[0]
@@ -154,6 +156,7 @@ def read_term(ctx: DialogContext, text: str, digits: str) -> Reading:
     return Reading(str(months))
 
 
+_PER_MONTH_REMARK = re.compile(r"(?:一个月|每个月|每月)\s*(?:少|多|还|要还|付|交|压力)")
 #: Clause breaks; a comma or point between digits belongs to the number ("26,000", "1.2").
 _CLAUSE_BREAK = re.compile(r"(?<!\d)[,.]|[,.](?!\d)|[!?;:，。！？；：…]+")
 
