@@ -29,7 +29,7 @@ class WrittenPersona:
         lang: "zh" or "en".
         style: one line on who the borrower is.
         turns: step name -> (line, kind) pairs in the order they are said.
-        expected: the intended outcome and values (see the fixtures' README).
+        expected: the intended outcome and values (see tests/fixtures/dialog/README.md).
     """
 
     id: str

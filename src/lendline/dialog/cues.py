@@ -1,13 +1,19 @@
 """Word cues of fraud heard in the caller's turns, noted after every turn.
 
-Cue counts go into the session's call signals (kinds, never words); the first scam cue of a
-call is answered with the scam warning and raised as a critical alert (the call goes to a
-person); the first coaching cue goes to the review queue.
+Cue counts go into the session's call signals (kinds, never words). The first scam cue of a
+call is answered with the scam warning. A scam cue the caller *states* ("they told me to
+pay an unfreezing fee first") is raised as a critical alert and the call goes to a person;
+one said only inside a question ("Is there any processing fee?") is what an honest borrower
+asks too: the warning answers it (no fee is ever taken before payout), the review queue is
+told, and the call carries on. The first coaching cue goes to the review queue.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from lendline.dialog.context import DialogContext
+from lendline.dialog.nlu.digressions import statement_part
 from lendline.dialog.nlu.text import normalize
 from lendline.dialog.state import SessionStatus
 from lendline.dialog.turn import Prompt, Reply
@@ -19,12 +25,27 @@ from lendline.risk.fraud.lexicon import scan as scan_cues
 _FLAGGED = frozenset({CueKind.SCAM, CueKind.COACHING, CueKind.GUARANTOR})
 
 
-def note_cues(ctx: DialogContext, text: str) -> list[Prompt]:
+@dataclass(slots=True)
+class TurnCues:
+    """What one turn's cues call for.
+
+    Attributes:
+        warning: the scam warning, on the call's first scam cue.
+        scam_stated: a scam cue said outside any question.
+        scam_asked: a scam cue said only inside a question.
+    """
+
+    warning: list[Prompt] = field(default_factory=list)
+    scam_stated: bool = False
+    scam_asked: bool = False
+
+
+def note_cues(ctx: DialogContext, text: str) -> TurnCues:
     """Count the caller's word cues in ``state.signals``; flag them (kind, never words)."""
     state = ctx.state
     cues = scan_cues(normalize(text), state.language) if text else ()
     if not cues:
-        return []
+        return TurnCues()
     signals = dict(state.signals)
     for cue in cues:
         counter = CUE_COUNTERS.get(cue.kind)
@@ -34,22 +55,32 @@ def note_cues(ctx: DialogContext, text: str) -> list[Prompt]:
     for flag in sorted({f"{cue.kind.value}_cue" for cue in cues if cue.kind in _FLAGGED}):
         if flag not in state.flags:
             state.flags.append(flag)
-    if any(cue.kind is CueKind.SCAM for cue in cues) and not ctx.scam_warned:
+    if not any(cue.kind is CueKind.SCAM for cue in cues):
+        return TurnCues()
+    stated = any(
+        cue.kind is CueKind.SCAM
+        for cue in scan_cues(normalize(statement_part(text)), state.language)
+    )
+    turn = TurnCues(scam_stated=stated, scam_asked=not stated)
+    if not ctx.scam_warned:
         ctx.scam_warned = True
-        return [ctx.say("scam_warning")]
-    return []
+        turn.warning = [ctx.say("scam_warning")]
+    return turn
 
 
-def after_cues(ctx: DialogContext, reply: Reply, warning: list[Prompt]) -> Reply:
+def after_cues(ctx: DialogContext, reply: Reply, cues: TurnCues) -> Reply:
     """Raise the alerts the turn's cues call for, and put the warning before the reply."""
     state = ctx.state
     if "coaching_cue" in state.flags and "coaching_alert" not in state.flags:
         state.flags.append("coaching_alert")
         ctx.desk.raise_call_alert(state, "coaching_cue", "warn", ("coaching_cue",))
-    if not warning:
-        return reply
-    route = ctx.desk.raise_call_alert(state, "scam_cue", "critical", ("scam_cue",))
-    if route == "pause_and_hand_off" and state.status is SessionStatus.ACTIVE:
-        return ctx.hand_off(*warning)
-    reply.prompts[:0] = warning
+    if cues.scam_stated and "scam_alert" not in state.flags:
+        state.flags.append("scam_alert")
+        route = ctx.desk.raise_call_alert(state, "scam_cue", "critical", ("scam_cue",))
+        if route == "pause_and_hand_off" and state.status is SessionStatus.ACTIVE:
+            return ctx.hand_off(*cues.warning)
+    elif cues.scam_asked and "scam_question_alert" not in state.flags:
+        state.flags.append("scam_question_alert")
+        ctx.desk.raise_call_alert(state, "scam_question", "warn", ("scam_cue",))
+    reply.prompts[:0] = cues.warning
     return reply

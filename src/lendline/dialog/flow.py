@@ -94,8 +94,8 @@ class Dialog(DialogContext):
             reply = repair.run(self, self.specs[step], text, caller.digits or "")
             reply = self._within_turn_budget(step, reply)
             # Word cues of fraud: the first scam cue of a call is answered with the scam
-            # warning and raised as a critical alert (the call goes to a person); the first
-            # coaching cue goes to the review queue.
+            # warning; one the caller states is a critical alert (a person takes over), one
+            # only asked about goes to the review queue, as does the first coaching cue.
             reply = after_cues(self, reply, note_cues(self, caller.text or ""))
         self._finish_turn(caller, reply, "turn")
         return reply

@@ -50,6 +50,39 @@ def test_the_first_scam_cue_is_answered_with_a_warning_and_a_person_takes_over(
     assert alert.alert.session_id == dialog.state.session_id
 
 
+@pytest.mark.parametrize(
+    ("language", "asked"),
+    [
+        ("en", "Thirty-five thousand. Is there any processing fee also?"),
+        ("zh", "五万。要不要先交手续费才能放款啊？"),
+    ],
+)
+def test_a_scam_cue_only_asked_about_is_answered_with_the_warning_and_the_call_goes_on(
+    make_app, language: str, asked: str
+) -> None:
+    app = make_app()
+    persona = happy_borrower(language)
+    dialog = app.open_call(persona.caller_number, "chat")
+    dialog.start()
+    while dialog.state.step is not Step.AMOUNT:
+        answer = persona.answer(dialog.state.last_prompts[-1][0])
+        assert answer is not None
+        dialog.handle(CallerInput(text=resolve_answer(app, persona, answer, spoken=False)))
+    reply = dialog.handle(CallerInput(text=asked))
+    ids = [prompt_id for prompt_id, _ in reply.prompts]
+    assert ids[0] == "scam_warning" and not reply.end_call
+    assert dialog.state.status is SessionStatus.ACTIVE and dialog.state.step is Step.TERM
+    (alert,) = app.desk.alerts.queue()
+    assert (alert.alert.code, alert.alert.level.value) == ("scam_question", "warn")
+    # Said as what happened, the same words are the scam itself: a person takes over,
+    # without a second warning.
+    reply = dialog.handle(CallerInput(text=SCAM[language]))
+    assert dialog.state.status is SessionStatus.HANDED_OFF
+    assert "scam_warning" not in [prompt_id for prompt_id, _ in reply.prompts]
+    codes = {(item.alert.code, item.alert.level.value) for item in app.desk.alerts.queue()}
+    assert ("scam_cue", "critical") in codes
+
+
 def test_coaching_and_guarantor_cues_are_counted_and_flagged(make_app) -> None:
     app = make_app()
     dialog = _at_purpose(app, "zh")

@@ -21,6 +21,10 @@ from lendline.dialog.nlu.names import read_name
         ("My name is Li Hua, L I, H U A.", "li hua"),
         ("My name is Lihua L.I. H.U.A.", "lihua"),
         ("Li Hua L.I.H.U.A", "li hua"),
+        # Names with the middle dot, as the resident ID writes them, however the dot is typed.
+        ("买买提·艾力", "买买提·艾力"),
+        ("我叫阿依古丽・买买提", "阿依古丽·买买提"),
+        ("我的名字是伊万诺娃•安娜，中文名字安娜。", "伊万诺娃·安娜"),
     ],
 )
 def test_the_name_is_kept_and_the_words_around_it_are_not(said: str, name: str) -> None:

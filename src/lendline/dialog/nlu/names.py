@@ -65,7 +65,14 @@ _SPELLING: Final = re.compile(r"\b(?:[a-z]-)+[a-z]\b")
 #: "L.I. H.U.A." as a recogniser writes letters spelt out: dropped before the full stops split
 #: the answer into parts.
 _DOTTED_SPELLING: Final = re.compile(r"\b(?:[a-z]\.\s?){2,}(?:[a-z]\b)?")
-_CJK_NAME: Final = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
+#: A Chinese name of two to five characters, or a name written in Chinese characters with
+#: the middle dot between its parts, as the resident ID writes Uyghur, Kazakh and foreign
+#: names ("买买提·艾力", "伊万诺娃·安娜").
+_CJK_NAME: Final = re.compile(
+    r"^(?:[\u4e00-\u9fff]{2,5}|[\u4e00-\u9fff]{1,8}(?:·[\u4e00-\u9fff]{1,8}){1,3})$"
+)
+#: The middle dot as keyboards and recognisers write it.
+_MIDDLE_DOTS: Final = re.compile(r"(?<=[\u4e00-\u9fff])\s*[・•‧･∙⋅.．]\s*(?=[\u4e00-\u9fff])")
 _LATIN_NAME: Final = re.compile(r"^[a-z][a-z'\-]*(?: [a-z][a-z'\-]*){0,3}$")
 _TRAILING: Final = (
     " please",
@@ -103,7 +110,8 @@ def read_name(text: str) -> str | None:
     Returns:
         The name, normalised (Simplified characters, lower-case Latin letters).
     """
-    said = _SYMBOLS.sub(" ", _ASIDE.sub(" ", normalize(text)))
+    said = _MIDDLE_DOTS.sub("·", normalize(text))
+    said = _SYMBOLS.sub(" ", _ASIDE.sub(" ", said))
     said = _SPACED_CJK.sub("", said)
     if match := _SURNAME_THEN_NAME.search(said):
         return match.group("name")
