@@ -10,10 +10,11 @@ told, and the call carries on. The first coaching cue goes to the review queue.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from lendline.dialog.context import DialogContext
-from lendline.dialog.nlu.digressions import statement_part
+from lendline.dialog.nlu.digressions import asks, sentences, statement_part
 from lendline.dialog.nlu.text import normalize
 from lendline.dialog.state import SessionStatus
 from lendline.dialog.turn import Prompt, Reply
@@ -58,14 +59,32 @@ def note_cues(ctx: DialogContext, text: str) -> TurnCues:
     if not any(cue.kind is CueKind.SCAM for cue in cues):
         return TurnCues()
     stated = any(
-        cue.kind is CueKind.SCAM
-        for cue in scan_cues(normalize(statement_part(text)), state.language)
+        cue.kind is CueKind.SCAM for cue in scan_cues(normalize(_stated(text)), state.language)
     )
     turn = TurnCues(scam_stated=stated, scam_asked=not stated)
     if not ctx.scam_warned:
         ctx.scam_warned = True
         turn.warning = [ctx.say("scam_warning")]
     return turn
+
+
+def _stated(text: str) -> str:
+    """What a turn tells as fact, including what leads up to a question.
+
+    "Someone on WeChat told me to unfreeze my account, is this related?" tells what
+    happened before it asks; "If I pay the processing fee, is it faster?" and "Is there any
+    processing fee?" tell nothing.
+    """
+    told = [statement_part(text)]
+    for sentence in sentences(text):
+        if asks(sentence):
+            lead = _CLAUSE.split(sentence)[:-1]
+            told.extend(part for part in lead if not asks(part) and not _SUPPOSES.match(part))
+    return " ".join(told)
+
+
+_CLAUSE = re.compile(r"[,，;；]")
+_SUPPOSES = re.compile(r"\s*(?:if|suppose|say|如果|要是|假如|万一)", re.IGNORECASE)
 
 
 def after_cues(ctx: DialogContext, reply: Reply, cues: TurnCues) -> Reply:

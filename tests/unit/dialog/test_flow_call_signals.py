@@ -101,6 +101,20 @@ def test_coaching_and_guarantor_cues_are_counted_and_flagged(make_app) -> None:
     assert dialog.state.status is SessionStatus.ACTIVE
 
 
+@pytest.mark.parametrize(
+    "told",
+    [
+        "Someone on WeChat told me to call this number to unfreeze my account, is this related?",
+        "有个客服让我先交解冻费，这是你们吗？",
+    ],
+)
+def test_a_scam_told_before_a_question_is_the_scam_itself(make_app, told: str) -> None:
+    app = make_app()
+    dialog = _at_purpose(app, "en" if told.isascii() else "zh")
+    reply = dialog.handle(CallerInput(text=told))
+    assert reply.hand_off and dialog.state.status is SessionStatus.HANDED_OFF
+
+
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_a_happy_borrower_hears_no_scam_warning(make_app, language: str) -> None:
     app = make_app()

@@ -131,6 +131,10 @@ def test_purposes_are_classified_from_keywords_in_both_languages(said: str, purp
         ("先旅游，剩下的去赌场玩玩", P.GAMBLING),
         ("For a wedding and some stocks.", P.SECURITIES_INVESTMENT),
         ("Renovation, and the rest for the down payment on a house.", P.HOUSING_PURCHASE),
+        # A home and a payment that secures its purchase, however the purchase is put.
+        ("在县城看中一套房，先交个定金", P.HOUSING_PURCHASE),
+        ("We found a flat, I need to pay the earnest money to the seller.", P.HOUSING_PURCHASE),
+        ("Still short for the shoufu on the flat in Hangzhou.", P.HOUSING_PURCHASE),
         ("Not only travel but also stocks.", P.SECURITIES_INVESTMENT),
     ],
 )
@@ -149,6 +153,18 @@ def test_a_banned_purpose_wins_over_benign_ones_in_the_same_answer(said: str, pu
     ],
 )
 def test_a_banned_purpose_ruled_out_by_the_caller_does_not_count(said: str, purpose: P) -> None:
+    assert classify_purpose(said, "zh") is purpose
+
+
+@pytest.mark.parametrize(
+    ("said", "purpose"),
+    [
+        ("新房装修，先付设计定金", P.HOME_RENOVATION),
+        ("押金和第一个月房租", P.RENT_AND_LIVING),
+        ("Moving costs, the deposit on a new apartment plus movers.", P.RENT_AND_LIVING),
+    ],
+)
+def test_a_deposit_for_works_or_a_tenancy_buys_no_home(said: str, purpose: P) -> None:
     assert classify_purpose(said, "zh") is purpose
 
 

@@ -21,6 +21,9 @@ from lendline.dialog.nlu.names import read_name
         ("My name is Li Hua, L I, H U A.", "li hua"),
         ("My name is Lihua L.I. H.U.A.", "lihua"),
         ("Li Hua L.I.H.U.A", "li hua"),
+        ("Alejandra Gómez.", "alejandra gómez"),
+        ("My name is Nguyễn Thị Lan", "nguyễn thị lan"),
+        ("François Müller", "françois müller"),
         # Names with the middle dot, as the resident ID writes them, however the dot is typed.
         ("买买提·艾力", "买买提·艾力"),
         ("我叫阿依古丽・买买提", "阿依古丽·买买提"),

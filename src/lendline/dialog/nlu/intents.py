@@ -50,7 +50,7 @@ _PATTERNS: Final[dict[MetaIntent, re.Pattern[str]]] = {
     MetaIntent.AGENT: re.compile(
         r"\b(?:speak|talk|transfer|connect|put me through|get me|give me)\s+"
         r"(?:me\s+)?(?:to|with)?\s*"
-        r"(?:one of\s+)?(?:a|an|the|your|some)?\s*(?:real\s+|live\s+|human\s+|loan\s+)?"
+        r"(?:one of\s+)?(?:a|an|one|the|your|some)?\s*(?:real\s+|live\s+|human\s+|loan\s+)?"
         r"(?:agent|human|person|operator|representative|rep|someone|somebody|staff|manager|"
         r"supervisor|advisor|adviser|officer|colleague|counsellor|counselor|consultant|"
         r"customer service|customer support)\b"
@@ -63,6 +63,10 @@ _PATTERNS: Final[dict[MetaIntent, re.Pattern[str]]] = {
         r"|\b(?:tell|explain|say|ask)\s+(?:this|it)\s+to\s+(?:a\s+|some\s+|the\s+|your\s+)?"
         r"(?:real\s+)?(?:person|human|staff)\b"
         r"|(?:跟|和|找)(?:你们)?(?:的)?(?:工作人员|人工|客服|经理|真人)"
+        # 人工 asked for, not inside a word ("付工人工钱", "人工关节"): after a request
+        # verb, before a service word, or standing as a clause of its own.
+        r"|(?:转|找|要|接|换|叫|请|让|给我|帮我)(?:个|一个|一下|下)?(?:你们)?(?:的)?人工"
+        r"|人工(?:服务|客服|坐席|台|接听|来|跟我|和我|给我)|(?:^|\s)人工(?:吧|啊|呀|呢)?(?:\s|$)"
         r"|(?:让|叫|请|换|转|转接|转给)(?:个|一个|一下)?(?:你们)?(?:的)?"
         r"(?:客服|业务员|工作人员|经理|领导|负责人|专员|客户经理)"
         r"|(?:客服|业务员|工作人员|经理|专员)来?(?:跟|和|给)我(?:讲|说|聊|打|解释|联系|回)"

@@ -73,7 +73,11 @@ _CJK_NAME: Final = re.compile(
 )
 #: The middle dot as keyboards and recognisers write it.
 _MIDDLE_DOTS: Final = re.compile(r"(?<=[\u4e00-\u9fff])\s*[・•‧･∙⋅.．]\s*(?=[\u4e00-\u9fff])")
-_LATIN_NAME: Final = re.compile(r"^[a-z][a-z'\-]*(?: [a-z][a-z'\-]*){0,3}$")
+#: Latin letters with their accents ("gómez", "françois", "nguyễn", "müller").
+_LATIN_LETTER: Final = "a-zß-öø-ÿ\u0100-\u024f\u1e00-\u1eff"
+_LATIN_NAME: Final = re.compile(
+    rf"^[{_LATIN_LETTER}][{_LATIN_LETTER}'\-]*(?: [{_LATIN_LETTER}][{_LATIN_LETTER}'\-]*){{0,3}}$"
+)
 _TRAILING: Final = (
     " please",
     " thanks",

@@ -56,6 +56,20 @@ _GOING_PLACES = re.compile(r"去(?:趟|一趟)?[\u4e00-\u9fff]{1,5}?(?:玩|旅�
 _CAR = re.compile(r"车|\bcar\b|\bsuv\b|\bvehicle\b")
 _HOME = re.compile(r"房|\bhouse\b|\bflat\b|\bapartment\b|\bhome\b|\bproperty\b")
 _DOWN_PAYMENT = re.compile(r"首付|down payment|月供")
+#: A home to buy, a payment that secures a purchase, and words of renting: "看中一套房，先交
+#: 个定金" and "earnest money to the seller of the flat" buy a home; "押金和第一个月房租" and
+#: "the deposit on a new apartment" (in English, mostly a tenant's) do not.
+_A_HOME = re.compile(
+    r"套房|房子|房产|楼盘|商品房|二手房|新房|公寓|\b(?:house|flat|apartment|property|condo|villa)\b"
+)
+_SECURES_A_PURCHASE = re.compile(
+    r"定金|订金|首付|过户|\b(?:shoufu|down ?payment|earnest money|seller|sellers)\b"
+)
+_RENTING = re.compile(r"租|\b(?:rent|rental|renting|landlord|lease|tenancy)\b")
+#: Work on a home already bought ("新房装修，先付设计定金") buys none.
+_WORKS = re.compile(
+    r"装修|翻新|装潢|家具|\b(?:renovat\w*|refurbish\w*|decorat\w*|remodel\w*|furniture)\b"
+)
 
 
 def _weight(keyword: str, weak: frozenset[str]) -> int:
@@ -89,6 +103,13 @@ def classify_purpose(text: str, lang: str = "zh") -> PurposeCategory | None:
     if _CAR.search(said) and not _HOME.search(said):
         # "买车，付个首付，剩下的车贷": a car's down payment is a vehicle purpose.
         said = _DOWN_PAYMENT.sub("vehicle purchase", said)
+    elif (
+        _A_HOME.search(said)
+        and _SECURES_A_PURCHASE.search(said)
+        and not _RENTING.search(said)
+        and not _WORKS.search(said)
+    ):
+        said += ", buy the house"
     # (banned?, weight, -position) ranks the candidates; the highest wins.
     best: tuple[bool, int, int] | None = None
     choice: PurposeCategory | None = None
