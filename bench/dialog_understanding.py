@@ -178,7 +178,7 @@ def chart(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    sets = ("heldout", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7")
+    sets = ("heldout", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8")
     parser.add_argument("--set", default="heldout", choices=sets)
     parser.add_argument("--lang", choices=("zh", "en"))
     parser.add_argument("--limit", type=int)

@@ -95,7 +95,7 @@ def run(ctx: DialogContext, spec: StepSpec, text: str, digits: str) -> Reply:
         return on_confirmation(ctx, text, digits)
     if text:
         meta = detect_meta_intent(text, ctx.lang)
-        if meta is MetaIntent.AGENT and _asks_if_robot(text):
+        if meta is MetaIntent.AGENT and _asks_if_robot(text) and not _asks_for_a_person(text):
             # "你是机器人吧？不像真人啊" asks about the agent; it asks for nobody.
             meta = None
         if meta is MetaIntent.CANCEL and (
@@ -177,6 +177,20 @@ def _asks_if_robot(text: str) -> bool:
     if detect_digression(text) is not Digression.ROBOT:
         return False
     return bool(_ASKS_WHO.search(text)) or not _REQUEST_VERBS.search(text)
+
+
+def _asks_for_a_person(text: str) -> bool:
+    """Whether a turn that asks about the agent also asks, in another sentence, for a person.
+
+    "Is this a machine? I don't talk to machines. Give me a real person, please." and "Are
+    you a robot? Is there a human I can talk to?" do; "你是机器人吧？不像真人啊" does not.
+    """
+    return any(
+        detect_meta_intent(sentence) is MetaIntent.AGENT
+        and _REQUEST_VERBS.search(sentence) is not None
+        and not _asks_if_robot(sentence)
+        for sentence in sentences(text)
+    )
 
 
 def _change_earlier_slot(

@@ -131,6 +131,12 @@ def test_purposes_are_classified_from_keywords_in_both_languages(said: str, purp
         ("先旅游，剩下的去赌场玩玩", P.GAMBLING),
         ("For a wedding and some stocks.", P.SECURITIES_INVESTMENT),
         ("Renovation, and the rest for the down payment on a house.", P.HOUSING_PURCHASE),
+        ("We put some money on the matches, Pakistan will win this time.", P.GAMBLING),
+        (
+            "He will give me back with twenty percent interest. I borrow and give him.",
+            P.OTHER_UNLAWFUL,
+        ),
+        ("This investment online, every month they give you ten percent.", P.ASSET_MANAGEMENT),
         # A home and a payment that secures its purchase, however the purchase is put.
         ("在县城看中一套房，先交个定金", P.HOUSING_PURCHASE),
         ("We found a flat, I need to pay the earnest money to the seller.", P.HOUSING_PURCHASE),

@@ -40,6 +40,8 @@ R, H, A, C, G = (
         ("喂，人工，人工", A),
         ("我这情况有点特殊……你们有没有人工，我跟人说清楚。", A),
         ("有人工吗", A),
+        ("Cancel.", MetaIntent.CANCEL),
+        ("I just remembered a client owes me. Let's forget about it. Cancel.", MetaIntent.CANCEL),
         ("Before I give my name, I want talk to one person, a human.", A),
         ("我要转人工服务", A),
         ("客服", A),

@@ -85,3 +85,29 @@ def test_a_cantonese_thank_you_is_no_refusal(make_app) -> None:
     dialog = dialog_at(make_app(), Step.CONSENT, "zh")
     say(dialog, "好，同意，唔该。")
     assert dialog.state.status is SessionStatus.ACTIVE and dialog.state.step is not Step.CONSENT
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (
+            "en",
+            "Hello? Is this a machine? I don't talk to machines. Give me a real person, please.",
+        ),
+        ("en", "Are you a robot? Is there a human I can talk to?"),
+        ("zh", "你是真人吗？我要找真人"),
+    ],
+)
+def test_a_person_asked_for_after_asking_about_the_agent_takes_the_call(
+    make_app, language: str, said: str
+) -> None:
+    dialog = dialog_at(make_app(), Step.PURPOSE, language)
+    reply = say(dialog, said)
+    assert reply.hand_off and dialog.state.status is SessionStatus.HANDED_OFF
+
+
+def test_asking_whether_the_agent_is_a_person_asks_for_nobody(make_app) -> None:
+    dialog = dialog_at(make_app(), Step.PURPOSE, "zh")
+    reply = say(dialog, "你是机器人吧？不像真人啊")
+    assert prompt_ids(reply) == ["digress_robot", "ask_purpose"]
+    assert dialog.state.status is SessionStatus.ACTIVE

@@ -185,18 +185,24 @@ def detect_meta_intent(text: str, lang: str = "zh") -> MetaIntent | None:
             return intent
         if english and not zh and len(english) <= 2 and set(english) <= short:
             return intent
-    if any(_lone_request_for_a_person(part) for part in _SENTENCE_END.split(normalize(text))):
-        return MetaIntent.AGENT
+    for part in _SENTENCE_END.split(normalize(text)):
+        for intent, words in _LONE_WORDS.items():
+            if _stands_alone(part, words):
+                return intent
     return None
 
 
-#: Words that ask for a person even as one sentence of a longer turn ("…this? Agent. Agent.").
-_LONE_AGENT_WORDS: Final = frozenset({"agent", "human", "operator", "representative", "人工"})
+#: Words that ask for a person, or stop, even as one sentence of a longer turn ("…this?
+#: Agent. Agent.", "I just remembered a client owes me. Cancel.").
+_LONE_WORDS: Final = {
+    MetaIntent.AGENT: frozenset({"agent", "human", "operator", "representative", "人工"}),
+    MetaIntent.CANCEL: frozenset({"cancel", "取消"}),
+}
 _SENTENCE_END: Final = re.compile(r"[.!?。！？]+")
 
 
-def _lone_request_for_a_person(sentence: str) -> bool:
+def _stands_alone(sentence: str, words: frozenset[str]) -> bool:
     zh, english = _core(strip_punct(sentence))
     if zh:
-        return not english and zh in _LONE_AGENT_WORDS
-    return 0 < len(english) <= 2 and set(english) <= _LONE_AGENT_WORDS
+        return not english and zh in words
+    return 0 < len(english) <= 2 and set(english) <= words
