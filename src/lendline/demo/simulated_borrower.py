@@ -29,7 +29,9 @@ from lendline.demo.drive import resolve_answer
 from lendline.demo.persona_judge import Verdict, WrittenPersona, judge, wrong_values
 from lendline.dialog.prompt_book import load_prompts
 from lendline.dialog.state import DialogState, Step
+from lendline.dialog.steps.lawful_use import LAWFUL_USE, WHICH_FORBIDDEN_USE
 from lendline.dialog.steps.review import REVISING
+from lendline.lending.purpose import PurposeCategory, is_banned
 
 #: The persona's step names and the script's steps they answer.
 PERSONA_STEPS: dict[Step, str] = {
@@ -115,6 +117,8 @@ def _confirmation_answer(persona: WrittenPersona, state: DialogState) -> str:
     expected = persona.expected
     if slot == "cancel":
         return _YES[lang] if expected.get("outcome") == "cancelled" else _NO[lang]
+    if slot in (LAWFUL_USE, WHICH_FORBIDDEN_USE) and value == PurposeCategory.OTHER.value:
+        return _lawful_use_answer(persona, slot)
     if slot == "income":
         low, high = (Decimal(str(v)) for v in expected.get("monthly_income") or (0, 0))
         proposed = Decimal(value or "0")
@@ -139,6 +143,16 @@ def _confirmation_answer(persona: WrittenPersona, state: DialogState) -> str:
         )
         return f"不对，是{meant_value}{unit}" if lang == "zh" else f"No, {meant_value}{unit}."
     return _NO[lang]
+
+
+def _lawful_use_answer(persona: WrittenPersona, slot: str) -> str:
+    """Promise a lawful use, or name the forbidden one meant (in the words read out)."""
+    lang = persona.lang
+    forbidden = [p for p in persona.expected.get("purpose") or [] if is_banned(PurposeCategory(p))]
+    if slot == LAWFUL_USE:
+        return _NO[lang] if forbidden else _YES[lang]
+    book = load_prompts(lang)
+    return book.labels[f"choice_forbidden.{forbidden[0] if forbidden else 'none'}"]
 
 
 #: The order in which a borrower hearing the summary corrects what is wrong in it.

@@ -32,9 +32,17 @@ from lendline.dialog.steps.application import (
 )
 from lendline.dialog.steps.base import StepSpec
 from lendline.dialog.steps.decision import decide
+from lendline.dialog.steps.lawful_use import (
+    LAWFUL_USE,
+    WHICH_FORBIDDEN_USE,
+    ask_which_forbidden_use,
+    denies_every_use,
+    forbidden_use_named,
+)
 from lendline.dialog.steps.review import too_many_revisions
 from lendline.dialog.steps.slot_readers import Reading, clauses, reread_income
 from lendline.dialog.turn import Prompt, Reply
+from lendline.lending.purpose import PurposeCategory
 
 #: The step at which the caller said they were not stopping (not asked again there).
 CANCEL_DECLINED = "cancel_declined_at"
@@ -62,6 +70,8 @@ def on_confirmation(ctx: DialogContext, text: str, digits: str) -> Reply:
             return ctx.end(SessionStatus.CANCELLED, ctx.say("cancelled"), ctx.goodbye())
         slots[CANCEL_DECLINED] = ctx.state.step.value
         return ctx.ask_again()
+    if slot in (LAWFUL_USE, WHICH_FORBIDDEN_USE):
+        return _settle_lawful_use(ctx, slot, text, answer)
     if slot == "income" and raw is not None:
         slots["confirm_raw"] = raw
         reread = reread_income(ctx, text)
@@ -79,6 +89,22 @@ def on_confirmation(ctx: DialogContext, text: str, digits: str) -> Reply:
     if ctx.state.step is SLOTS[slot].step:
         return ctx.ask_again()
     return ctx.ask_again(ctx.say("slot_unchanged"))
+
+
+def _settle_lawful_use(ctx: DialogContext, slot: str, text: str, answer: bool | None) -> Reply:
+    """The caller's answer to the lawful-use promise, or to which forbidden use it is."""
+    named = forbidden_use_named(text)
+    if named is not None:
+        # "会，买房交定金" names the use: declined at once, wherever the purpose was said.
+        ctx.state.slots["purpose"] = named.value
+        return decline_if_banned(ctx) or ctx.hand_off()
+    promised = answer is True if slot == LAWFUL_USE else answer is False
+    if promised or denies_every_use(text):
+        return _store(ctx, "purpose", PurposeCategory.OTHER.value)
+    if slot == LAWFUL_USE:
+        return ask_which_forbidden_use(ctx)
+    # Neither a use nor "none of these": a person sorts it out.
+    return ctx.hand_off()
 
 
 def _store(ctx: DialogContext, slot: str, value: str) -> Reply:

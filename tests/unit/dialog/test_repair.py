@@ -293,7 +293,8 @@ def test_everyday_jobs_are_understood(make_app, language: str, said: str, kind: 
 def test_an_unknown_purpose_is_asked_once_more_then_kept_as_other_with_the_words(make_app) -> None:
     dialog = dialog_at(make_app(), Step.PURPOSE, "zh")
     assert prompt_ids(say(dialog, "办签证和公证"))[0] == "purpose_unclear"
-    reply = say(dialog, "办签证和公证")
+    assert prompt_ids(say(dialog, "办签证和公证")) == ["confirm_purpose_lawful"]
+    reply = say(dialog, "对，不会的")
     assert dialog.state.slots["purpose"] == "other"
     assert dialog.state.slots["purpose_words"] == "办签证和公证"
     assert dialog.state.step is Step.INCOME and "办签证和公证" in reply.text

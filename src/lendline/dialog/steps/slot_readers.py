@@ -19,6 +19,7 @@ from lendline.dialog.nlu.money_meaning import Period, colloquial, period_of, rea
 from lendline.dialog.nlu.numbers import parse_amount, parse_term_months
 from lendline.dialog.nlu.self_correction import latest_version
 from lendline.dialog.nlu.text import normalize, strip_punct
+from lendline.dialog.steps.lawful_use import ask_lawful_use
 from lendline.dialog.steps.review import REVISING, amount_limits
 from lendline.dialog.turn import Prompt
 from lendline.lending.purpose import PurposeCategory
@@ -177,13 +178,15 @@ def read_purpose(ctx: DialogContext, text: str, digits: str) -> Reading:
     if purpose is not None:
         return Reading(purpose.value)
     slots = ctx.state.slots
+    other = Reading(PurposeCategory.OTHER.value, confirm=ask_lawful_use(ctx))
     if slots.get(REVISING) == "purpose" and _OTHER_CHOICE.search(normalize(text)):
         # "其他" picked from the choices read out: the words said first stay with it.
-        return Reading(PurposeCategory.OTHER.value)
+        return other
     if _substantive(text) and slots.get("purpose_clarified"):
-        # The caller's own words go with "other" (the state is sealed like every answer).
+        # The caller's own words go with "other" (the state is sealed like every answer),
+        # once the caller has promised the money goes to no forbidden use.
         slots["purpose_words"] = strip_punct(normalize(text))[:200]
-        return Reading(PurposeCategory.OTHER.value)
+        return other
     slots["purpose_clarified"] = "1"
     return Reading(problem=ctx.say("purpose_unclear"))
 
