@@ -3,7 +3,8 @@
 Over chat against the real desk and database: however a turn is answered without moving on
 (changes read back, questions back, requests to repeat), a person takes over after a bounded
 number of turns at one step; a "no" to "are you stopping?" is not asked about again at the
-same question; a refusal said with a question back, in Cantonese, or against a yes to
+same question; a bare figure settled on after an amount with its unit takes that unit; a
+refusal said with a question back, in Cantonese, or against a yes to
 something else in the same turn refuses.
 """
 
@@ -111,3 +112,18 @@ def test_asking_whether_the_agent_is_a_person_asks_for_nobody(make_app) -> None:
     reply = say(dialog, "你是机器人吧？不像真人啊")
     assert prompt_ids(reply) == ["digress_robot", "ask_purpose"]
     assert dialog.state.status is SessionStatus.ACTIVE
+
+
+@pytest.mark.parametrize(
+    ("said", "amount"),
+    [
+        ("Twenty or twenty-five thousand. Let's say twenty-five.", "25000"),
+        ("Twenty thousand. Maybe twenty-five... no, twenty.", "20000"),
+    ],
+)
+def test_a_bare_figure_settled_on_takes_the_unit_said_before(
+    make_app, said: str, amount: str
+) -> None:
+    dialog = dialog_at(make_app(), Step.AMOUNT, "en")
+    say(dialog, said)
+    assert dialog.state.slots.get("amount") == amount and dialog.state.step is Step.TERM

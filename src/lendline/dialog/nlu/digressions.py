@@ -181,6 +181,22 @@ def detect_digression(text: str) -> Digression | None:
         for index, clause in enumerate(clauses):
             part = strip_punct(clause)
             asked = _is_question(clause) or (tail_question and index >= last)
-            if part and _match.contains_any(part, topics[digression]) and (asked or _short(plain)):
+            if not part or not _match.contains_any(part, topics[digression]):
+                continue
+            if asked or _topic_alone(plain, topics[digression]):
                 return digression
     return None
+
+
+#: Words that leave a topic said on its own ("那个利率", "and the fees").
+_BARE_WORDS: Final = re.compile(
+    r"那个|这个|你们的?|请问|那|\b(?:the|and|what about|how about|your|so|um|uh|ok|okay)\b"
+)
+
+
+def _topic_alone(plain: str, topics: tuple[str, ...]) -> bool:
+    """A topic said nearly alone asks about it ("利率", "the fees"); "hostel fees" names fees."""
+    if not _short(plain):
+        return False
+    rest = _BARE_WORDS.sub(" ", _match.remove(plain, topics))
+    return word_length(rest) == 0 and not re.search(r"[\u3400-\u9fff]", rest)

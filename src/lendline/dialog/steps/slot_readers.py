@@ -118,9 +118,33 @@ def read_amount(ctx: DialogContext, text: str, digits: str) -> Reading:
     if amount is None or amount <= 0:
         return Reading(problem=ctx.say("amount_invalid"))
     product = ctx.desk.product
+    if amount < product.min_amount.amount and not digits.isdigit():
+        amount = _in_the_unit_said_before(colloquial(normalize(text)), amount) or amount
     if not product.min_amount.amount <= amount <= product.max_amount.amount:
         return Reading(problem=ctx.say("amount_out_of_range", **amount_limits(ctx)))
     return Reading(str(amount))
+
+
+def _in_the_unit_said_before(said: str, amount: Decimal) -> Decimal | None:
+    """A bare figure settled on after an amount with its unit, in that unit.
+
+    "Twenty or twenty-five thousand. Let's say twenty-five." and "两万吧……不，三" settle on
+    25,000 and 30,000: the figure takes the unit (thousand or 万) that puts it nearest the
+    amount said first.
+    """
+    parts = [part for clause in clauses(said) for part in _ALTERNATIVES.split(clause)]
+    earlier = [a for a in map(parse_amount, parts) if a is not None and a >= _A_THOUSAND]
+    if not earlier:
+        return None
+    first = earlier[0]
+    scaled = min((amount * unit for unit in _UNITS), key=lambda v: abs((v / first).log10()))
+    return scaled if abs((scaled / first).log10()) <= 1 else None
+
+
+_A_THOUSAND = Decimal(1000)
+_ALTERNATIVES = re.compile(r"\b(?:or|to)\b|还是|或者")
+#: Thousand and 万.
+_UNITS = (Decimal(1000), Decimal(10000))
 
 
 def _says_term(text: str) -> bool:
