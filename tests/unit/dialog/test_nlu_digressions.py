@@ -18,9 +18,7 @@ from lendline.dialog.nlu.digressions import Digression, detect_digression
         ("手续费", Digression.FEES),
     ],
 )
-def test_a_topic_asked_about_or_said_alone_is_a_question(
-    said: str, digression: Digression
-) -> None:
+def test_a_topic_asked_about_or_said_alone_is_a_question(said: str, digression: Digression) -> None:
     assert detect_digression(said) is digression
 
 
