@@ -137,10 +137,14 @@ def test_purposes_are_classified_from_keywords_in_both_languages(said: str, purp
             P.OTHER_UNLAWFUL,
         ),
         ("This investment online, every month they give you ten percent.", P.ASSET_MANAGEMENT),
+        ("前阵子在澳门输了点，这次想再去一趟把本捞回来", P.GAMBLING),
+        ("一半交学费，另一半投到我朋友的公司里，年底给分红", P.EQUITY_OR_FIXED_ASSET_INVESTMENT),
+        ("帮朋友过个桥，一个月后还我还给利息", P.OTHER_UNLAWFUL),
         # A home and a payment that secures its purchase, however the purchase is put.
         ("在县城看中一套房，先交个定金", P.HOUSING_PURCHASE),
         ("We found a flat, I need to pay the earnest money to the seller.", P.HOUSING_PURCHASE),
         ("Still short for the shoufu on the flat in Hangzhou.", P.HOUSING_PURCHASE),
+        ("We need to put down the deposit on an apartment in town.", P.HOUSING_PURCHASE),
         ("Not only travel but also stocks.", P.SECURITIES_INVESTMENT),
     ],
 )

@@ -64,6 +64,7 @@ _A_HOME = re.compile(
 )
 _SECURES_A_PURCHASE = re.compile(
     r"定金|订金|首付|过户|\b(?:shoufu|down ?payment|earnest money|seller|sellers)\b"
+    r"|\bput(?:ting)? down (?:a|the) deposit\b"
 )
 _RENTING = re.compile(r"租|\b(?:rent|rental|renting|landlord|lease|tenancy)\b")
 #: Work on a home already bought ("新房装修，先付设计定金") buys none.
