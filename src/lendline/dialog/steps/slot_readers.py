@@ -128,9 +128,9 @@ def read_amount(ctx: DialogContext, text: str, digits: str) -> Reading:
 def _in_the_unit_said_before(said: str, amount: Decimal) -> Decimal | None:
     """A bare figure settled on after an amount with its unit, in that unit.
 
-    "Twenty or twenty-five thousand. Let's say twenty-five." and "两万吧……不，三" settle on
-    25,000 and 30,000: the figure takes the unit (thousand or 万) that puts it nearest the
-    amount said first.
+    "Twenty or twenty-five thousand. Let's say twenty-five." and "Twenty thousand. Maybe
+    twenty-five... no, twenty." settle on 25,000 and 20,000: the figure takes the unit
+    (thousand or 万) that puts it nearest the amount said first.
     """
     parts = [part for clause in clauses(said) for part in _ALTERNATIVES.split(clause)]
     earlier = [a for a in map(parse_amount, parts) if a is not None and a >= _A_THOUSAND]
