@@ -178,7 +178,8 @@ def chart(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    sets = ("heldout", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8")
+    # Every set with a file in the fixtures (heldout and the tuning sets dev, dev2, ...).
+    sets = sorted({path.stem.rsplit("-", 1)[0] for path in FIXTURES.glob("*-zh.json")})
     parser.add_argument("--set", default="heldout", choices=sets)
     parser.add_argument("--lang", choices=("zh", "en"))
     parser.add_argument("--limit", type=int)
