@@ -24,6 +24,24 @@ SILENT = "<SILENT>"
 KEYS = "<KEYS>"
 
 
+#: Prompts that ask a question again after an answer that was not understood -> the question.
+ASKED_AGAIN: Mapping[str, str] = {
+    "mobile_invalid": "ask_mobile",
+    "amount_invalid": "ask_amount",
+    "amount_out_of_range": "ask_amount",
+    "revise_amount": "ask_amount",
+    "term_invalid": "ask_term",
+    "revise_term": "ask_term",
+    "purpose_unclear": "ask_purpose",
+    "revise_purpose": "ask_purpose",
+    "income_invalid": "ask_income",
+    "revise_income": "ask_income",
+    "employment_unclear": "ask_employment",
+    "revise_employment": "ask_employment",
+    "ask_accept_offer": "offer",
+}
+
+
 @dataclass
 class Persona:
     """A borrower's script.
@@ -55,7 +73,14 @@ class Persona:
     _asked: dict[str, int] = field(default_factory=dict)
 
     def answer(self, prompt_id: str) -> str | None:
-        """Return the next answer to ``prompt_id``, or None if the persona has none."""
+        """Return the next answer to ``prompt_id``, or None if the persona has none.
+
+        A question asked again in other words (the term heard was not one offered, the
+        purpose was unclear) is answered as the question itself, as a caller repeats
+        themselves, unless the script says otherwise.
+        """
+        if prompt_id not in self.answers:
+            prompt_id = ASKED_AGAIN.get(prompt_id, prompt_id)
         options = self.answers.get(prompt_id)
         if not options:
             return None
