@@ -382,9 +382,7 @@ subject_keys: Final = Table(
     Column("wrapped_key", LargeBinary(), nullable=True),
     _ts("created_at"),
     _ts("shredded_at", nullable=True),
-    CheckConstraint(
-        "(wrapped_key IS NULL) = (shredded_at IS NOT NULL)", name="key_or_shredded"
-    ),
+    CheckConstraint("(wrapped_key IS NULL) = (shredded_at IS NOT NULL)", name="key_or_shredded"),
 )
 
 call_turn_texts: Final = Table(

@@ -83,6 +83,7 @@ HUMAN_REVIEW: Final = (
     "application again, not bound by the automated result, and answer within 15 working days.",
 )
 
+
 def _model_versions(figures: DecisionFigures | None) -> dict[str, str]:
     """The statistical models that took part in a decision, by name (none for rules only)."""
     if figures is None:

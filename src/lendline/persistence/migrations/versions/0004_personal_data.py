@@ -58,6 +58,7 @@ _CUSTOMER_COLUMNS: tuple[tuple[str, sa.types.TypeEngine[Any]], ...] = (
     ("monthly_income_minor", sa.BigInteger()),
 )
 
+
 def _refuse_plaintext_rows() -> None:
     bind = op.get_bind()
     for table in ("customers", "call_sessions"):
@@ -70,9 +71,7 @@ def _refuse_plaintext_rows() -> None:
             )
 
 
-def _to_text(
-    batch: object, column: str, old: sa.types.TypeEngine[Any], nullable: bool
-) -> None:
+def _to_text(batch: object, column: str, old: sa.types.TypeEngine[Any], nullable: bool) -> None:
     using = {"postgresql_using": f"{column}::text"}
     batch.alter_column(  # type: ignore[attr-defined]
         column, existing_type=old, type_=sa.Text(), existing_nullable=nullable, **using
