@@ -14,6 +14,7 @@ from decimal import Decimal
 from lendline.dialog.context import DialogContext
 from lendline.dialog.nlu.choices import classify_employment, classify_purpose
 from lendline.dialog.nlu.correction import split_correction
+from lendline.dialog.nlu.digressions import detect_digression, is_question
 from lendline.dialog.nlu.numbers import parse_amount
 from lendline.dialog.nlu.self_correction import latest_version
 from lendline.dialog.nlu.slot_change import (
@@ -155,6 +156,10 @@ def change_earlier_slot(ctx: DialogContext, spec: StepSpec, text: str) -> Reply 
         answered = ctx.try_answer(spec, text)
         if answered is not None:
             return answered
+        if parse_amount(text) is None and (detect_digression(text) or is_question(text)):
+            # "Wait, is there any fee before you send the money?" names the money but says
+            # no figure and asks a question: the repair layer answers it.
+            return None
         return ctx.retry(*(p for p in (reading.problem,) if p is not None))
     if state.slots.get(slot_name) == reading.value:
         # The value it already has (said again, or already put right at the summary):

@@ -150,7 +150,9 @@ def _on_meta(ctx: DialogContext, intent: MetaIntent, text: str) -> Reply | None:
         # 呢" before the answer must not hold the caller at the question).
         return None
     if intent is MetaIntent.REPEAT:
-        return Reply(list(state.last_prompts) or ctx.question())
+        # What was said, without "I am assessing your application now" before the offer.
+        said = [prompt for prompt in state.last_prompts if prompt[0] not in _NOT_REPEATED]
+        return Reply(said or ctx.question())
     if intent is MetaIntent.HELP:
         return Reply([ctx.say("help"), *ctx.question()])
     if intent is MetaIntent.AGENT:
@@ -164,6 +166,9 @@ def _on_meta(ctx: DialogContext, intent: MetaIntent, text: str) -> Reply | None:
         return Reply([ctx.say("goodbye_plain")], end_call=True)
     return None
 
+
+#: Prompts that announce rather than say anything worth hearing again.
+_NOT_REPEATED = frozenset({"decision_wait"})
 
 _REQUEST_VERBS = re.compile(
     r"转|找|接|要|跟|和|换|talk|speak|transfer|connect|put me|get me|want|need|give me|help"

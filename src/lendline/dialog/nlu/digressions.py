@@ -146,8 +146,17 @@ def statement_part(text: str) -> str:
 
 
 def proposes(text: str) -> bool:
-    """Whether a question puts a value forward ("装修可以吗？", "is 12 months okay?")."""
-    return bool(_PROPOSAL.search(text.strip()))
+    """Whether a question puts a value forward.
+
+    "装修可以吗？", "is 12 months okay?" and "shall we say fifteen thousand, to be on the safe
+    side?" do.
+    """
+    return bool(_PROPOSAL.search(text.strip()) or _PROPOSING.search(normalize(text)))
+
+
+_PROPOSING: Final = re.compile(
+    r"\b(?:shall|should|can|could) we (?:say|make it|go with|do)\b|\blet'?s (?:say|make it)\b"
+)
 
 
 def _short(said: str) -> bool:

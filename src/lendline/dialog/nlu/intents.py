@@ -50,7 +50,8 @@ _PATTERNS: Final[dict[MetaIntent, re.Pattern[str]]] = {
     MetaIntent.AGENT: re.compile(
         r"\b(?:speak|talk|transfer|connect|put me through|get me|give me)\s+"
         r"(?:me\s+)?(?:to|with)?\s*"
-        r"(?:one of\s+)?(?:a|an|one|the|your|some)?\s*(?:real\s+|live\s+|human\s+|loan\s+)?"
+        r"(?:one of\s+)?(?:a|an|one|the|your|some)?\s*"
+        r"(?:real\s+|live\s+|human\s+|loan\s+|actual\s+)?"
         r"(?:agent|human|person|operator|representative|rep|someone|somebody|staff|manager|"
         r"supervisor|advisor|adviser|officer|colleague|counsellor|counselor|consultant|"
         r"customer service|customer support)\b"
@@ -65,12 +66,19 @@ _PATTERNS: Final[dict[MetaIntent, re.Pattern[str]]] = {
         r"|(?:跟|和|找)(?:你们)?(?:的)?(?:工作人员|人工|客服|经理|真人)"
         # 人工 asked for, not inside a word ("付工人工钱", "人工关节"): after a request
         # verb, before a service word, or standing as a clause of its own.
-        r"|(?:转|找|要|接|换|叫|请|让|给我|帮我)(?:个|一个|一下|下)?(?:你们)?(?:的)?人工"
+        r"|(?:转|找|要|接|换|叫|请|让|给我|帮我)(?:个|一个|一下|下)?(?:你们)?(?:的)?"
+        r"\s*(?:人工|真人|human\b|agent\b)"
         r"|人工(?:服务|客服|坐席|台|接听|来|跟我|和我|给我|吗|在吗)|有(?:没有)?人工"
         r"|(?:^|\s)人工(?:吧|啊|呀|呢)?(?:\s|$)"
         r"|(?:让|叫|请|换|转|转接|转给)(?:个|一个|一下)?(?:你们)?(?:的)?"
         r"(?:客服|业务员|工作人员|经理|领导|负责人|专员|客户经理)"
         r"|(?:客服|业务员|工作人员|经理|专员)来?(?:跟|和|给)我(?:讲|说|聊|打|解释|联系|回)"
+    ),
+    MetaIntent.REPEAT: re.compile(
+        r"\b(?:didn't|did not|couldn't|could not|can't|cannot)\s+(?:quite\s+|really\s+|fully\s+)?"
+        r"(?:catch|hear)\b"
+        r"|\b(?:say|read|tell me|go over)\s+(?:the|that|it|this|those)\b(?:\s+\w+){0,4}\s+again\b"
+        r"|没(?:太|怎么|大)听(?:清|到|见)|没听太清|再(?:念|读)一(?:遍|次|下)"
     ),
     MetaIntent.CHAT: re.compile(
         r"\b(?:switch|move|go|change|continue)\s+(?:over\s+)?to\s+(?:a\s+|the\s+)?"
@@ -185,6 +193,8 @@ def detect_meta_intent(text: str, lang: str = "zh") -> MetaIntent | None:
             return intent
         if english and not zh and len(english) <= 2 and set(english) <= short:
             return intent
+    if _GIVES_UP_AT_THE_END.search(normalize(text)):
+        return MetaIntent.CANCEL
     for part in _SENTENCE_END.split(normalize(text)):
         for intent, words in _LONE_WORDS.items():
             if _stands_alone(part, words):
@@ -192,13 +202,18 @@ def detect_meta_intent(text: str, lang: str = "zh") -> MetaIntent | None:
     return None
 
 
-#: Words that ask for a person, or stop, even as one sentence of a longer turn ("…this?
-#: Agent. Agent.", "I just remembered a client owes me. Cancel.").
+#: Words that ask for a person, or stop, even as one sentence or clause of a longer turn
+#: ("…this? Agent. Agent.", "I just remembered a client owes me. Cancel.", "Sorry, stop.").
 _LONE_WORDS: Final = {
     MetaIntent.AGENT: frozenset({"agent", "human", "operator", "representative", "人工"}),
-    MetaIntent.CANCEL: frozenset({"cancel", "取消"}),
+    MetaIntent.CANCEL: frozenset({"cancel", "stop", "取消"}),
 }
-_SENTENCE_END: Final = re.compile(r"[.!?。！？]+")
+_SENTENCE_END: Final = re.compile(r"[.!?。！？,，;；]+")
+#: "那每个月还得太多了，算了。": 算了 closing the turn gives up (inside it, "三万，算了，两万"
+#: corrects a figure).
+_GIVES_UP_AT_THE_END: Final = re.compile(
+    r"(?:^|[，,;；]\s*)(?:那就|那|还是|唉|哎|哎呀)?算了(?:吧|啦|呗)?[\s。！!.…]*$"
+)
 
 
 def _stands_alone(sentence: str, words: frozenset[str]) -> bool:

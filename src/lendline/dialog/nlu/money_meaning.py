@@ -13,12 +13,14 @@ figure is implausible for the slot), so the caller can correct it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Final
 
 from lendline.dialog.nlu import _match
+from lendline.dialog.nlu.colloquial import colloquial
 from lendline.dialog.nlu.numbers import parse_amount, parse_integer
 from lendline.dialog.nlu.text import normalize
 
@@ -46,6 +48,7 @@ _PERIOD_WORDS: Final[dict[Period, tuple[str, ...]]] = {
         "年终",
         "去年",
         "一年下来",
+        "last year",
         "a year",
         "per year",
         "per annum",
@@ -211,6 +214,23 @@ def period_of(text: str) -> Period:
     return Period.UNSAID
 
 
+def _period_of_figure(said: str, holds_figure: Callable[[str], bool]) -> Period:
+    """The period of the clause that holds the figure, else of the whole answer.
+
+    "一小时四十，一天跑三四家，一个月挣个五六千": the day is the visits', the month the figure's.
+    """
+    for part in _CLAUSE_BREAK.split(said):
+        if holds_figure(part):
+            own = period_of(part)
+            if own is not Period.UNSAID:
+                return own
+            break
+    return period_of(said)
+
+
+_CLAUSE_BREAK: Final = re.compile(r"[,，;；。!！?？]")
+
+
 _ZH_TAIL_PAIR: Final = re.compile(
     r"([一二两三四五六七八九])([千万])([一二三四五六七八九])([二三四五六七八九])"
 )
@@ -261,82 +281,6 @@ def _range(said: str) -> tuple[Decimal, Decimal] | None:
     return low, high
 
 
-_EN_DIGIT_WORDS: Final = "one|two|three|four|five|six|seven|eight|nine"
-#: "seven thousand five" is 7,500 the way "三万五" is 35,000.
-_THOUSAND_AND_DIGIT: Final = re.compile(
-    rf"\bthousand\s+({_EN_DIGIT_WORDS})\b(?!\s*(?:hundred|thousand|-|[a-z]+ty))"
-)
-
-
-def colloquial(text: str) -> str:
-    """Spell out colloquial amounts: "seven thousand five" (7,500), "万把块" (about 10,000)."""
-    text = text.replace("万把", "一万").replace("千把", "一千").replace("百把", "一百")
-    text = text.replace("仨", "三").replace("俩", "两")
-    # Cantonese: 蚊 is 块; "万零蚊" is a little over ten thousand.
-    text = re.sub(r"(?<![一二两三四五六七八九十\d])万零", "一万出头", text).replace("蚊", "块")
-    text = text.replace("大几千", "八千").replace("小几千", "三千").replace("过万", "一万")
-    text = _COUNTED_UNIT.sub(r"\1", text)
-    # "四千五一个月": the 一 of 一个月 is not a digit of the figure.
-    text = _PER_MONTH_AFTER.sub(" 每月", text)
-    text = _AND_A_HALF_THOUSAND.sub(r"\1 point five thousand", text)
-    # "three thousand one month": the "one" is the period's, not a digit of the figure.
-    text = _ONE_PERIOD.sub(r"a \1", text)
-    # Indian English: a lakh is a hundred thousand; "hundred thousand" alone is one.
-    text = _AND_A_HALF_LAKH.sub(r"\1 point five hundred thousand", text)
-    text = _LAKH.sub(" hundred thousand", text)
-    text = _BARE_HUNDRED.sub(_one_hundred, text)
-    return _THOUSAND_AND_DIGIT.sub(r"thousand \1 hundred", text)
-
-
-_COUNTED_UNIT: Final = re.compile(r"个\s*(w|万|k)")
-_PER_MONTH_AFTER: Final = re.compile(r"(?<=[\d一二三四五六七八九十百千万])(一个月|一月|每个月)")
-_AND_A_HALF_THOUSAND: Final = re.compile(r"\b([a-z]+) and a half thousand\b")
-_ONE_PERIOD: Final = re.compile(r"\bone (month|week|year|day)\b")
-_AND_A_HALF_LAKH: Final = re.compile(r"\b([a-z]+) and a half lakhs?\b")
-_LAKH: Final = re.compile(r"\s*\blakhs?\b")
-_BARE_HUNDRED: Final = re.compile(r"\b(?:([a-z]+|[\d.]+)\s+)?hundred\b")
-#: Words that can stand before "hundred" as its count ("a hundred", "two hundred").
-_COUNTS_HUNDREDS: Final = frozenset(
-    [
-        "a",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-        "twenty",
-        "thirty",
-        "forty",
-        "fifty",
-        "sixty",
-        "seventy",
-        "eighty",
-        "ninety",
-    ]
-)
-
-
-def _one_hundred(match: re.Match[str]) -> str:
-    before = match.group(1)
-    if before in _COUNTS_HUNDREDS or (before and before[0].isdigit()):
-        return match.group(0)
-    return f"{before} one hundred" if before else "one hundred"
-
-
 def read_money(text: str) -> MoneyReading | None:
     """Read an amount of money with its period, range and approximation.
 
@@ -347,16 +291,17 @@ def read_money(text: str) -> MoneyReading | None:
         The reading, or None if no amount was said.
     """
     said = colloquial(normalize(text))
-    period = period_of(said)
     hedged = _match.contains_any(said, _APPROX_WORDS)
     span = _zh_pair(said) or _range(said)
     if span is not None:
         low, high = span
         middle = ((low + high) / 2).quantize(Decimal(1), ROUND_HALF_UP)
+        period = _period_of_figure(said, lambda part: (_zh_pair(part) or _range(part)) == span)
         return MoneyReading(middle, period, True, low, high)
     value = parse_amount(said)
     if value is None:
         return None
+    period = _period_of_figure(said, lambda part: parse_amount(part) == value)
     counts = [parse_integer(m.group(1)) for m in _DAYS_A_MONTH.finditer(said)]
     count = next((c for c in reversed(counts) if c and 4 <= c <= 31), None)
     if period is Period.DAY and count:
@@ -366,3 +311,31 @@ def read_money(text: str) -> MoneyReading | None:
         bump = min(value / 10, Decimal(2000)).quantize(Decimal(1), ROUND_HALF_UP)
         return MoneyReading(value + bump // 2, period, True, value, value + bump)
     return MoneyReading(value, period, hedged, value, value)
+
+
+#: A second income added to the first ("…another fifteen hundred on top", "另外兼职再挣两千").
+_ON_TOP: Final = re.compile(
+    r"\banother\b|\bon top\b|\bextra\b|\bplus\b|\bbesides\b|\bas well\b"
+    r"|另外|再加|外加|额外|还能(?:多)?挣|又挣"
+)
+
+
+def income_on_top(clauses: list[str]) -> MoneyReading | None:
+    """Two incomes said one after the other, the second added on top, as their sum.
+
+    "My pension's about six thousand two hundred a month, and … perhaps another fifteen
+    hundred on top" is 7,700 a month. The second takes the first's period unless it names
+    its own; the sum is approximate (read back, so the caller can put it right).
+    """
+    figures = [(part, read_money(part)) for part in clauses]
+    said = [(part, reading) for part, reading in figures if reading is not None]
+    if len(said) != 2 or not _ON_TOP.search(said[1][0]) or _ON_TOP.search(said[0][0]):
+        return None
+    first, second = said[0][1], said[1][1]
+    assert first is not None and second is not None
+    if second.period is Period.UNSAID or second.period is first.period:
+        total = first.value + second.value
+        return MoneyReading(total, first.period, True, total, total)
+    total = first.monthly + second.monthly
+    return MoneyReading(total, Period.MONTH, True, total, total)
+

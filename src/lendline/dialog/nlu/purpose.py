@@ -53,7 +53,17 @@ def vocabulary() -> PurposeVocabulary:
 
 #: "去泰国玩", "去云南旅个游": going somewhere to enjoy it.
 _GOING_PLACES = re.compile(r"去(?:趟|一趟)?[\u4e00-\u9fff]{1,5}?(?:玩|旅游|旅行|转转|逛逛)")
-_CAR = re.compile(r"车|\bcar\b|\bsuv\b|\bvehicle\b")
+#: A parking space (车位, 车库) is property, not a car.
+_CAR = re.compile(r"车(?![位库])|\bcar\b|\bsuv\b|\bvehicle\b")
+_PARKING_SPACE = re.compile(r"车位|车库|\bparking (?:space|spot|lot)\b|\bgarage\b")
+_BUYING = re.compile(r"买|购|\b(?:buy|buying|bought|purchase)\b")
+#: A clause about what is already done ("首付早付完了", "we paid off the flat last year"):
+#: background to the answer, not what this money is for.
+_DONE = re.compile(
+    r"已经|早就|早[已付交还]|去年|前年|那年|[付交还]完|还清|付清|\balready\b|\blast year\b"
+    r"|\bpaid (?:off|it off|for it)\b|\bbought (?:it|the \w+) (?:in|last|years)\b"
+)
+_CLAUSE = re.compile(r"[^,，.。;；!！?？]+")
 _HOME = re.compile(r"房|\bhouse\b|\bflat\b|\bapartment\b|\bhome\b|\bproperty\b")
 _DOWN_PAYMENT = re.compile(r"首付|down payment|月供")
 #: A home to buy, a payment that secures a purchase, and words of renting: "看中一套房，先交
@@ -101,6 +111,9 @@ def classify_purpose(text: str, lang: str = "zh") -> PurposeCategory | None:
         said = said.replace(compound, meaning)
     if _GOING_PLACES.search(said):
         said += "，旅游"
+    if _PARKING_SPACE.search(said) and _BUYING.search(said) and not _RENTING.search(said):
+        # "小区在卖产权车位": a parking space bought is property bought.
+        said += ", buy the house"
     if _CAR.search(said) and not _HOME.search(said):
         # "买车，付个首付，剩下的车贷": a car's down payment is a vehicle purpose.
         said = _DOWN_PAYMENT.sub("vehicle purchase", said)
@@ -111,15 +124,23 @@ def classify_purpose(text: str, lang: str = "zh") -> PurposeCategory | None:
         and not _WORKS.search(said)
     ):
         said += ", buy the house"
-    # (banned?, weight, -position) ranks the candidates; the highest wins.
+    done = [m.span() for m in _CLAUSE.finditer(said) if _DONE.search(m.group())]
+    # (banned and meant now?, weight, -position) ranks the candidates; the highest wins.
     best: tuple[bool, int, int] | None = None
     choice: PurposeCategory | None = None
+    banned_done: PurposeCategory | None = None
     for category, keywords in vocab.phrases.items():
         for keyword in keywords:
             for position in _match.find_all(said, keyword):
                 if _match.negated_at(said, position):
                     continue
-                rank = (category in BANNED_PURPOSES, _weight(keyword, vocab.weak), -position)
+                banned = category in BANNED_PURPOSES
+                if banned and any(start <= position < end for start, end in done):
+                    # "房子去年买的，首付早付完了，现在要买家具": the home is bought; the
+                    # furniture is the purpose. Banned still, if nothing else is named.
+                    banned_done = banned_done or category
+                    continue
+                rank = (banned, _weight(keyword, vocab.weak), -position)
                 if best is None or rank > best:
                     best, choice = rank, category
-    return choice
+    return choice or banned_done

@@ -218,6 +218,14 @@ _EN_YES: Final = (
     "exactly",
     "true",
     "sounds good",
+    "let's do it",
+    "let's do this",
+    "let's go",
+    "go for it",
+    "i guess so",
+    "i suppose so",
+    "guess so",
+    "suppose so",
 )
 _WEAK_YES: Final = ("嗯", "恩")
 #: A refusal said in so many words: it stands against a yes to something else in the same
@@ -233,6 +241,21 @@ _EXPLICIT_REFUSALS: Final = (
     "don't consent",
     "do not consent",
     "won't consent",
+)
+
+
+#: A clause about an earlier question, not the one being answered.
+_EARLIER: Final = (
+    "前面那个",
+    "前面的",
+    "刚才那个",
+    "上一个",
+    "第一个",
+    "the first one",
+    "the earlier one",
+    "the previous one",
+    "the other one",
+    "the first part",
 )
 
 
@@ -275,6 +298,10 @@ def parse_yes_no(text: str, lang: str = "zh") -> bool | None:
     clauses = [
         "行" if clause in ("中", "中中中") else clause for clause in _match.clauses(normalize(text))
     ]
+    about_this = [clause for clause in clauses if not _match.contains_any(clause, _EARLIER)]
+    if about_this and len(about_this) < len(clauses):
+        # "前面那个可以，这个单独的不行": the yes is the earlier question's, the no this one's.
+        clauses = about_this
     verdicts = {_verdict(clause) for clause in clauses}
     if _Verdict.UNSURE in verdicts:
         return None

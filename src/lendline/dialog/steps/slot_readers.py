@@ -14,8 +14,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from lendline.dialog.nlu.choices import classify_employment, classify_purpose
+from lendline.dialog.nlu.colloquial import colloquial
 from lendline.dialog.nlu.digressions import detect_digression
-from lendline.dialog.nlu.money_meaning import Period, colloquial, period_of, read_money
+from lendline.dialog.nlu.money_meaning import Period, income_on_top, period_of, read_money
 from lendline.dialog.nlu.numbers import parse_amount, parse_term_months
 from lendline.dialog.nlu.self_correction import latest_version
 from lendline.dialog.nlu.text import normalize, strip_punct
@@ -118,8 +119,14 @@ def read_amount(ctx: DialogContext, text: str, digits: str) -> Reading:
     if amount is None or amount <= 0:
         return Reading(problem=ctx.say("amount_invalid"))
     product = ctx.desk.product
-    if amount < product.min_amount.amount and not digits.isdigit():
-        amount = _in_the_unit_said_before(colloquial(normalize(text)), amount) or amount
+    if not digits.isdigit():
+        said = colloquial(normalize(text))
+        settled = _bare_figure_last(said)
+        if amount < product.min_amount.amount:
+            amount = _in_the_unit_said_before(said, amount) or amount
+        elif settled is not None and settled < _SHORTHAND_BELOW:
+            # "Twenty-odd thousand. Twenty-two.": the bare figure closing the turn settles it.
+            amount = _in_the_unit_said_before(said, settled) or amount
     if not product.min_amount.amount <= amount <= product.max_amount.amount:
         return Reading(problem=ctx.say("amount_out_of_range", **amount_limits(ctx)))
     return Reading(str(amount))
@@ -141,6 +148,24 @@ def _in_the_unit_said_before(said: str, amount: Decimal) -> Decimal | None:
     return scaled if abs((scaled / first).log10()) <= 1 else None
 
 
+def _bare_figure_last(said: str) -> Decimal | None:
+    """The figure of the turn's last clause when that clause is a number and nothing else."""
+    last = [part.strip() for part in clauses(said) if part.strip()][-1:]
+    if not last or not _BARE_NUMBER.fullmatch(last[0]):
+        return None
+    return parse_amount(last[0])
+
+
+_NUMBER_WORD = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
+    r"|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy"
+    r"|eighty|ninety)"
+)
+_BARE_NUMBER = re.compile(
+    rf"(?:(?:let's |let us )?say |maybe |so |ok |okay |make it |那就|就)?"
+    rf"(?:{_NUMBER_WORD}(?:[- ]{_NUMBER_WORD})?|\d{{1,2}}|[一二两三四五六七八九十]{{1,3}})"
+    r"(?:吧|好了)?"
+)
 _A_THOUSAND = Decimal(1000)
 _ALTERNATIVES = re.compile(r"\b(?:or|to)\b|还是|或者")
 #: Thousand and 万.
@@ -245,7 +270,9 @@ def read_income(ctx: DialogContext, text: str, digits: str) -> Reading:
         said = said[average.end() :] if _says_amount(said[average.end() :]) else said
     reading = read_money(said)
     figures = [parse_amount(part) for part in clauses(said)]
-    if len([f for f in figures if f is not None and f >= _SHORTHAND_BELOW]) > 1:
+    if added := income_on_top(clauses(said)):
+        reading = added
+    elif len([f for f in figures if f is not None and f >= _SHORTHAND_BELOW]) > 1:
         # Several figures ("一万……我自己的话五千"): the caller's final one.
         reading = read_money(last_amount_said(said)) or reading
     if reading is None or reading.value <= 0:
@@ -257,6 +284,9 @@ def read_income(ctx: DialogContext, text: str, digits: str) -> Reading:
         return Reading(value, confirm=ctx.say("confirm_income_period", income=_amount(ctx, value)))
     registry = _registry_income(ctx)
     if registry and not registry / _REGISTRY_FACTOR <= monthly <= registry * _REGISTRY_FACTOR:
+        if reading.period is Period.UNSAID:
+            # "No, that's per year." in answer is read with the figure being confirmed.
+            ctx.state.slots["confirm_raw"] = str(reading.value)
         return Reading(value, confirm=ctx.say("confirm_income", income=_amount(ctx, value)))
     return Reading(value)
 
