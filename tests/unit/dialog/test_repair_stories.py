@@ -1,0 +1,178 @@
+"""Answers told as a story, over chat against the real desk and database.
+
+Borrowers explain rather than name: how an income is earned (by the hour, the day, a second
+job on top), what was bought before and what the money is for now, a parking space that is
+property, a figure they settle on at the end of the turn. And they ask back in passing:
+to hear the offer again, about a fee, for a person in the words they know.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from chat_turns import dialog_at, prompt_ids, say
+from lendline.dialog.nlu.money_meaning import Period, read_money
+from lendline.dialog.nlu.purpose import classify_purpose
+from lendline.dialog.state import SessionStatus, Step
+from lendline.lending.purpose import PurposeCategory
+
+
+def _income_after(language: str, make_app, *turns: str) -> str | None:  # type: ignore[no-untyped-def]
+    dialog = dialog_at(make_app(), Step.INCOME, language)
+    for turn in turns:
+        say(dialog, turn)
+    if dialog.state.slots.get("confirm_slot") == "income":
+        # Far from the registry's income: read back explicitly first.
+        value = dialog.state.slots["confirm_value"]
+        say(dialog, "对" if language == "zh" else "yes")
+        assert dialog.state.slots.get("income") == value
+    return dialog.state.slots.get("income")
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "monthly"),
+    [
+        # The hour and the day are the visits'; the month is the figure's.
+        ("zh", "我做钟点工的，一小时四十，一天跑三四家，一个月挣个五六千", "5500"),
+        # 零活 is odd jobs, not a zero; what was earned before is not the income now.
+        ("zh", "以前一个月六千，现在老板不给钱，我在别的地方干零活，三千左右。", "3000"),
+        ("zh", "工资六千，另外周末兼职再挣两千", "8000"),
+        (
+            "en",
+            "My pension's about six thousand two hundred a month, and I do a spot of "
+            "tutoring, perhaps another fifteen hundred on top.",
+            "7700",
+        ),
+        (
+            "en",
+            "Pigs, you sell once a year. Last year after the costs about seventy thousand.",
+            "5833",
+        ),
+    ],
+)
+def test_an_income_told_as_a_story_is_its_monthly_figure(
+    make_app, language: str, said: str, monthly: str
+) -> None:
+    assert _income_after(language, make_app, said) == monthly
+
+
+def test_a_period_said_to_an_income_read_back_as_implausible_reads_it_again(make_app) -> None:
+    assert _income_after("en", make_app, "Seventy thousand.", "No, that's per year.") == "5833"
+
+
+def test_a_day_rate_with_the_days_worked_is_still_a_month() -> None:
+    reading = read_money("一天三百，一个月干二十六天")
+    assert reading is not None and (reading.value, reading.period) == (7800, Period.MONTH)
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "amount"),
+    [
+        ("en", "Around nine-ten thousand. Let's say ten.", "10000"),
+        ("en", "Twenty-odd thousand. Twenty-two.", "22000"),
+        ("zh", "两万多，二十二吧", "22000"),
+        (
+            "en",
+            "It was fourteen thousand I think, for the pair. Shall we say fifteen thousand, "
+            "to be on the safe side?",
+            "15000",
+        ),
+        # A term said after the amount is no figure settled on.
+        ("en", "Thirty thousand. Twelve months.", "30000"),
+    ],
+)
+def test_the_amount_settled_on_at_the_end_of_the_turn(
+    make_app, language: str, said: str, amount: str
+) -> None:
+    dialog = dialog_at(make_app(), Step.AMOUNT, language)
+    say(dialog, said)
+    assert dialog.state.slots.get("amount") == amount
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("房子去年买的，首付早付完了，现在要买家具家电。", PurposeCategory.CONSUMER_GOODS),
+        # Nothing else named: the down payment is the purpose, however far along it is.
+        ("首付已经交了一半了，还差五万", PurposeCategory.HOUSING_PURCHASE),
+        ("我们小区在卖产权车位，十几万一个，买了以后还能升值", PurposeCategory.HOUSING_PURCHASE),
+        (
+            "My friend sells licai, um, wealth product, eight percent a year. I want some.",
+            PurposeCategory.ASSET_MANAGEMENT,
+        ),
+        ("Plane ticket home for Christmas.", PurposeCategory.TRAVEL),
+        ("Buy a wheelchair for my husband. The good one, electric.", PurposeCategory.MEDICAL),
+        ("New treadmills and racks for my little gym.", PurposeCategory.BUSINESS_WORKING_CAPITAL),
+        ("店里周转一下，进点货。", PurposeCategory.BUSINESS_WORKING_CAPITAL),
+        # 周转 alone says what the money does, not what it is for: asked about.
+        ("我就是周转一下", None),
+    ],
+)
+def test_a_purpose_told_as_a_story(said: str, expected: PurposeCategory | None) -> None:
+    assert classify_purpose(said) is expected
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Sorry, could you say the monthly payment again? I didn't quite catch it.",
+        "刚才的月供没太听清，能再念一遍吗？",
+    ],
+)
+def test_asking_to_hear_the_offer_again_repeats_it_and_declines_nothing(
+    make_app, said: str
+) -> None:
+    language = "en" if said.isascii() else "zh"
+    dialog = dialog_at(make_app(), Step.OFFER, language)
+    reply = say(dialog, said)
+    assert prompt_ids(reply) == ["offer"], prompt_ids(reply)
+    assert dialog.state.status is SessionStatus.ACTIVE and dialog.state.step is Step.OFFER
+
+
+def test_a_question_about_a_fee_that_names_the_money_is_answered(make_app) -> None:
+    dialog = dialog_at(make_app(), Step.OFFER, "en")
+    amount = dialog.state.slots["amount"]
+    reply = say(dialog, "Wait, is there any fee I will pay before you send the money?")
+    assert prompt_ids(reply) == ["digress_fees", "ask_accept_offer"]
+    assert dialog.state.slots["amount"] == amount and dialog.state.retries == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "step", "said"),
+    [
+        ("en", Step.OFFER, "That's a lot of numbers. Can I speak to an actual agent about this?"),
+        ("zh", Step.PURPOSE, "能不能转个 human？我想先问几个问题再说用途。"),
+    ],
+)
+def test_a_person_asked_for_in_everyday_words(
+    make_app, language: str, step: Step, said: str
+) -> None:
+    dialog = dialog_at(make_app(), step, language)
+    say(dialog, said)
+    assert dialog.state.status is SessionStatus.HANDED_OFF
+
+
+@pytest.mark.parametrize(
+    ("language", "step", "said"),
+    [
+        ("zh", Step.TERM, "那每个月还得太多了，算了。"),
+        ("en", Step.PURPOSE, "Actually, my wife just text me. She say don't borrow. Sorry, stop."),
+    ],
+)
+def test_giving_up_at_the_end_of_a_turn_is_asked_about(
+    make_app, language: str, step: Step, said: str
+) -> None:
+    dialog = dialog_at(make_app(), step, language)
+    assert prompt_ids(say(dialog, said)) == ["confirm_cancel"]
+
+
+def test_rather_not_drag_it_out_is_a_term_not_a_stop(make_app) -> None:
+    dialog = dialog_at(make_app(), Step.TERM, "en")
+    say(dialog, "Oh, I'd rather not drag it out. Twelve months, I suppose.")
+    assert dialog.state.slots.get("term") == "12" and dialog.state.step is Step.PURPOSE
+
+
+def test_a_yes_to_the_earlier_consent_and_a_no_to_this_one_refuses_it(make_app) -> None:
+    dialog = dialog_at(make_app(), Step.SENSITIVE_CONSENT, "zh")
+    say(dialog, "前面那个可以，这个单独的不行，银行账户我不想给。")
+    assert dialog.state.status is SessionStatus.REFUSED
