@@ -172,6 +172,12 @@ def test_rather_not_drag_it_out_is_a_term_not_a_stop(make_app) -> None:
     assert dialog.state.slots.get("term") == "12" and dialog.state.step is Step.PURPOSE
 
 
+def test_rather_not_said_as_a_sentence_of_its_own_refuses(make_app) -> None:
+    dialog = dialog_at(make_app(), Step.SENSITIVE_CONSENT, "en")
+    say(dialog, "A credit check and my bank account? Hmm, I'd rather not. Maybe some other time.")
+    assert dialog.state.status is SessionStatus.REFUSED
+
+
 def test_a_yes_to_the_earlier_consent_and_a_no_to_this_one_refuses_it(make_app) -> None:
     dialog = dialog_at(make_app(), Step.SENSITIVE_CONSENT, "zh")
     say(dialog, "前面那个可以，这个单独的不行，银行账户我不想给。")

@@ -196,6 +196,8 @@ def detect_meta_intent(text: str, lang: str = "zh") -> MetaIntent | None:
     if _GIVES_UP_AT_THE_END.search(normalize(text)):
         return MetaIntent.CANCEL
     for part in _SENTENCE_END.split(normalize(text)):
+        if _RATHER_NOT.fullmatch(part):
+            return MetaIntent.CANCEL
         for intent, words in _LONE_WORDS.items():
             if _stands_alone(part, words):
                 return intent
@@ -209,6 +211,10 @@ _LONE_WORDS: Final = {
     MetaIntent.CANCEL: frozenset({"cancel", "stop", "取消"}),
 }
 _SENTENCE_END: Final = re.compile(r"[.!?。！？,，;；]+")
+#: "Hmm, I'd rather not." stops; "I'd rather not drag it out" says how, and stops nothing.
+_RATHER_NOT: Final = re.compile(
+    r"\s*(?:(?:hmm|um|well|no|sorry)\s+)*(?:i'?d|i would) rather not\s*"
+)
 #: "那每个月还得太多了，算了。": 算了 closing the turn gives up (inside it, "三万，算了，两万"
 #: corrects a figure).
 _GIVES_UP_AT_THE_END: Final = re.compile(
