@@ -338,4 +338,3 @@ def income_on_top(clauses: list[str]) -> MoneyReading | None:
         return MoneyReading(total, first.period, True, total, total)
     total = first.monthly + second.monthly
     return MoneyReading(total, Period.MONTH, True, total, total)
-
