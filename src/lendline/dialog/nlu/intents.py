@@ -196,21 +196,25 @@ def detect_meta_intent(text: str, lang: str = "zh") -> MetaIntent | None:
     if _GIVES_UP_AT_THE_END.search(normalize(text)):
         return MetaIntent.CANCEL
     for part in _SENTENCE_END.split(normalize(text)):
-        if _RATHER_NOT.fullmatch(part):
-            return MetaIntent.CANCEL
         for intent, words in _LONE_WORDS.items():
             if _stands_alone(part, words):
                 return intent
+    for clause in _CLAUSE_END.split(normalize(text)):
+        # "Sorry, stop." and "Hmm, I'd rather not." stop; "the agent, he said…" asks no one.
+        if _RATHER_NOT.fullmatch(clause) or _stands_alone(clause, _LONE_WORDS[MetaIntent.CANCEL]):
+            return MetaIntent.CANCEL
     return None
 
 
-#: Words that ask for a person, or stop, even as one sentence or clause of a longer turn
-#: ("…this? Agent. Agent.", "I just remembered a client owes me. Cancel.", "Sorry, stop.").
+#: Words that ask for a person, or stop, even as one sentence of a longer turn ("…this?
+#: Agent. Agent.", "I just remembered a client owes me. Cancel."); stopping words even as a
+#: clause.
 _LONE_WORDS: Final = {
     MetaIntent.AGENT: frozenset({"agent", "human", "operator", "representative", "人工"}),
     MetaIntent.CANCEL: frozenset({"cancel", "stop", "取消"}),
 }
-_SENTENCE_END: Final = re.compile(r"[.!?。！？,，;；]+")
+_SENTENCE_END: Final = re.compile(r"[.!?。！？]+")
+_CLAUSE_END: Final = re.compile(r"[.!?。！？,，;；]+")
 #: "Hmm, I'd rather not." stops; "I'd rather not drag it out" says how, and stops nothing.
 _RATHER_NOT: Final = re.compile(
     r"\s*(?:(?:hmm|um|well|no|sorry)\s+)*(?:i'?d|i would) rather not\s*"
