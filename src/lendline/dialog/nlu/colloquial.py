@@ -29,6 +29,8 @@ def colloquial(text: str) -> str:
     # Cantonese: 蚊 is 块; "万零蚊" is a little over ten thousand.
     text = re.sub(r"(?<![一二两三四五六七八九十\d])万零", "一万出头", text).replace("蚊", "块")
     text = text.replace("大几千", "八千").replace("小几千", "三千").replace("过万", "一万")
+    # "几百块" is a few hundred: read as five hundred, approximate (it is read back).
+    text = re.sub(r"(?<![一二两三四五六七八九十千万\d])几百", "五百左右", text)
     text = _COUNTED_UNIT.sub(r"\1", text)
     # "nine-ten thousand" is nine to ten thousand; "twenty-odd thousand" twenty thousand odd.
     text = _WORD_PAIR.sub(_spelled_range, text)

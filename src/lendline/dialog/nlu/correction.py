@@ -42,7 +42,12 @@ _EN_INTRO: Final = re.compile(
     r"^(?:it's|it is|it was|it should be|should be|it ought to be|i said|i meant|to)\b" + _SEP
 )
 #: A bare "不" / "no" followed by a value ("不，五万", "no, fifty thousand").
-_BARE_NO: Final = re.compile(r"^(?:不|no|nope|nah)(?![a-z])[\s,.!?;:、。！？；：…]+")
+#: "No salary right now" is no correction: after the no comes a pause or the figure itself.
+_BARE_NO: Final = re.compile(
+    r"^(?:不|no|nope|nah)(?![a-z])(?:\s*[,.!?;:、。！？；：…][\s,.!?;:、。！？；：…]*"
+    r"|\s+(?=[\d一二两三四五六七八九十]|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven"
+    r"|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a hundred)\b))"
+)
 _NO_WORD: Final = re.compile(r"^(?:no|nope|nah)\b")
 _NEGATION: Final = re.compile(r"不|没|\bnot\b|n't\b|\bno\b|\bdon't\b")
 _TRIM: Final = " ,.!?;:、。！？；：…"

@@ -51,7 +51,7 @@ _PATTERNS: Final[dict[MetaIntent, re.Pattern[str]]] = {
         r"\b(?:speak|talk|transfer|connect|put me through|get me|give me)\s+"
         r"(?:me\s+)?(?:to|with)?\s*"
         r"(?:one of\s+)?(?:a|an|one|the|your|some)?\s*"
-        r"(?:real\s+|live\s+|human\s+|loan\s+|actual\s+)?"
+        r"(?:(?:real|live|human|loan|actual)\s+){0,2}"
         r"(?:agent|human|person|operator|representative|rep|someone|somebody|staff|manager|"
         r"supervisor|advisor|adviser|officer|colleague|counsellor|counselor|consultant|"
         r"customer service|customer support)\b"
@@ -73,6 +73,7 @@ _PATTERNS: Final[dict[MetaIntent, re.Pattern[str]]] = {
         r"|(?:让|叫|请|换|转|转接|转给)(?:个|一个|一下)?(?:你们)?(?:的)?"
         r"(?:客服|业务员|工作人员|经理|领导|负责人|专员|客户经理)"
         r"|(?:客服|业务员|工作人员|经理|专员)来?(?:跟|和|给)我(?:讲|说|聊|打|解释|联系|回)"
+        r"|(?:找|叫|换)(?:个|一个)(?:懂行的|专业的|明白的|真)?人(?:来|过来|跟我|和我)"
     ),
     MetaIntent.REPEAT: re.compile(
         r"\b(?:didn't|did not|couldn't|could not|can't|cannot)\s+(?:quite\s+|really\s+|fully\s+)?"

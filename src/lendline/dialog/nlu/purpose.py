@@ -57,6 +57,7 @@ _GOING_PLACES = re.compile(r"去(?:趟|一趟)?[\u4e00-\u9fff]{1,5}?(?:玩|旅�
 _CAR = re.compile(r"车(?![位库])|\bcar\b|\bsuv\b|\bvehicle\b")
 _PARKING_SPACE = re.compile(r"车位|车库|\bparking (?:space|spot|lot)\b|\bgarage\b")
 _BUYING = re.compile(r"买|购|\b(?:buy|buying|bought|purchase)\b")
+_LETTING = re.compile(r"出租出去|租出去|\brent (?:it|them) out\b")
 #: A clause about what is already done ("首付早付完了", "we paid off the flat last year"):
 #: background to the answer, not what this money is for.
 _DONE = re.compile(
@@ -111,6 +112,9 @@ def classify_purpose(text: str, lang: str = "zh") -> PurposeCategory | None:
         said = said.replace(compound, meaning)
     if _GOING_PLACES.search(said):
         said += "，旅游"
+    if _LETTING.search(said) and not _BUYING.search(said):
+        # "我那套出租的房子，租客走了，要刷刷墙": a home let already, not one bought to let.
+        said = _LETTING.sub(" ", said)
     if _PARKING_SPACE.search(said) and _BUYING.search(said) and not _RENTING.search(said):
         # "小区在卖产权车位": a parking space bought is property bought.
         said += ", buy the house"

@@ -28,7 +28,9 @@ from lendline.lending.purpose import PurposeCategory
 if TYPE_CHECKING:
     from lendline.dialog.context import DialogContext
 
-_LONGEST = re.compile(r"最长|\blongest\b|\bmaximum\b|\bthe max\b")
+_LONGEST = re.compile(
+    r"最长|越长越好|\blongest\b|\bmaximum\b|\bthe max\b|\bas long as (?:possible|you can|i can)\b"
+)
 _SHORTEST = re.compile(r"最短|\bshortest\b|\bminimum\b|\bthe min\b")
 _THE_ONE = re.compile(r"\b(shortest|longest|minimum|maximum)\s+one\b")
 _QUARTER = re.compile(r"一个季度|一季度|\ba quarter\b|\bone quarter\b")
@@ -37,10 +39,15 @@ _REPEATED_TERM = re.compile(
     r"((?:[\d一二两三四五六七八九十半]+)(?:年|个月|期))[^\d一二两三四五六七八九十]{0,4}\1"
 )
 _ZERO_INCOME = re.compile(
-    r"没工资|没收入|没有收入|零收入|没挣钱|不挣钱|没有工资|没开张"
+    r"没工资|没收入|没有收入|没什么收入|没啥收入|零收入|没挣钱|不挣钱|没有工资|没开张"
     r"|\bzero\b|\bno income\b|\bnothing\b|\b(?:don't|do not|not) earn\b|\bnot earning\b"
     r"|\bno salary\b|\bnone\b(?! of)"
 )
+#: Savings live on are no income ("No salary right now. I've got savings, about eighty
+#: thousand, I'm living on that.").
+_SAVINGS = re.compile(r"积蓄|存款|存的钱|老本|\bsavings\b|\bsaved up\b")
+#: ... but the interest they earn is ("就存款那点利息，几百块吧").
+_INTEREST = re.compile(r"利息|\binterest\b")
 _PAST = re.compile(
     r"之前|以前|原来|过去|上一份|上份|\bbefore the\b|\bused to\b|\bwas on\b|\bpreviously\b"
     r"|\b(?:my|the) (?:last|previous|old) (?:job|contract|employer|salary|position)\b"
@@ -110,8 +117,17 @@ def last_amount_said(text: str) -> str:
     return (large or valued)[0 if said != normalize(text) else -1][0]
 
 
+def ruled_out_removed(text: str) -> str:
+    """``text`` without the value it rules out ("eighteen months rather than twelve")."""
+    return _RULED_OUT.sub(" ", normalize(text))
+
+
+_RULED_OUT = re.compile(r"\b(?:rather than|instead of)\b[^,.!?;]*|而不是[^，。！？；,.!?;]*")
+
+
 def read_amount(ctx: DialogContext, text: str, digits: str) -> Reading:
     """An amount within the product's range."""
+    text = ruled_out_removed(text)
     if digits.isdigit():
         amount: Decimal | None = Decimal(digits)
     else:
@@ -178,6 +194,7 @@ def _says_term(text: str) -> bool:
 
 def read_term(ctx: DialogContext, text: str, digits: str) -> Reading:
     """A term the product offers."""
+    text = ruled_out_removed(text)
     terms = ctx.desk.product.terms_months
     # "the shortest one": that "one" counts nothing.
     said_plain = _THE_ONE.sub(r"\1", normalize(text))
@@ -194,7 +211,11 @@ def read_term(ctx: DialogContext, text: str, digits: str) -> Reading:
             r"\1", _QUARTER.sub("三个月", colloquial(latest_version(text, _says_term)))
         )
         # "九个月吧，一个月少还点": "一个月" there is how much a month, not a term.
-        terms_said = [part for part in clauses(said) if not _PER_MONTH_REMARK.search(part)]
+        terms_said = [
+            part
+            for part in clauses(said)
+            if not _PER_MONTH_REMARK.search(part) and not _NOT_THIS.match(part)
+        ]
         found = [m for m in map(parse_term_months, terms_said) if m is not None]
         if found and (len(set(found)) == 1 or said != normalize(text)):
             # One term said again, or the first term after a self-correction.
@@ -206,6 +227,8 @@ def read_term(ctx: DialogContext, text: str, digits: str) -> Reading:
     return Reading(str(months))
 
 
+#: "Oh, not ten. Twelve, then.": the term ruled out is no term said.
+_NOT_THIS = re.compile(r"\s*(?:(?:oh|no|well|um)\s+)*(?:not|不是|不要)\s*(?!sure|bad)\S")
 _PER_MONTH_REMARK = re.compile(r"(?:一个月|每个月|每月)\s*(?:少|多|还|要还|付|交|压力)")
 #: Clause breaks; a comma or point between digits belongs to the number ("26,000", "1.2").
 _CLAUSE_BREAK = re.compile(r"(?<!\d)[,.]|[,.](?!\d)|[!?;:，。！？；：…]+")
@@ -256,8 +279,8 @@ def read_income(ctx: DialogContext, text: str, digits: str) -> Reading:
     """A monthly income: periods converted, ranges to their middle, implausible confirmed."""
     if digits.isdigit():
         return Reading(str(Decimal(digits)))
-    # What the caller earned before ("之前一万三", "I was on 18k") is not the income now.
-    now = "，".join(part for part in clauses(normalize(text)) if not _PAST.search(part))
+    # Not what was earned before, nor savings: see _not_income.
+    now = "，".join(_not_income(clauses(normalize(text))))
     if _ZERO_INCOME.search(now) and read_money(_ZERO_INCOME.sub(" ", now)) is None:
         return Reading("0")
     said = latest_version(colloquial(now or normalize(text)), _says_amount)
@@ -289,6 +312,26 @@ def read_income(ctx: DialogContext, text: str, digits: str) -> Reading:
             ctx.state.slots["confirm_raw"] = str(reading.value)
         return Reading(value, confirm=ctx.say("confirm_income", income=_amount(ctx, value)))
     return Reading(value)
+
+
+def _not_income(parts: list[str]) -> list[str]:
+    """The clauses that may say the income now.
+
+    Not what was earned before ("之前一万三", "I was on 18k"), not savings lived on, nor the
+    figure said right after them ("I've got savings, about eighty thousand").
+    """
+    kept: list[str] = []
+    after_savings = False
+    for part in parts:
+        savings = bool(_SAVINGS.search(part)) and not _INTEREST.search(part)
+        if _PAST.search(part) or savings:
+            after_savings = savings
+            continue
+        if after_savings and len(part.split()) <= 4 and _says_amount(part):
+            continue  # "I've got savings, about eighty thousand"
+        after_savings = False
+        kept.append(part)
+    return kept
 
 
 def reread_income(ctx: DialogContext, text: str) -> str | None:
