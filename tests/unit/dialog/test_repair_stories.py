@@ -182,3 +182,132 @@ def test_a_yes_to_the_earlier_consent_and_a_no_to_this_one_refuses_it(make_app) 
     dialog = dialog_at(make_app(), Step.SENSITIVE_CONSENT, "zh")
     say(dialog, "前面那个可以，这个单独的不行，银行账户我不想给。")
     assert dialog.state.status is SessionStatus.REFUSED
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        # A smaller monthly payment is no mortgage.
+        ("那个，期限能不能改成二十四个月，月供少点", None),
+        ("帮我还房子的月供", PurposeCategory.MORTGAGE_REPAYMENT),
+        (
+            "We've missed two payments on the flat, I need to catch up the house loan.",
+            PurposeCategory.MORTGAGE_REPAYMENT,
+        ),
+        # A home let already is repaired, not bought to let.
+        ("我那套出租的房子，租客走了，要刷刷墙，好再租出去", PurposeCategory.HOME_RENOVATION),
+        ("买套小公寓租出去收租", PurposeCategory.EQUITY_OR_FIXED_ASSET_INVESTMENT),
+        ("给我家装个空调", PurposeCategory.CONSUMER_GOODS),
+        ("一半给孩子交学费，另外一半……世界杯嘛，押几场球", PurposeCategory.GAMBLING),
+        ("Why do you need to know what I use it for? That's my business.", None),
+    ],
+)
+def test_a_purpose_in_words_that_sound_like_another(
+    said: str, expected: PurposeCategory | None
+) -> None:
+    assert classify_purpose(said) is expected
+
+
+def test_accepting_the_offer_while_naming_the_purpose_it_had_accepts_it(make_app) -> None:
+    dialog = dialog_at(make_app(), Step.PURPOSE, "zh")
+    say(dialog, "还信用卡，分期太贵了")
+    while dialog.state.step is not Step.OFFER:
+        say(
+            dialog,
+            {Step.INCOME: "八千左右", Step.EMPLOYMENT: "在保险公司上班"}.get(
+                dialog.state.step, "对的"
+            ),
+        )
+    say(dialog, "嗯……利息我刚才大概听了一下，一年下来也还行，比信用卡便宜点，我接受")
+    assert dialog.state.step is Step.SIGN_CONSENT
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "monthly"),
+    [
+        # Savings lived on are no income, and "no salary" corrects nothing read back.
+        (
+            "en",
+            "No salary right now. I've got savings, about eighty thousand, I'm living on that.",
+            "0",
+        ),
+        ("zh", "我现在没什么收入了，但是存款还有十来万，够还的", "0"),
+        # The interest savings earn is.
+        ("zh", "每个月啊？每个月没有固定的，就存款那点利息，几百块吧", "500"),
+    ],
+)
+def test_savings_are_no_income_but_their_interest_is(
+    make_app, language: str, said: str, monthly: str
+) -> None:
+    dialog = dialog_at(make_app(), Step.INCOME, language)
+    purpose = dialog.state.slots["purpose"]
+    say(dialog, said)
+    if dialog.state.slots.get("confirm_slot") == "income":
+        assert dialog.state.slots["confirm_value"] == monthly
+        say(dialog, "对" if language == "zh" else "yes")
+    assert dialog.state.slots.get("income") == monthly
+    assert dialog.state.slots["purpose"] == purpose
+
+
+@pytest.mark.parametrize(
+    ("language", "turns", "months"),
+    [
+        ("en", ["Hmm, ten months?", "Oh, not ten. Twelve, then."], "12"),
+        ("en", ["As long as possible."], "36"),
+        ("zh", ["分十八个月而不是十二个月"], "18"),
+    ],
+)
+def test_a_term_ruled_out_is_no_term_said(
+    make_app, language: str, turns: list[str], months: str
+) -> None:
+    dialog = dialog_at(make_app(), Step.TERM, language)
+    for turn in turns:
+        say(dialog, turn)
+    assert dialog.state.slots.get("term") == months
+
+
+def test_eighteen_rather_than_twelve_at_the_offer_changes_the_term_to_eighteen(make_app) -> None:
+    dialog = dialog_at(make_app(), Step.OFFER, "en")
+    say(dialog, "Could it be eighteen months rather than twelve? The monthly payment's a bit high.")
+    assert dialog.state.slots["term"] == "18" and dialog.state.step is Step.OFFER
+
+
+@pytest.mark.parametrize(
+    ("language", "step", "said", "ends"),
+    [
+        (
+            "en",
+            Step.PURPOSE,
+            "It's complicated. Can I just speak to an actual loan officer?",
+            SessionStatus.HANDED_OFF,
+        ),
+        (
+            "zh",
+            Step.EMPLOYMENT,
+            "你这个问题我不回答，你找个懂行的人来，我跟人说",
+            SessionStatus.HANDED_OFF,
+        ),
+        ("zh", Step.PURPOSE, "找个人借钱太麻烦了，所以装修房子", SessionStatus.ACTIVE),
+    ],
+)
+def test_who_asks_for_a_person_and_who_does_not(
+    make_app, language: str, step: Step, said: str, ends: SessionStatus
+) -> None:
+    dialog = dialog_at(make_app(), step, language)
+    say(dialog, said)
+    assert dialog.state.status is ends
+
+
+@pytest.mark.parametrize(
+    ("language", "step", "said"),
+    [
+        ("en", Step.PURPOSE, "Fine. I'll go somewhere else then."),
+        ("en", Step.AMOUNT, "Actually, I just wanted to know the rates. I'm not applying yet."),
+        ("en", Step.INCOME, "Hang on, my wife's shaking her head. Yeah, no. Let's leave it."),
+    ],
+)
+def test_leaving_in_everyday_words_is_asked_about(
+    make_app, language: str, step: Step, said: str
+) -> None:
+    dialog = dialog_at(make_app(), step, language)
+    assert prompt_ids(say(dialog, said)) == ["confirm_cancel"]
