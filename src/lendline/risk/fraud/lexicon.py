@@ -64,11 +64,18 @@ class Lexicon:
         language: "zh" or "en".
         version: the data file's version, recorded with every count.
         phrases: the phrases of each kind, as written in the data file.
+        scam_with_the_loan: fee and deposit words that also name ordinary payments ("保证金"
+            of a franchise, an apartment's "security deposit"): scam cues only in a turn
+            that also says one of ``loan_context`` (the payout, the lender, a question
+            about its charges).
+        loan_context: what ties a fee to the loan or the lender.
     """
 
     language: str
     version: str
     phrases: dict[CueKind, tuple[str, ...]]
+    scam_with_the_loan: tuple[str, ...] = ()
+    loan_context: tuple[str, ...] = ()
 
     def scan(self, text: str) -> tuple[Cue, ...]:
         """Return the cues in ``text``, in order, longest phrase first where two overlap."""
@@ -78,6 +85,10 @@ class Lexicon:
         found: list[tuple[int, int, CueKind, str]] = []
         for kind, phrase, pattern in _patterns(self):
             found.extend((m.start(), m.end(), kind, phrase) for m in pattern.finditer(folded))
+        if any(pattern.search(folded) for pattern in _context(self)):
+            for phrase, pattern in _loan_fees(self):
+                hits = pattern.finditer(folded)
+                found.extend((m.start(), m.end(), CueKind.SCAM, phrase) for m in hits)
         # "解冻费" and "解冻" at the same place are one cue: keep the longest match.
         found.sort(key=lambda hit: (hit[0] - hit[1], hit[0]))
         kept: list[tuple[int, int, CueKind, str]] = []
@@ -121,6 +132,16 @@ def _patterns(lexicon: Lexicon) -> tuple[tuple[CueKind, str, re.Pattern[str]], .
 
 
 @cache
+def _loan_fees(lexicon: Lexicon) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((p, _compile(p, lexicon.language)) for p in lexicon.scam_with_the_loan)
+
+
+@cache
+def _context(lexicon: Lexicon) -> tuple[re.Pattern[str], ...]:
+    return tuple(_compile(p, lexicon.language) for p in lexicon.loan_context)
+
+
+@cache
 def load_lexicon(language: str) -> Lexicon:
     """Return the packaged lexicon for ``language`` ("zh" or "en")."""
     if language not in LANGUAGES:
@@ -129,7 +150,14 @@ def load_lexicon(language: str) -> Lexicon:
     data = tomllib.loads(raw)
     cues = data["cues"]
     phrases = {kind: tuple(str(p) for p in cues.get(kind.value, ())) for kind in CueKind}
-    return Lexicon(language=language, version=str(data["meta"]["version"]), phrases=phrases)
+    loan_fees = data.get("scam_with_the_loan", {})
+    return Lexicon(
+        language=language,
+        version=str(data["meta"]["version"]),
+        phrases=phrases,
+        scam_with_the_loan=tuple(str(p) for p in loan_fees.get("phrases", ())),
+        loan_context=tuple(str(p) for p in loan_fees.get("context", ())),
+    )
 
 
 def lexicon_version(language: str) -> str:

@@ -85,7 +85,7 @@ def test_cues_are_counted_by_kind_and_fillers_feed_the_filler_rate() -> None:
     acc = CallSignalsAccumulator()
     acc.add_turn(turn())
     acc.add_turn(turn(fillers=1))
-    acc.add_cues(scan("嗯，中介说要先交保证金，马上", "zh"))
+    acc.add_cues(scan("嗯，中介说要先交保证金才能放款，马上", "zh"))
     acc.add_cues(scan("Is this just a guarantee?", "en"))
     summary = acc.summary()
     assert (summary.coaching_cues, summary.scam_cues, summary.urgency_cues) == (1, 1, 1)

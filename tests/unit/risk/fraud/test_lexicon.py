@@ -50,9 +50,39 @@ def test_english_phrases_are_heard(text: str, kind: str) -> None:
 
 def test_recogniser_spacing_and_full_width_forms_do_not_hide_a_cue() -> None:
     assert kinds("解 冻 费", "zh") == ["scam"]
-    assert kinds("保证金，", "zh") == ["scam"]
+    assert kinds("保证金，才能 放 款", "zh") == ["scam"]
     assert kinds("ＵＮＦＲＥＥＺＥ  my   account", "en") == ["scam"]
-    assert kinds("PROCESSING-FEE", "en") == ["scam"]
+    assert kinds("Is there a PROCESSING-FEE?", "en") == ["scam"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("交摊位的保证金，还有进货", "zh"),
+        ("加盟一个奶茶店，要交保证金", "zh"),
+        ("房东让先交押金和一个月房租", "zh"),
+        ("The security deposit and first month's rent for my new apartment.", "en"),
+        ("I need to pay the fee for my driving course.", "en"),
+        ("My car insurance fee is due.", "en"),
+    ],
+)
+def test_a_deposit_or_fee_for_an_ordinary_payment_is_no_scam(text: str, language: str) -> None:
+    assert scan(text, language) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("他们说要交保证金才能放款", "zh"),
+        ("你们是不是要先交押金", "zh"),
+        ("They said I have to pay a fee first before you release the money.", "en"),
+        ("Do I have to pay a security deposit for the loan?", "en"),
+    ],
+)
+def test_the_same_words_tied_to_the_loan_or_the_lender_are_a_scam_cue(
+    text: str, language: str
+) -> None:
+    assert "scam" in kinds(text, language)
 
 
 def test_english_matches_whole_words_only() -> None:
@@ -91,7 +121,7 @@ def test_each_cue_names_the_lexicon_version_that_found_it() -> None:
         version = lexicon_version(language)
         assert version.startswith(f"{language}-cues-")
         assert load_lexicon(language).version == version
-    (cue,) = scan("保证金", "zh")
+    (cue,) = scan("解冻", "zh")
     assert cue.lexicon == lexicon_version("zh")
 
 
