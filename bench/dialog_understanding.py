@@ -206,7 +206,7 @@ def main() -> None:
         runs = [json.loads(path.read_text("utf-8")) for path in (before, after)]
         chart(runs[0], runs[1], png, tuple(args.chart_labels))
         return
-    if args.show_failures and args.set == "heldout" and not args.i_am_not_tuning:
+    if args.show_failures and args.set.startswith("heldout") and not args.i_am_not_tuning:
         parser.error("the held-out set's failures are not shown while tuning")
     console = Console()
     langs = [args.lang] if args.lang else ["zh", "en"]

@@ -165,9 +165,9 @@ def change_earlier_slot(ctx: DialogContext, spec: StepSpec, text: str) -> Reply 
         # The value it already has (said again, or already put right at the summary):
         # nothing changes. Before the summary the turn may answer the question asked;
         # otherwise the value is read back (a change said twice is never an answer: "期限
-        # 改成十八个月" is no purpose). At the offer the turn is read as the answer to it
-        # ("利息…比信用卡便宜点，我接受" names the purpose it had, and accepts).
-        if state.step is Step.OFFER:
+        # 改成十八个月" is no purpose). At the offer a turn that also accepts is read as the
+        # answer ("利息…比信用卡便宜点，我接受" names the purpose it had, and accepts).
+        if state.step is Step.OFFER and ctx.yes_no(text, "") is True:
             return None
         answered = None
         if state.step not in (Step.REVIEW, Step.OFFER):

@@ -311,3 +311,11 @@ def test_leaving_in_everyday_words_is_asked_about(
 ) -> None:
     dialog = dialog_at(make_app(), step, language)
     assert prompt_ids(say(dialog, said)) == ["confirm_cancel"]
+
+
+def test_asking_at_the_offer_for_the_amount_it_already_has_declines_nothing(make_app) -> None:
+    dialog = dialog_at(make_app(), Step.OFFER, "zh")
+    amount = dialog.state.slots["amount"]
+    reply = say(dialog, f"等一下，金额能不能改成{int(amount) // 10000}万？少了不太够。")
+    assert prompt_ids(reply) == ["slot_changed", "offer"]
+    assert dialog.state.status is SessionStatus.ACTIVE and dialog.state.step is Step.OFFER
