@@ -200,6 +200,9 @@ def test_a_yes_to_the_earlier_consent_and_a_no_to_this_one_refuses_it(make_app) 
         ("给我家装个空调", PurposeCategory.CONSUMER_GOODS),
         ("一半给孩子交学费，另外一半……世界杯嘛，押几场球", PurposeCategory.GAMBLING),
         ("Why do you need to know what I use it for? That's my business.", None),
+        # Repairs said beside a car repair the car.
+        ("My car insurance fee is due, and some repairs.", PurposeCategory.VEHICLE),
+        ("Repairs to the roof.", PurposeCategory.HOME_RENOVATION),
     ],
 )
 def test_a_purpose_in_words_that_sound_like_another(

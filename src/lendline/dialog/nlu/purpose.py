@@ -55,6 +55,7 @@ def vocabulary() -> PurposeVocabulary:
 _GOING_PLACES = re.compile(r"去(?:趟|一趟)?[\u4e00-\u9fff]{1,5}?(?:玩|旅游|旅行|转转|逛逛)")
 #: A parking space (车位, 车库) is property, not a car.
 _CAR = re.compile(r"车(?![位库])|\bcar\b|\bsuv\b|\bvehicle\b")
+_REPAIRS = re.compile(r"\brepairs?\b|维修|修理")
 _PARKING_SPACE = re.compile(r"车位|车库|\bparking (?:space|spot|lot)\b|\bgarage\b")
 _BUYING = re.compile(r"买|购|\b(?:buy|buying|bought|purchase)\b")
 _LETTING = re.compile(r"出租出去|租出去|\brent (?:it|them) out\b")
@@ -119,8 +120,10 @@ def classify_purpose(text: str, lang: str = "zh") -> PurposeCategory | None:
         # "小区在卖产权车位": a parking space bought is property bought.
         said += ", buy the house"
     if _CAR.search(said) and not _HOME.search(said):
-        # "买车，付个首付，剩下的车贷": a car's down payment is a vehicle purpose.
+        # "买车，付个首付，剩下的车贷": a car's down payment is a vehicle purpose; "my car
+        # insurance is due, and some repairs" repairs the car.
         said = _DOWN_PAYMENT.sub("vehicle purchase", said)
+        said = _REPAIRS.sub("car repair", said)
     elif (
         _A_HOME.search(said)
         and _SECURES_A_PURCHASE.search(said)
