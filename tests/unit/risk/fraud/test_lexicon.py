@@ -38,6 +38,8 @@ def test_mandarin_phrases_are_heard(text: str, kind: str) -> None:
         ("Someone told me to call this number.", "urgency"),
         ("They told me to do it right now.", "urgency"),
         ("They said I must pay an unfreezing fee first.", "scam"),
+        # As the recogniser heard it on a busy machine: "fee first" still tells it.
+        ("They said I must pay an infreasing fee first.", "scam"),
         ("There is a processing fee, and a deposit to release the money.", "scam"),
         ("I need to cancel my student loan account.", "scam"),
         ("Is this just a guarantee?", "guarantor"),
