@@ -17,8 +17,8 @@ from lendline.dialog.state import SessionStatus, Step
 from lendline.lending.purpose import PurposeCategory
 
 
-def _income_after(language: str, make_app, *turns: str) -> str | None:  # type: ignore[no-untyped-def]
-    dialog = dialog_at(make_app(), Step.INCOME, language)
+def _income_said(dialog, language: str, *turns: str) -> str | None:  # type: ignore[no-untyped-def]
+    """The income ``dialog`` stores after ``turns``, a read-back of it confirmed."""
     for turn in turns:
         say(dialog, turn)
     if dialog.state.slots.get("confirm_slot") == "income":
@@ -27,6 +27,10 @@ def _income_after(language: str, make_app, *turns: str) -> str | None:  # type: 
         say(dialog, "对" if language == "zh" else "yes")
         assert dialog.state.slots.get("income") == value
     return dialog.state.slots.get("income")
+
+
+def _income_after(language: str, make_app, *turns: str) -> str | None:  # type: ignore[no-untyped-def]
+    return _income_said(dialog_at(make_app(), Step.INCOME, language), language, *turns)
 
 
 @pytest.mark.parametrize(
@@ -172,15 +176,18 @@ def test_rather_not_drag_it_out_is_a_term_not_a_stop(make_app) -> None:
     assert dialog.state.slots.get("term") == "12" and dialog.state.step is Step.PURPOSE
 
 
-def test_rather_not_said_as_a_sentence_of_its_own_refuses(make_app) -> None:
-    dialog = dialog_at(make_app(), Step.SENSITIVE_CONSENT, "en")
-    say(dialog, "A credit check and my bank account? Hmm, I'd rather not. Maybe some other time.")
-    assert dialog.state.status is SessionStatus.REFUSED
-
-
-def test_a_yes_to_the_earlier_consent_and_a_no_to_this_one_refuses_it(make_app) -> None:
-    dialog = dialog_at(make_app(), Step.SENSITIVE_CONSENT, "zh")
-    say(dialog, "前面那个可以，这个单独的不行，银行账户我不想给。")
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        # "I'd rather not" said as a sentence of its own.
+        ("en", "A credit check and my bank account? Hmm, I'd rather not. Maybe some other time."),
+        # A yes to the earlier consent, a no to this one.
+        ("zh", "前面那个可以，这个单独的不行，银行账户我不想给。"),
+    ],
+)
+def test_the_separate_consent_refused_in_everyday_words(make_app, language: str, said: str) -> None:
+    dialog = dialog_at(make_app(), Step.SENSITIVE_CONSENT, language)
+    say(dialog, said)
     assert dialog.state.status is SessionStatus.REFUSED
 
 
@@ -244,11 +251,7 @@ def test_savings_are_no_income_but_their_interest_is(
 ) -> None:
     dialog = dialog_at(make_app(), Step.INCOME, language)
     purpose = dialog.state.slots["purpose"]
-    say(dialog, said)
-    if dialog.state.slots.get("confirm_slot") == "income":
-        assert dialog.state.slots["confirm_value"] == monthly
-        say(dialog, "对" if language == "zh" else "yes")
-    assert dialog.state.slots.get("income") == monthly
+    assert _income_said(dialog, language, said) == monthly
     assert dialog.state.slots["purpose"] == purpose
 
 

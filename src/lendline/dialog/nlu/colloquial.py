@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from lendline.dialog.nlu.numbers import parse_integer
+from lendline.dialog.nlu.numbers import EN_COUNT_WORDS, parse_integer
 
 _EN_DIGIT_WORDS: Final = "one|two|three|four|five|six|seven|eight|nine"
 #: "seven thousand five" is 7,500 the way "三万五" is 35,000.
@@ -68,38 +68,7 @@ _AND_A_HALF_LAKH: Final = re.compile(r"\b([a-z]+) and a half lakhs?\b")
 _LAKH: Final = re.compile(r"\s*\blakhs?\b")
 _BARE_HUNDRED: Final = re.compile(r"\b(?:([a-z]+|[\d.]+)\s+)?hundred\b")
 #: Words that can stand before "hundred" as its count ("a hundred", "two hundred").
-_COUNTS_HUNDREDS: Final = frozenset(
-    [
-        "a",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-        "twenty",
-        "thirty",
-        "forty",
-        "fifty",
-        "sixty",
-        "seventy",
-        "eighty",
-        "ninety",
-    ]
-)
+_COUNTS_HUNDREDS: Final = frozenset({"a", *EN_COUNT_WORDS})
 
 
 def _one_hundred(match: re.Match[str]) -> str:

@@ -327,12 +327,10 @@ def income_on_top(clauses: list[str]) -> MoneyReading | None:
     hundred on top" is 7,700 a month. The second takes the first's period unless it names
     its own; the sum is approximate (read back, so the caller can put it right).
     """
-    figures = [(part, read_money(part)) for part in clauses]
-    said = [(part, reading) for part, reading in figures if reading is not None]
+    said = [(part, reading) for part in clauses if (reading := read_money(part)) is not None]
     if len(said) != 2 or not _ON_TOP.search(said[1][0]) or _ON_TOP.search(said[0][0]):
         return None
-    first, second = said[0][1], said[1][1]
-    assert first is not None and second is not None
+    (_, first), (_, second) = said
     if second.period is Period.UNSAID or second.period is first.period:
         total = first.value + second.value
         return MoneyReading(total, first.period, True, total, total)

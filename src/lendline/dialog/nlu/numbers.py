@@ -133,6 +133,9 @@ _EN_TENS: Final[dict[str, int]] = {
     "eighty": 80,
     "ninety": 90,
 }
+#: The English words that count, one to nineteen and the tens (not "zero", nor the typed
+#: misspelling "fourty"): what may stand before "hundred", or alone as a bare figure.
+EN_COUNT_WORDS: Final = frozenset({*_EN_UNITS, *_EN_TEENS, *_EN_TENS} - {"zero", "fourty"})
 
 #: Everyday words that contain a numeral but say no number (说一下, 一起, 万一): blanked
 #: out before parsing so that 一 does not become a digit or an amount of one yuan.

@@ -17,7 +17,7 @@ from lendline.dialog.nlu.choices import classify_employment, classify_purpose
 from lendline.dialog.nlu.colloquial import colloquial
 from lendline.dialog.nlu.digressions import detect_digression
 from lendline.dialog.nlu.money_meaning import Period, income_on_top, period_of, read_money
-from lendline.dialog.nlu.numbers import parse_amount, parse_term_months
+from lendline.dialog.nlu.numbers import EN_COUNT_WORDS, parse_amount, parse_term_months
 from lendline.dialog.nlu.self_correction import latest_version
 from lendline.dialog.nlu.text import normalize, strip_punct
 from lendline.dialog.steps.lawful_use import ask_lawful_use
@@ -172,11 +172,7 @@ def _bare_figure_last(said: str) -> Decimal | None:
     return parse_amount(last[0])
 
 
-_NUMBER_WORD = (
-    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
-    r"|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy"
-    r"|eighty|ninety)"
-)
+_NUMBER_WORD = "(?:" + "|".join(sorted(EN_COUNT_WORDS, key=lambda w: (-len(w), w))) + ")"
 _BARE_NUMBER = re.compile(
     rf"(?:(?:let's |let us )?say |maybe |so |ok |okay |make it |那就|就)?"
     rf"(?:{_NUMBER_WORD}(?:[- ]{_NUMBER_WORD})?|\d{{1,2}}|[一二两三四五六七八九十]{{1,3}})"
