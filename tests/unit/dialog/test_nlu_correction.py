@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from lendline.dialog.nlu.correction import split_correction
-from lendline.dialog.nlu.numbers import parse_amount, parse_digit_string, parse_term_months
+from lendline.dialog.nlu.digit_strings import parse_digit_string
+from lendline.dialog.nlu.numbers import parse_amount, parse_term_months
 
 
 @pytest.mark.parametrize(

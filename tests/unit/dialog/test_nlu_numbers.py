@@ -8,12 +8,8 @@ from decimal import Decimal
 import pytest
 
 from lendline.dialog.nlu import text as nlu_text
-from lendline.dialog.nlu.numbers import (
-    parse_amount,
-    parse_digit_string,
-    parse_integer,
-    parse_term_months,
-)
+from lendline.dialog.nlu.digit_strings import parse_digit_string
+from lendline.dialog.nlu.numbers import parse_amount, parse_integer, parse_term_months
 from lendline.dialog.nlu.text import normalize, strip_punct
 
 # --- normalisation -----------------------------------------------------------------------

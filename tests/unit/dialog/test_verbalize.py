@@ -9,12 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lendline.dialog.nlu.numbers import (
-    parse_amount,
-    parse_digit_string,
-    parse_integer,
-    parse_term_months,
-)
+from lendline.dialog.nlu.digit_strings import parse_digit_string
+from lendline.dialog.nlu.numbers import parse_amount, parse_integer, parse_term_months
 from lendline.dialog.verbalize import (
     say_amount,
     say_date,

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from lendline.dialog.nlu.numbers import EN_COUNT_WORDS, parse_integer
+from lendline.dialog.nlu.numbers import parse_integer
+from lendline.dialog.nlu.numerals import EN_COUNT_WORDS
 
 _EN_DIGIT_WORDS: Final = "one|two|three|four|five|six|seven|eight|nine"
 #: "seven thousand five" is 7,500 the way "三万五" is 35,000.

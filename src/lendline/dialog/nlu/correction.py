@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from lendline.dialog.nlu.numbers import parse_amount, parse_digit_string
+from lendline.dialog.nlu.digit_strings import parse_digit_string
+from lendline.dialog.nlu.numbers import parse_amount
 from lendline.dialog.nlu.text import normalize
 
 _SEP: Final = r"[\s,.!?;:、。！？；：…]*"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from lendline.dialog.nlu.correction import split_correction
-from lendline.dialog.nlu.numbers import parse_digit_string
+from lendline.dialog.nlu.digit_strings import parse_digit_string
 from lendline.dialog.nlu.text import normalize
 from lendline.dialog.state import SessionStatus, Step
 from lendline.dialog.steps.base import StepSpec

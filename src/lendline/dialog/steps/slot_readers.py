@@ -17,7 +17,8 @@ from lendline.dialog.nlu.choices import classify_employment, classify_purpose
 from lendline.dialog.nlu.colloquial import colloquial
 from lendline.dialog.nlu.digressions import detect_digression
 from lendline.dialog.nlu.money_meaning import Period, income_on_top, period_of, read_money
-from lendline.dialog.nlu.numbers import EN_COUNT_WORDS, parse_amount, parse_term_months
+from lendline.dialog.nlu.numbers import parse_amount, parse_term_months
+from lendline.dialog.nlu.numerals import EN_COUNT_WORDS
 from lendline.dialog.nlu.self_correction import latest_version
 from lendline.dialog.nlu.text import normalize, strip_punct
 from lendline.dialog.steps.lawful_use import ask_lawful_use

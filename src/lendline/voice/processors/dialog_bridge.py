@@ -34,7 +34,7 @@ from pipecat.frames.frames import (
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from lendline.dialog.flow import CallerInput, Dialog, Reply
-from lendline.dialog.nlu.numbers import parse_digit_string
+from lendline.dialog.nlu.digit_strings import parse_digit_string
 from lendline.dialog.verbalize import say_digits
 from lendline.identity.questions import sounds_unfinished
 from lendline.shared.sensitive_values import SENSITIVE
