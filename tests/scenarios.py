@@ -39,7 +39,11 @@ def audit_verifies(app: Any) -> None:
 
 def check_happy(app: Any, state: Any, language: str) -> None:
     amount_minor, term = EXPECTED_LOAN[language]
-    assert state.status is SessionStatus.COMPLETED, (state.status, state.step, state.flags)
+    assert state.status is SessionStatus.COMPLETED, (
+        state.status,
+        state.step,
+        prompts_said(app, state.session_id)[-6:],
+    )
     record = application(app, state.reference)
     assert record.status == "disbursed"
     assert (record.amount_minor, record.term_months) == (amount_minor, term)

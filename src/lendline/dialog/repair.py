@@ -161,7 +161,13 @@ def _on_meta(ctx: DialogContext, intent: MetaIntent, text: str) -> Reply | None:
         state.status = SessionStatus.MOVED_TO_CHAT
         state.channel = "chat"
         return Reply([ctx.say("chat_switch")], end_call=True)
-    if intent is MetaIntent.GOODBYE and state.step is not Step.LANGUAGE and _only_goodbye(text):
+    if (
+        intent is MetaIntent.GOODBYE
+        and state.step is not Step.LANGUAGE
+        and _only_goodbye(text)
+        and not (ctx.spoken and ctx.specs[state.step].expects == "digits")
+    ):
+        # Not while a line awaits digits: "八八" is heard as "拜拜" (a leaver hangs up anyway).
         state.status = SessionStatus.DROPPED
         return Reply([ctx.say("goodbye_plain")], end_call=True)
     return None

@@ -113,6 +113,23 @@ def test_silence_reprompts_then_ends_and_keeps_the_session(make_app) -> None:
     assert dialog.state.status is SessionStatus.DROPPED and dialog.state.step is Step.AMOUNT
 
 
+@pytest.mark.parametrize(("channel", "ends"), [("voice", False), ("chat", True)])
+def test_bye_bye_while_a_code_is_awaited_ends_only_a_chat(
+    make_app, channel: str, ends: bool
+) -> None:
+    # On a line, the "八八" of a spoken code is heard as "拜拜": it must not end the call one
+    # step before the signature (a caller who means it hangs up, which ends the call anyway).
+    app = make_app()
+    dialog = _open(app, channel=channel)
+    _advance_to(app, dialog, Step.SIGN_OTP)
+    reply = dialog.handle(CallerInput(text="拜拜"))
+    assert reply.end_call is ends
+    if ends:
+        assert _ids(reply) == ["goodbye_plain"] and dialog.state.status is SessionStatus.DROPPED
+    else:
+        assert _ids(reply)[-1] == "sign_otp" and dialog.state.status is SessionStatus.ACTIVE
+
+
 def test_three_failed_attempts_hand_the_call_to_a_person(make_app) -> None:
     app = make_app()
     dialog = _open(app)
