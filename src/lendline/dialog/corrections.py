@@ -24,6 +24,7 @@ from lendline.dialog.nlu.slot_change import (
     names_a_slot,
     new_value_part,
 )
+from lendline.dialog.nlu.text import clauses
 from lendline.dialog.state import SessionStatus, Step
 from lendline.dialog.steps.application import (
     SLOTS,
@@ -41,7 +42,7 @@ from lendline.dialog.steps.lawful_use import (
     forbidden_use_named,
 )
 from lendline.dialog.steps.review import too_many_revisions
-from lendline.dialog.steps.slot_readers import Reading, clauses, reread_income
+from lendline.dialog.steps.slot_readers import Reading, reread_income
 from lendline.dialog.turn import Prompt, Reply
 from lendline.lending.purpose import PurposeCategory
 
@@ -236,7 +237,7 @@ def _read_first_clause(ctx: DialogContext, slot_name: str, text: str) -> Reading
             return Reading(problem=ctx.say(f"{slot_name}_unclear"))
         return Reading(str(kind))
     first = Reading()
-    figures = [parse_amount(part) for part in re.split(r"[,，。？?]", text)]
+    figures = [parse_amount(part) for part in clauses(text)]
     large = [f for f in figures if f is not None and f >= _SHORTHAND]
     for clause in clauses(text):
         if clause.strip():

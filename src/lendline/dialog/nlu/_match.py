@@ -14,8 +14,8 @@ from functools import lru_cache
 from typing import Final
 
 _CJK: Final = re.compile(r"[\u3400-\u9fff]")
-#: Clause boundaries: a negation or a yes in one clause says nothing about the next.
-_CLAUSE_BREAK: Final = re.compile(r"[,.!?;:、。！？；：…\"()]+|\s+(?:but|however)\s+")
+#: Marks that end the reach of a negation: "不光装修，还想炒股" is not negated.
+_CLAUSE_MARKS: Final = frozenset(',.!?;:、。！？；：…"()，')
 _WORD: Final = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 #: Chinese negators looked for just before a keyword ("不是用来炒股", "没有工作").
@@ -71,11 +71,6 @@ def remove(text: str, phrases: Iterable[str]) -> str:
     return text
 
 
-def clauses(text: str) -> list[str]:
-    """Split normalised text into clauses at punctuation and at "but"."""
-    return [part.strip() for part in _CLAUSE_BREAK.split(text) if part.strip()]
-
-
 def words(text: str) -> list[str]:
     """The Latin words and numbers of normalised ``text`` (apostrophes kept)."""
     return _WORD.findall(text)
@@ -89,7 +84,7 @@ def negated_at(text: str, position: int) -> bool:
     are not.
     """
     start = position
-    while start > 0 and not _CLAUSE_BREAK.match(text[start - 1]):
+    while start > 0 and text[start - 1] not in _CLAUSE_MARKS:
         start -= 1
     before = text[start:position]
     zh_window = before[-_ZH_WINDOW:]

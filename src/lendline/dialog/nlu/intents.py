@@ -19,7 +19,7 @@ from importlib.resources import files
 from typing import Final
 
 from lendline.dialog.nlu import _match
-from lendline.dialog.nlu.text import normalize, strip_punct
+from lendline.dialog.nlu.text import clauses, normalize, sentences, strip_punct
 
 
 class MetaIntent(StrEnum):
@@ -196,11 +196,11 @@ def detect_meta_intent(text: str, lang: str = "zh") -> MetaIntent | None:
             return intent
     if _GIVES_UP_AT_THE_END.search(normalize(text)):
         return MetaIntent.CANCEL
-    for part in _SENTENCE_END.split(normalize(text)):
+    for part in sentences(normalize(text)):
         for intent, words in _LONE_WORDS.items():
             if _stands_alone(part, words):
                 return intent
-    for clause in _CLAUSE_END.split(normalize(text)):
+    for clause in clauses(normalize(text)):
         # "Sorry, stop." and "Hmm, I'd rather not." stop; "the agent, he said…" asks no one.
         if _RATHER_NOT.fullmatch(clause) or _stands_alone(clause, _LONE_WORDS[MetaIntent.CANCEL]):
             return MetaIntent.CANCEL
@@ -214,8 +214,6 @@ _LONE_WORDS: Final = {
     MetaIntent.AGENT: frozenset({"agent", "human", "operator", "representative", "人工"}),
     MetaIntent.CANCEL: frozenset({"cancel", "stop", "取消"}),
 }
-_SENTENCE_END: Final = re.compile(r"[.!?。！？]+")
-_CLAUSE_END: Final = re.compile(r"[.!?。！？,，;；]+")
 #: "Hmm, I'd rather not." stops; "I'd rather not drag it out" says how, and stops nothing.
 _RATHER_NOT: Final = re.compile(
     r"\s*(?:(?:hmm|um|well|no|sorry)\s+)*(?:i'?d|i would) rather not\s*"

@@ -22,7 +22,7 @@ from typing import Final
 from lendline.dialog.nlu import _match
 from lendline.dialog.nlu.colloquial import colloquial
 from lendline.dialog.nlu.numbers import parse_amount, parse_integer
-from lendline.dialog.nlu.text import normalize
+from lendline.dialog.nlu.text import clauses, normalize
 
 
 class Period(StrEnum):
@@ -219,16 +219,13 @@ def _period_of_figure(said: str, holds_figure: Callable[[str], bool]) -> Period:
 
     "一小时四十，一天跑三四家，一个月挣个五六千": the day is the visits', the month the figure's.
     """
-    for part in _CLAUSE_BREAK.split(said):
+    for part in clauses(said):
         if holds_figure(part):
             own = period_of(part)
             if own is not Period.UNSAID:
                 return own
             break
     return period_of(said)
-
-
-_CLAUSE_BREAK: Final = re.compile(r"[,，;；。!！?？]")
 
 
 _ZH_TAIL_PAIR: Final = re.compile(

@@ -17,7 +17,7 @@ from functools import cache
 from importlib.resources import files
 
 from lendline.dialog.nlu import _match
-from lendline.dialog.nlu.text import normalize
+from lendline.dialog.nlu.text import clause_spans, normalize
 from lendline.lending.purpose import BANNED_PURPOSES, PurposeCategory
 
 
@@ -65,7 +65,6 @@ _DONE = re.compile(
     r"已经|早就|早[已付交还]|去年|前年|那年|[付交还]完|还清|付清|\balready\b|\blast year\b"
     r"|\bpaid (?:off|it off|for it)\b|\bbought (?:it|the \w+) (?:in|last|years)\b"
 )
-_CLAUSE = re.compile(r"[^,，.。;；!！?？]+")
 _HOME = re.compile(r"房|\bhouse\b|\bflat\b|\bapartment\b|\bhome\b|\bproperty\b")
 _DOWN_PAYMENT = re.compile(r"首付|down payment|月供")
 #: A home to buy, a payment that secures a purchase, and words of renting: "看中一套房，先交
@@ -131,7 +130,7 @@ def classify_purpose(text: str, lang: str = "zh") -> PurposeCategory | None:
         and not _WORKS.search(said)
     ):
         said += ", buy the house"
-    done = [m.span() for m in _CLAUSE.finditer(said) if _DONE.search(m.group())]
+    done = [(a, b) for a, b in clause_spans(said) if _DONE.search(said[a:b])]
     # (banned and meant now?, weight, -position) ranks the candidates; the highest wins.
     best: tuple[bool, int, int] | None = None
     choice: PurposeCategory | None = None

@@ -3,6 +3,7 @@
 Whisper may answer in Traditional characters, full-width digits and letters, mixed case,
 typographic quotes and irregular spacing. :func:`normalize` maps all of that onto one form
 so the lexicons only need to list Simplified, half-width, lower-case spellings.
+:func:`clauses` and :func:`sentences` are the one place a turn is cut into parts.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Final
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SPACES = re.compile(r"\s+")
@@ -119,3 +121,45 @@ def word_length(text: str) -> int:
     latin = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text.lower())
     chinese = re.findall(r"[\u3400-\u9fff]", text)
     return len(latin) + len(chinese) // 2
+
+
+#: Where clauses end. A comma or point between digits belongs to the number ("26,000",
+#: "1.5万"); 、 lists parts of one thing but still ends the part a negation reaches.
+_CLAUSE_PUNCT: Final = r"(?<!\d)[,.]|[,.](?!\d)|[!?;:、，。！？；：…\"()]"
+#: Where sentences end (a point between digits is a decimal point).
+_SENTENCE_END: Final = re.compile(r"(?:(?<!\d)\.|\.(?!\d)|[!?。！？…])+")
+
+
+@lru_cache(maxsize=16)
+def _clause_breaks(joiners: tuple[str, ...]) -> re.Pattern[str]:
+    words = "".join(rf"|\s+{re.escape(word)}\s+" for word in joiners)
+    return re.compile(rf"(?:{_CLAUSE_PUNCT})+{words}")
+
+
+def clause_spans(text: str, joiners: tuple[str, ...] = ()) -> list[tuple[int, int]]:
+    """Where the clauses of ``text`` are: (start, end) of each, stripped, in order.
+
+    Split at punctuation, and at ``joiners`` ("but") if given. The one definition every
+    reader of parts of a turn shares, so that "一万五，不对，两万" and "twenty-six thousand,
+    well, 26,000" are cut at the same places everywhere.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for brk in [*_clause_breaks(joiners).finditer(text), None]:
+        end = brk.start() if brk else len(text)
+        part = text[start:end]
+        if part.strip():
+            lead = len(part) - len(part.lstrip())
+            spans.append((start + lead, start + len(part.rstrip())))
+        start = brk.end() if brk else end
+    return spans
+
+
+def clauses(text: str, joiners: tuple[str, ...] = ()) -> list[str]:
+    """The clauses of ``text`` (see :func:`clause_spans`), stripped, in order."""
+    return [text[start:end] for start, end in clause_spans(text, joiners)]
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text`` (split at . ! ? and their Chinese forms), stripped."""
+    return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]

@@ -12,7 +12,7 @@ from enum import Enum, auto
 from typing import Final
 
 from lendline.dialog.nlu import _match
-from lendline.dialog.nlu.text import normalize
+from lendline.dialog.nlu.text import clauses, normalize
 
 
 class _Verdict(Enum):
@@ -295,18 +295,19 @@ def parse_yes_no(text: str, lang: str = "zh") -> bool | None:
     """
     del lang  # both languages are always recognised
     # 中 on its own is "OK" in Henan speech; inside a word (中国, 中间) it is not.
-    clauses = [
-        "行" if clause in ("中", "中中中") else clause for clause in _match.clauses(normalize(text))
+    parts = [
+        "行" if clause in ("中", "中中中") else clause
+        for clause in clauses(normalize(text), joiners=("but", "however"))
     ]
-    about_this = [clause for clause in clauses if not _match.contains_any(clause, _EARLIER)]
-    if about_this and len(about_this) < len(clauses):
+    about_this = [clause for clause in parts if not _match.contains_any(clause, _EARLIER)]
+    if about_this and len(about_this) < len(parts):
         # "前面那个可以，这个单独的不行": the yes is the earlier question's, the no this one's.
-        clauses = about_this
-    verdicts = {_verdict(clause) for clause in clauses}
+        parts = about_this
+    verdicts = {_verdict(clause) for clause in parts}
     if _Verdict.UNSURE in verdicts:
         return None
     strong = verdicts & {_Verdict.YES, _Verdict.NO}
-    if len(strong) == 2 and _match.contains_any(" ".join(clauses), _EXPLICIT_REFUSALS):
+    if len(strong) == 2 and _match.contains_any(" ".join(parts), _EXPLICIT_REFUSALS):
         return False
     if strong == {_Verdict.YES}:
         return True

@@ -20,7 +20,7 @@ from lendline.dialog.nlu.money_meaning import Period, income_on_top, period_of, 
 from lendline.dialog.nlu.numbers import parse_amount, parse_term_months
 from lendline.dialog.nlu.numerals import EN_COUNT_WORDS
 from lendline.dialog.nlu.self_correction import latest_version
-from lendline.dialog.nlu.text import normalize, strip_punct
+from lendline.dialog.nlu.text import clauses, normalize, strip_punct
 from lendline.dialog.steps.lawful_use import ask_lawful_use
 from lendline.dialog.steps.review import REVISING, amount_limits
 from lendline.dialog.turn import Prompt
@@ -228,12 +228,6 @@ def read_term(ctx: DialogContext, text: str, digits: str) -> Reading:
 _NOT_THIS = re.compile(r"\s*(?:(?:oh|no|well|um)\s+)*(?:not|不是|不要)\s*(?!sure|bad)\S")
 _PER_MONTH_REMARK = re.compile(r"(?:一个月|每个月|每月)\s*(?:少|多|还|要还|付|交|压力)")
 #: Clause breaks; a comma or point between digits belongs to the number ("26,000", "1.2").
-_CLAUSE_BREAK = re.compile(r"(?<!\d)[,.]|[,.](?!\d)|[!?;:，。！？；：…]+")
-
-
-def clauses(text: str) -> list[str]:
-    """The clauses of an answer; a comma or point inside a number does not split it."""
-    return [part for part in _CLAUSE_BREAK.split(text) if part and part.strip()]
 
 
 def _says_purpose(text: str) -> bool:
