@@ -233,3 +233,60 @@ def test_employment_is_classified_in_both_languages(said: str, kind: str) -> Non
 @pytest.mark.parametrize("said", ["", "嗯", "不方便说", "It's complicated."])
 def test_an_unknown_employment_gives_none(said: str) -> None:
     assert classify_employment(said, "zh") is None
+
+
+@pytest.mark.parametrize(
+    ("said", "purpose"),
+    [
+        # The caller's business named beside goods or a season: working capital.
+        ("给我们面馆换个和面的台子", P.BUSINESS_WORKING_CAPITAL),
+        ("快递驿站要加货架", P.BUSINESS_WORKING_CAPITAL),
+        ("国庆前要备货，店里卖的是月饼礼盒", P.BUSINESS_WORKING_CAPITAL),
+        ("A new fryer for the noodle stall.", P.BUSINESS_WORKING_CAPITAL),
+        (
+            "Restocking before the holidays, my customers buy a lot of gifts.",
+            P.BUSINESS_WORKING_CAPITAL,
+        ),
+        ("The espresso machine in my café broke.", P.BUSINESS_WORKING_CAPITAL),
+        # Without a business, the same goods are the household's.
+        ("家里买个大冰柜放肉", P.CONSUMER_GOODS),
+        ("A new fridge for home, nothing fancy.", P.CONSUMER_GOODS),
+        # Everyday words of care, learning, debts and occasions.
+        ("我妈住进ICU了", P.MEDICAL),
+        ("My mother's dialysis, three times a week.", P.MEDICAL),
+        ("女儿想学画画，报个美术班", P.EDUCATION),
+        ("A coding bootcamp, twelve weeks.", P.EDUCATION),
+        ("微粒贷下个月到期", P.DEBT_REPAYMENT),
+        ("Paying my brother back, he lent me money last year.", P.DEBT_REPAYMENT),
+        ("Our son's hundred days party.", P.FAMILY_EVENT),
+        ("The rent deposit and the agency fee for a new place.", P.RENT_AND_LIVING),
+        ("Two new tyres, the old ones are bald.", P.VEHICLE),
+        # Compounds whose parts would mislead.
+        ("A car seat and a pram for the baby.", P.CONSUMER_GOODS),
+        ("给爸妈买个麻将机，他们天天在家打着玩", P.CONSUMER_GOODS),
+        ("An automatic mahjong table as a present.", P.CONSUMER_GOODS),
+        ("I'd like to take my parents to Guilin for our wedding anniversary.", P.TRAVEL),
+        ("带爸妈去西安看看兵马俑", P.TRAVEL),
+        ("The clutch is going, and I drive for a living.", P.VEHICLE),
+    ],
+)
+def test_everyday_words_and_the_callers_business_decide_the_purpose(said: str, purpose: P) -> None:
+    assert classify_purpose(said, "zh") is purpose
+
+
+@pytest.mark.parametrize(
+    ("said", "kind"),
+    [
+        ("我送外卖的", "employed"),
+        ("做自媒体，拍点短视频", "self_employed"),
+        ("I'm a content creator on Bilibili.", "self_employed"),
+        ("Handyman work, mostly in expats' flats.", "self_employed"),
+        ("刚毕业，还在找工作", "unemployed"),
+        ("I'm at home with the kids for now.", "unemployed"),
+        ("I hurt my back and I've been off work since May.", "unemployed"),
+        ("开了个学生托管班", "self_employed"),
+        ("还在试用期", "employed"),
+    ],
+)
+def test_everyday_ways_of_saying_a_job_or_none(said: str, kind: str) -> None:
+    assert classify_employment(said, "zh") == kind

@@ -142,6 +142,8 @@ def test_english_requests_are_recognised(said: str, intent: MetaIntent) -> None:
         "What is it for?",
         "What's the interest rate on this loan?",
         "I'm a real estate agent.",
+        "我不想跟人说我的收入",
+        "Do I need a person's signature as a guarantor?",
         "I work as a travel agent.",
         "I work as an insurance agent, mostly car policies.",
         "我是业务员",

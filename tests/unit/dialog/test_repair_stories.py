@@ -146,6 +146,13 @@ def test_a_question_about_a_fee_that_names_the_money_is_answered(make_app) -> No
     [
         ("en", Step.OFFER, "That's a lot of numbers. Can I speak to an actual agent about this?"),
         ("zh", Step.PURPOSE, "能不能转个 human？我想先问几个问题再说用途。"),
+        ("zh", Step.EMPLOYMENT, "我跑车是挂靠在公司的，这个说不清楚，我要跟人说"),
+        (
+            "en",
+            Step.INCOME,
+            "I'm paid in dollars into a US account. I think I need a person for this.",
+        ),
+        ("en", Step.SIGN_CONSENT, "I want a human to read the contract through with me first."),
     ],
 )
 def test_a_person_asked_for_in_everyday_words(
@@ -325,3 +332,12 @@ def test_asking_at_the_offer_for_the_amount_it_already_has_declines_nothing(make
     reply = say(dialog, f"等一下，金额能不能改成{int(amount) // 10000}万？少了不太够。")
     assert prompt_ids(reply) == ["slot_changed", "offer"]
     assert dialog.state.status is SessionStatus.ACTIVE and dialog.state.step is Step.OFFER
+
+
+@pytest.mark.parametrize(
+    ("language", "said"), [("en", "Twelve months — one year."), ("zh", "一年——十二个月吧")]
+)
+def test_a_term_restated_after_a_dash_is_one_term(make_app, language: str, said: str) -> None:
+    dialog = dialog_at(make_app(), Step.TERM, language)
+    say(dialog, said)
+    assert dialog.state.slots["term"] == "12" and dialog.state.step is Step.PURPOSE

@@ -55,6 +55,7 @@ _REWRITES: Final = (
     ("student counsellor", "counsellor"),
     ("student counselor", "counselor"),
     ("招学生", "招生"),
+    ("学生托管", "托管"),
     ("给学生", "给人"),
 )
 #: A business of one's own said by its shape: 开个小饭馆 / 开快递驿站的 / 种橘子的.

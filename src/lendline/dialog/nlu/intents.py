@@ -74,6 +74,9 @@ _PATTERNS: Final[dict[MetaIntent, re.Pattern[str]]] = {
         r"(?:客服|业务员|工作人员|经理|领导|负责人|专员|客户经理)"
         r"|(?:客服|业务员|工作人员|经理|专员)来?(?:跟|和|给)我(?:讲|说|聊|打|解释|联系|回)"
         r"|(?:找|叫|换)(?:个|一个)(?:懂行的|专业的|明白的|真)?人(?:来|过来|跟我|和我)"
+        r"|(?<!不)(?:要|想|得)(?:跟|和)(?:个)?(?:真)?人(?:说|讲|谈|聊|解释)"
+        r"|\b(?:i|we)\s+(?:want|need|would like|'d like)\s+(?:a|an|some)\s+"
+        r"(?:real\s+|live\s+|actual\s+)?(?:human|person|agent)\b(?!'s)"
     ),
     MetaIntent.REPEAT: re.compile(
         r"\b(?:didn't|did not|couldn't|could not|can't|cannot)\s+(?:quite\s+|really\s+|fully\s+)?"

@@ -51,8 +51,13 @@ def vocabulary() -> PurposeVocabulary:
     )
 
 
-#: "去泰国玩", "去云南旅个游": going somewhere to enjoy it.
-_GOING_PLACES = re.compile(r"去(?:趟|一趟)?[\u4e00-\u9fff]{1,5}?(?:玩|旅游|旅行|转转|逛逛)")
+#: "去泰国玩", "去云南旅个游", "带他们去北京看看", "take my wife to Hokkaido": going
+#: somewhere to enjoy it (the place's own purpose, 去医院看看, is said first and wins).
+_GOING_PLACES = re.compile(
+    r"去(?:趟|一趟)?[\u4e00-\u9fff]{1,5}?(?:玩|旅游|旅行|转转|逛逛|看看)"
+    r"|\b(?:take|taking|bring|bringing) (?:my|our) (?:\w+ )?(?:wife|husband|parents|mum|mom"
+    r"|dad|mother|father|kids|children|family|girlfriend|boyfriend|partner|son|daughter) to\b"
+)
 #: A parking space (车位, 车库) is property, not a car.
 _CAR = re.compile(r"车(?![位库])|\bcar\b|\bsuv\b|\bvehicle\b")
 _REPAIRS = re.compile(r"\brepairs?\b|维修|修理")
@@ -81,6 +86,32 @@ _RENTING = re.compile(r"租|\b(?:rent|rental|renting|landlord|lease|tenancy)\b")
 #: Work on a home already bought ("新房装修，先付设计定金") buys none.
 _WORKS = re.compile(
     r"装修|翻新|装潢|家具|\b(?:renovat\w*|refurbish\w*|decorat\w*|remodel\w*|furniture)\b"
+)
+
+
+#: The caller's own business named as what the money is for ("给饭馆换灶台", "水果摊要添个冷
+#: 藏柜", "a griddle for the arepa stall", "my customers want everything"): equipment and
+#: stock for it are working capital, not goods for the home nor the season's trip.
+_FOR_A_BUSINESS = re.compile(
+    r"(?:给|我的|我们|自家|咱)(?:我们|咱们)?(?:的)?(?:小)?[\u4e00-\u9fff]?"
+    r"(?:馆|店|摊|铺|驿站|厂|作坊|工作室)"
+    r"|驿站|档口|摊位|水果摊|摆摊|小卖部|门店|店面|店铺|铺子|店里卖|备货|进货|压货|囤货|托管班"
+    r"|干活的|干活用|做生意|生意上"
+    r"|\b(?:my|our)(?: \w+)? (?:shop|store|stall|caf[eé]|restaurant|salon|studio|workshop"
+    r"|bakery|business|orchard|farm|food truck)\b"
+    r"|\bfor (?:the|my|our)(?: \w+)? (?:shop|store|stall|caf[eé]|restaurant|salon|business"
+    r"|bakery)\b"
+    r"|\b(?:customers|clients|inspectors?|wholesale|inventory|restock\w*|stock(?:ing)? up"
+    r"|my goods|the markets)\b"
+)
+#: What a business named beside it turns into working capital.
+_HOME_OR_LEISURE = frozenset(
+    {
+        PurposeCategory.CONSUMER_GOODS,
+        PurposeCategory.TRAVEL,
+        PurposeCategory.WEDDING,
+        PurposeCategory.FAMILY_EVENT,
+    }
 )
 
 
@@ -149,4 +180,7 @@ def classify_purpose(text: str, lang: str = "zh") -> PurposeCategory | None:
                 rank = (banned, _weight(keyword, vocab.weak), -position)
                 if best is None or rank > best:
                     best, choice = rank, category
+    home_or_leisure = choice is None or choice in _HOME_OR_LEISURE
+    if home_or_leisure and banned_done is None and _FOR_A_BUSINESS.search(said):
+        return PurposeCategory.BUSINESS_WORKING_CAPITAL
     return choice or banned_done

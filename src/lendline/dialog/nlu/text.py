@@ -124,8 +124,9 @@ def word_length(text: str) -> int:
 
 
 #: Where clauses end. A comma or point between digits belongs to the number ("26,000",
-#: "1.5万"); 、 lists parts of one thing but still ends the part a negation reaches.
-_CLAUSE_PUNCT: Final = r"(?<!\d)[,.]|[,.](?!\d)|[!?;:、，。！？；：…\"()]"
+#: "1.5万"); 、 lists parts of one thing but still ends the part a negation reaches; a dash
+#: ("twelve months — one year") sets off a restatement.
+_CLAUSE_PUNCT: Final = r"(?<!\d)[,.]|[,.](?!\d)|[!?;:、，。！？；：…\"()—–]"
 #: Where sentences end (a point between digits is a decimal point).
 _SENTENCE_END: Final = re.compile(r"(?:(?<!\d)\.|\.(?!\d)|[!?。！？…])+")
 
