@@ -1,10 +1,11 @@
-"""Conversation repair through real audio: a question back and a later correction, spoken.
+"""Conversation repair through real audio: a question back, a later correction, "slower".
 
 The borrower's lines are synthesized, sent over an 8 kHz G.711 line through pipecat's VAD
 and Smart Turn and recognized by Whisper; nothing is mocked. A question about the rate at
 the purpose question is answered (APR first) without using a retry, and a change of the
 amount said at the income question is read back and used by the application, the
-contract and the payout.
+contract and the payout. Asked to speak more slowly at the term question, the agent says
+the question again a quarter slower, and the rest of the call stays slow.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import pytest
 
 from lendline.demo.borrowers import happy_borrower
 from lendline.demo.drive import call_by_voice
+from lendline.dialog.prompt_book import load_prompts
 from lendline.dialog.state import SessionStatus
+from lendline.voice.engines.pace import SLOW_RATIO
 from scenarios import application, audit_verifies, prompts_said
 
 pytestmark = [pytest.mark.slow, pytest.mark.voice]
@@ -25,10 +28,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.voice]
 #: an answered turn (a turn-taking defect tracked with the speech work, not a repair one).
 LINES = {
     "zh": {
+        "ask_term": ["您说慢一点好吗", "我想分十二个月还"],
         "ask_purpose": ["利息是多少？", "我要用来装修房子"],
         "ask_income": ["借款金额改成两万", "每个月一万五千元"],
     },
     "en": {
+        "ask_term": ["Could you speak more slowly, please?", "Twelve months."],
         "ask_purpose": ["What is the interest rate?", "Tuition for my master's degree."],
         "ask_income": [
             "Can I change the amount to twenty thousand instead?",
@@ -62,3 +67,13 @@ def test_a_spoken_question_back_and_a_later_correction_are_repaired(
     payouts = [p for p in app.desk.rail.payouts() if p.reference == state.reference]
     assert [p.amount.to_minor() for p in payouts] == [2_000_000]
     audit_verifies(app)
+    # The term question said again after "slower" lasts a quarter longer than the first time.
+    assert said[said.index("digress_slower") + 1] == "ask_term"
+    assert report.context is not None
+    spoken = report.context.spoken
+    slower = load_prompts(language).prompts["digress_slower"]
+    at = next(i for i, (text, _) in enumerate(spoken) if text == slower)
+    question, slow_seconds = spoken[at + 1]
+    first_seconds = next(seconds for text, seconds in spoken[:at] if text == question)
+    assert slow_seconds == pytest.approx(first_seconds * SLOW_RATIO, rel=0.05)
+    assert state.slow_speech

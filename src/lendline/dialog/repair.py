@@ -5,8 +5,8 @@ Before a step reads the caller's answer, each turn passes, in order:
 1. **confirmation** pending from the last turn ("二十万是月收入吗？"): yes stores the value,
    no with a value corrects it, anything else asks again;
 2. **requests about the call**: repeat, help, a person (hand-off), chat, goodbye;
-3. **digressions**: a question back (the rate, fees, a robot?, why is this needed, is this
-   a scam, early repayment, when the money arrives) or a request about pace (slower,
+3. **digressions**: a question back (the rate, fees, a robot?, why, is this a scam, early
+   repayment, when the money arrives) or about pace (slower: for the rest of the call;
    wait) is answered and the question asked again, without using up a retry;
 4. **cancellation**: "算了，不借了" / "I'll think about it" ends at a consent, offer or
    signature step (that is the answer there) and is confirmed elsewhere;
@@ -161,13 +161,10 @@ def _on_meta(ctx: DialogContext, intent: MetaIntent, text: str) -> Reply | None:
         state.status = SessionStatus.MOVED_TO_CHAT
         state.channel = "chat"
         return Reply([ctx.say("chat_switch")], end_call=True)
-    if (
-        intent is MetaIntent.GOODBYE
-        and state.step is not Step.LANGUAGE
-        and _only_goodbye(text)
-        and not (ctx.spoken and ctx.specs[state.step].expects == "digits")
-    ):
-        # Not while a line awaits digits: "八八" is heard as "拜拜" (a leaver hangs up anyway).
+    farewell = intent is MetaIntent.GOODBYE and state.step is not Step.LANGUAGE
+    # Not while a line awaits digits: "八八" is heard as "拜拜" (a leaver hangs up anyway).
+    awaiting_digits = ctx.spoken and ctx.specs[state.step].expects == "digits"
+    if farewell and _only_goodbye(text) and not awaiting_digits:
         state.status = SessionStatus.DROPPED
         return Reply([ctx.say("goodbye_plain")], end_call=True)
     return None
@@ -377,6 +374,7 @@ def _digress(ctx: DialogContext, digression: Digression) -> Reply:
     if digression is Digression.WAIT:
         return Reply([ctx.say("digress_wait")])
     if digression is Digression.SLOWER:
+        state.slow_speech = True
         return Reply([ctx.say("digress_slower"), *(state.last_prompts or ctx.question())])
     answer = _digression_answer(ctx, digression)
     if state.step is Step.OFFER:

@@ -102,6 +102,7 @@ class DialogState:
         verified: identity verified in this call (re-verification resets it).
         turn: caller turns so far.
         flags: notes for reviewers (name mismatch, caller id differs, ...).
+        slow_speech: the caller asked the agent to speak more slowly (for the rest of the call).
         signals: the call signals so far, by name (``CallSignals.as_features``): word-cue
             counts from the dialog, audio measures from the voice pipeline; kept across
             call-backs.
@@ -133,6 +134,7 @@ class DialogState:
     turn: int = 0
     flags: list[str] = field(default_factory=list)
     signals: dict[str, float] = field(default_factory=dict)
+    slow_speech: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Return the state as plain JSON-ready data."""

@@ -16,12 +16,16 @@ class CallContext:
         hint: what kind of answer the dialog expects next, so recognition can be steered.
         turn_metrics: one entry per caller turn, filled by the processors for benchmarks.
         asr_samples: (language, speech seconds, recognition seconds) per transcribed segment.
+        slow_speech: speak more slowly (the caller asked to, see ``voice.engines.pace``).
+        spoken: (text, seconds of audio) per prompt spoken, for tests and benchmarks.
     """
 
     language: str = "zh"
     hint: RecognitionHint = RecognitionHint.FREE
     turn_metrics: list[TurnMetrics] = field(default_factory=list)
     asr_samples: list[tuple[str, float, float]] = field(default_factory=list)
+    slow_speech: bool = False
+    spoken: list[tuple[str, float]] = field(default_factory=list)
 
 
 @dataclass

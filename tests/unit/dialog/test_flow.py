@@ -251,3 +251,22 @@ def test_the_disclosures_describe_the_payments_of_the_product_offered(make_app) 
     reply = dialog.handle(CallerInput(text="接受"))
     disclosures = dict(reply.prompts)["disclosures"]
     assert "逐月递减" in disclosures and "合计还款" in disclosures
+
+
+@pytest.mark.parametrize(
+    ("language", "said"), [("zh", "您说慢一点好吗"), ("en", "Slow down a bit, please.")]
+)
+def test_asked_to_speak_slower_the_rest_of_the_call_is_slower(
+    make_app, language: str, said: str
+) -> None:
+    from lendline.dialog.state import DialogState
+
+    app = make_app()
+    dialog = _open(app, language)
+    before = _advance_to(app, dialog, Step.AMOUNT, language)
+    assert not dialog.state.slow_speech
+    reply = dialog.handle(CallerInput(text=said))
+    assert _ids(reply) == ["digress_slower", *_ids(before)]
+    assert dialog.state.slow_speech and dialog.state.retries == 0
+    # It is kept with the session, so a call-back is slow from the start too.
+    assert DialogState.from_dict(dialog.state.to_dict()).slow_speech

@@ -311,6 +311,7 @@ class DialogBridge(FrameProcessor):
             self._context.language = state.language
         self._expects = reply.expects
         self._context.hint = _HINTS.get(reply.expects, RecognitionHint.FREE)
+        self._context.slow_speech = state.slow_speech
         self._reply_pending = True
         self._last_reply_at = time.monotonic()
         for _prompt_id, text in reply.prompts:

