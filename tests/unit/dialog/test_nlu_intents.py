@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lendline.dialog.nlu.intents import MetaIntent, detect_meta_intent
+from lendline.dialog.nlu.intents import MetaIntent, detect_meta_intent, only_a_lead_in
 
 R, H, A, C, G = (
     MetaIntent.REPEAT,
@@ -168,3 +168,23 @@ def test_meta_intents_are_string_values() -> None:
         "goodbye",
         "cancel",
     ]
+
+
+@pytest.mark.parametrize(
+    ("said", "lead_in"),
+    [
+        ("Sorry,", True),
+        ("Sorry.", True),
+        ("Um...", True),
+        ("不好意思，", True),
+        ("那个。", True),
+        ("Sorry?", False),
+        ("不好意思？", False),
+        ("嗯", False),
+        ("Sorry, can I change the amount?", False),
+        ("对", False),
+        ("", False),
+    ],
+)
+def test_a_turn_of_only_an_opening_word_is_the_start_of_one(said: str, lead_in: bool) -> None:
+    assert only_a_lead_in(said) is lead_in

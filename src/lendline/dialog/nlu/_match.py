@@ -15,7 +15,7 @@ from typing import Final
 
 _CJK: Final = re.compile(r"[\u3400-\u9fff]")
 #: Marks that end the reach of a negation: "不光装修，还想炒股" is not negated.
-_CLAUSE_MARKS: Final = frozenset(',.!?;:、。！？；：…"()，—–')
+_CLAUSE_MARKS: Final = frozenset(',.!?;:、。！？；：…"()，')
 _WORD: Final = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 #: Chinese negators looked for just before a keyword ("不是用来炒股", "没有工作").

@@ -233,3 +233,24 @@ def _stands_alone(sentence: str, words: frozenset[str]) -> bool:
     if zh:
         return not english and zh in words
     return 0 < len(english) <= 2 and set(english) <= words
+
+
+#: Words that open a turn and say nothing yet. A turn of only these ("Sorry, | can I change
+#: the amount…") was cut at a breath by the end-of-turn model, and the caller goes on.
+#: 嗯, 哦, 啊 and "oh" are not among them: alone, they answer ("嗯" is yes).
+_LEAD_INS: Final = frozenset(
+    {"sorry", "oh sorry", "so sorry", "excuse me", "um", "uh", "erm", "well", "so", "actually",
+     "不好意思", "对不起", "抱歉", "那个", "呃", "这个", "就是"}
+)  # fmt: skip
+
+
+def only_a_lead_in(text: str) -> bool:
+    """Whether a recognised turn is only words that open a turn, said as no question.
+
+    "Sorry?" asks to hear it again and is a turn of its own; "Sorry," or "不好意思。" is the
+    start of one.
+    """
+    said = normalize(text).strip()
+    if not said or said.endswith(("?", "？")):
+        return False
+    return strip_punct(said) in _LEAD_INS

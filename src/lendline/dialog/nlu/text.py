@@ -124,25 +124,31 @@ def word_length(text: str) -> int:
 
 
 #: Where clauses end. A comma or point between digits belongs to the number ("26,000",
-#: "1.5万"); 、 lists parts of one thing but still ends the part a negation reaches; a dash
-#: ("twelve months — one year") sets off a restatement.
-_CLAUSE_PUNCT: Final = r"(?<!\d)[,.]|[,.](?!\d)|[!?;:、，。！？；：…\"()—–]"
+#: "1.5万"); 、 lists parts of one thing but still ends the part a negation reaches.
+_CLAUSE_PUNCT: Final = r"(?<!\d)[,.]|[,.](?!\d)|[!?;:、，。！？；：…\"()]"
+#: Dashes, for readers that take what follows one as a clause of its own: "twelve months —
+#: one year" restates a term, while "separate consent — no" is one answer to a yes/no.
+DASHES: Final = ("—", "–")
 #: Where sentences end (a point between digits is a decimal point).
 _SENTENCE_END: Final = re.compile(r"(?:(?<!\d)\.|\.(?!\d)|[!?。！？…])+")
 
 
 @lru_cache(maxsize=16)
 def _clause_breaks(joiners: tuple[str, ...]) -> re.Pattern[str]:
-    words = "".join(rf"|\s+{re.escape(word)}\s+" for word in joiners)
+    # Words join clauses between spaces ("but"); marks (dashes) with or without them.
+    words = "".join(
+        rf"|\s+{re.escape(word)}\s+" if word.isalpha() else rf"|\s*(?:{re.escape(word)})+\s*"
+        for word in joiners
+    )
     return re.compile(rf"(?:{_CLAUSE_PUNCT})+{words}")
 
 
 def clause_spans(text: str, joiners: tuple[str, ...] = ()) -> list[tuple[int, int]]:
     """Where the clauses of ``text`` are: (start, end) of each, stripped, in order.
 
-    Split at punctuation, and at ``joiners`` ("but") if given. The one definition every
-    reader of parts of a turn shares, so that "一万五，不对，两万" and "twenty-six thousand,
-    well, 26,000" are cut at the same places everywhere.
+    Split at punctuation, and at ``joiners`` ("but", or :data:`DASHES`) if given. The one
+    definition every reader of parts of a turn shares, so that "一万五，不对，两万" and
+    "twenty-six thousand, well, 26,000" are cut at the same places everywhere.
     """
     spans: list[tuple[int, int]] = []
     start = 0

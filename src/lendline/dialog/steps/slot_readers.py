@@ -20,7 +20,7 @@ from lendline.dialog.nlu.money_meaning import Period, income_on_top, period_of, 
 from lendline.dialog.nlu.numbers import parse_amount, parse_term_months
 from lendline.dialog.nlu.numerals import EN_COUNT_WORDS
 from lendline.dialog.nlu.self_correction import latest_version
-from lendline.dialog.nlu.text import clauses, normalize, strip_punct
+from lendline.dialog.nlu.text import DASHES, clauses, normalize, strip_punct
 from lendline.dialog.steps.lawful_use import ask_lawful_use
 from lendline.dialog.steps.review import REVISING, amount_limits
 from lendline.dialog.turn import Prompt
@@ -210,7 +210,7 @@ def read_term(ctx: DialogContext, text: str, digits: str) -> Reading:
         # "九个月吧，一个月少还点": "一个月" there is how much a month, not a term.
         terms_said = [
             part
-            for part in clauses(said)
+            for part in clauses(said, joiners=DASHES)
             if not _PER_MONTH_REMARK.search(part) and not _NOT_THIS.match(part)
         ]
         found = [m for m in map(parse_term_months, terms_said) if m is not None]

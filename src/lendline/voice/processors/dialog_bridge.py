@@ -35,6 +35,7 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from lendline.dialog.flow import CallerInput, Dialog, Reply
 from lendline.dialog.nlu.digit_strings import parse_digit_string
+from lendline.dialog.nlu.intents import only_a_lead_in
 from lendline.dialog.verbalize import say_digits
 from lendline.identity.questions import sounds_unfinished
 from lendline.shared.sensitive_values import SENSITIVE
@@ -186,6 +187,12 @@ class DialogBridge(FrameProcessor):
                 return
         elif self.dialog.state.step.value == "security_question" and sounds_unfinished(text):
             # "I work for … China Mobile": the pause was recall, not the end of the answer.
+            self._partial = text
+            self._partial_silence = 0.0
+            return
+        if only_a_lead_in(text):
+            # "Sorry, | can I change the amount": the end-of-turn model took the breath after
+            # the apology for the end of the turn. Alone after the wait, it is taken as said.
             self._partial = text
             self._partial_silence = 0.0
             return
