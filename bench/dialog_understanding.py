@@ -11,7 +11,7 @@ failures while working on the NLU (``--show-failures`` refuses them unless
 
 Usage::
 
-    python bench/dialog_understanding.py [--set heldout|dev] [--lang zh|en] [--json out.json]
+    python bench/dialog_understanding.py [--set heldout3|dev11|...] [--lang zh|en] [--json F]
 
 The baseline is the same command run on an older checkout (the closing note names it).
 """
@@ -178,9 +178,9 @@ def chart(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    # Every set with a file in the fixtures (heldout and the tuning sets dev, dev2, ...).
+    # Every set with a file in the fixtures (the held-out sets and the tuning sets dev, dev2, ...).
     sets = sorted({path.stem.rsplit("-", 1)[0] for path in FIXTURES.glob("*-zh.json")})
-    parser.add_argument("--set", default="heldout", choices=sets)
+    parser.add_argument("--set", default="heldout3", choices=sets)
     parser.add_argument("--lang", choices=("zh", "en"))
     parser.add_argument("--limit", type=int)
     parser.add_argument("--json", type=Path, help="write every verdict to this file")

@@ -174,7 +174,8 @@ def _on_meta(ctx: DialogContext, intent: MetaIntent, text: str) -> Reply | None:
 _NOT_REPEATED = frozenset({"decision_wait"})
 
 _REQUEST_VERBS = re.compile(
-    r"转|找|接|要|跟|和|换|talk|speak|transfer|connect|put me|get me|want|need|give me|help"
+    r"转|找|接|要|跟|和|换|talk|speak|transfer|connect|put me|get (?:me|a|an|some)\b|want|need"
+    r"|give me|help"
 )
 
 

@@ -28,6 +28,9 @@ from lendline.dialog.nlu.names import read_name
         ("买买提·艾力", "买买提·艾力"),
         ("我叫阿依古丽・买买提", "阿依古丽·买买提"),
         ("我的名字是伊万诺娃•安娜，中文名字安娜。", "伊万诺娃·安娜"),
+        # After a question back was answered: "oh, then my name is …".
+        ("哦，那我叫李华。", "李华"),
+        ("那英", "那英"),
     ],
 )
 def test_the_name_is_kept_and_the_words_around_it_are_not(said: str, name: str) -> None:

@@ -346,6 +346,11 @@ def test_no_whole_number_gives_none(said: str) -> None:
         ("十二", 12),
         ("twenty four", 24),
         ("no, it's twenty four months", 24),
+        # A whole year is a year; "a" before "year and a half" may go unsaid.
+        ("一整年就行", 12),
+        ("整整两年", 24),
+        ("一年整", 12),
+        ("Year and a half, please.", 18),
     ],
 )
 def test_loan_terms_are_read_in_months(said: str, expected: int) -> None:

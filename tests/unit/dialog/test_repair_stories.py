@@ -153,6 +153,8 @@ def test_a_question_about_a_fee_that_names_the_money_is_answered(make_app) -> No
             "I'm paid in dollars into a US account. I think I need a person for this.",
         ),
         ("en", Step.SIGN_CONSENT, "I want a human to read the contract through with me first."),
+        ("en", Step.OFFER, "I'd like to discuss this with your loan officer. Please connect me."),
+        ("en", Step.INCOME, "I won't tell a machine that. Can you get a real person on the line?"),
     ],
 )
 def test_a_person_asked_for_in_everyday_words(
@@ -341,3 +343,22 @@ def test_a_term_restated_after_a_dash_is_one_term(make_app, language: str, said:
     dialog = dialog_at(make_app(), Step.TERM, language)
     say(dialog, said)
     assert dialog.state.slots["term"] == "12" and dialog.state.step is Step.PURPOSE
+
+
+def test_the_longest_one_named_with_its_months_is_that_term(make_app) -> None:
+    dialog = dialog_at(make_app(), Step.TERM, "en")
+    say(dialog, "The longest one, thirty-six.")
+    assert dialog.state.slots["term"] == "36"
+
+
+def test_an_income_about_so_many_thousand_is_that_many(make_app) -> None:
+    assert _income_after("zh", make_app, "一个月搞得到六千把块钱") == "6000"
+
+
+def test_a_job_changed_at_the_offer_strictly_speaking_is_the_new_one(make_app) -> None:
+    dialog = dialog_at(make_app(), Step.OFFER, "en")
+    say(
+        dialog,
+        "Before that, my job: I said employed, but to be precise I'm freelance, paid per project.",
+    )
+    assert dialog.state.slots["employment"] == "self_employed"

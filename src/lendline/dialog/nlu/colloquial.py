@@ -23,6 +23,8 @@ _THOUSAND_AND_DIGIT: Final = re.compile(
 
 def colloquial(text: str) -> str:
     """Spell out colloquial amounts: "seven thousand five" (7,500), "万把块" (about 10,000)."""
+    # 万把块 is about ten thousand; 七千把块 about seven thousand (把 after the figure).
+    text = re.sub(r"(?<=[一二两三四五六七八九十\d])([万千百])把", r"\1", text)
     text = text.replace("万把", "一万").replace("千把", "一千").replace("百把", "一百")
     text = text.replace("仨", "三").replace("俩", "两")
     # 零活, 零工, 零售: odd jobs and retail, not a zero in the figure.

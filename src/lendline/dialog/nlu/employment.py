@@ -67,7 +67,9 @@ _OWN_BUSINESS: Final = re.compile(
 )
 _FOR_A_BOSS: Final = re.compile(
     r"(?:给|帮|跟|替|跟着)(?:一个|个|我们)?(?:老板|公司)|老板(?:发|按|给)|发工资|雇主"
-    r"|\b(?:the )?owner pays|work for the owner|\bpays me\b|\bpaid by\b|\bboss's\b|\ba boss\b"
+    r"|\b(?:the )?owner pays|work for the owner|\bboss's\b|\ba boss\b"
+    # Paid by the job or the piece is freelance work ("the agency pays me per job").
+    r"|\b(?:pays me|paid by)\b(?!.{0,30}\bper (?:job|piece|gig|project|task)\b)"
 )
 #: The shape of "I work as/at …": a job held for someone else.
 _JOB_SHAPES: Final = re.compile(

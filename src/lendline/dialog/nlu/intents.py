@@ -48,7 +48,8 @@ def _vocabulary() -> tuple[
 #: Regular expressions for the English requests with a verb and an object.
 _PATTERNS: Final[dict[MetaIntent, re.Pattern[str]]] = {
     MetaIntent.AGENT: re.compile(
-        r"\b(?:speak|talk|transfer|connect|put me through|get me|give me)\s+"
+        r"\b(?:speak|talk|transfer|connect|put me through|get me|give me"
+        r"|discuss (?:this|it|that))\s+"
         r"(?:me\s+)?(?:to|with)?\s*"
         r"(?:one of\s+)?(?:a|an|one|the|your|some)?\s*"
         r"(?:(?:real|live|human|loan|actual)\s+){0,2}"
@@ -75,6 +76,9 @@ _PATTERNS: Final[dict[MetaIntent, re.Pattern[str]]] = {
         r"|(?:客服|业务员|工作人员|经理|专员)来?(?:跟|和|给)我(?:讲|说|聊|打|解释|联系|回)"
         r"|(?:找|叫|换)(?:个|一个)(?:懂行的|专业的|明白的|真)?人(?:来|过来|跟我|和我)"
         r"|(?<!不)(?:要|想|得)(?:跟|和)(?:个)?(?:真)?人(?:说|讲|谈|聊|解释)"
+        r"|\bplease connect me\b|\bconnect me (?:now|please)\b"
+        r"|\bget (?:a|an|some|one of your)\s+(?:real\s+|live\s+)?(?:person|human|staff member"
+        r"|agent|manager|supervisor|representative)\b"
         r"|\b(?:i|we)\s+(?:want|need|would like|'d like)\s+(?:a|an|some)\s+"
         r"(?:real\s+|live\s+|actual\s+)?(?:human|person|agent)\b(?!'s)"
     ),

@@ -8,7 +8,9 @@ are read apart, by ``digit_strings``.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+from typing import Final
 
 from lendline.dialog.nlu.quantities import (
     numbers_in,
@@ -74,6 +76,12 @@ def parse_integer(text: str, lang: str = "zh") -> int | None:
 
 
 _HALF_YEAR = Decimal(6)
+#: "一整年", "整整一年", "一年整", "两整年": a whole year is a year.
+_WHOLE: Final = re.compile(
+    r"(?<=[一二两三四五六七八九十\d])整(?=年|个月)|整整(?=[一二两三四五六七八九十\d])|(?<=年)整"
+)
+#: "Year and a half, thanks.": the "a" before "year" goes unsaid at the start of a turn.
+_BARE_YEAR_AND_A_HALF: Final = re.compile(r"(^|[^a-z0-9\s]\s*)year and a half")
 
 
 def parse_term_months(text: str, lang: str = "zh") -> int | None:
@@ -91,7 +99,8 @@ def parse_term_months(text: str, lang: str = "zh") -> int | None:
         The term in whole months, or None.
     """
     del lang
-    tokens = tokenize(normalize(text))
+    said = _BARE_YEAR_AND_A_HALF.sub(r"\1a year and a half", _WHOLE.sub("", normalize(text)))
+    tokens = tokenize(said)
     months = Decimal(0)
     found = False
     bare: Decimal | None = None

@@ -15,6 +15,7 @@ from lendline.dialog.nlu.text import normalize
 
 _MARKERS: Final = re.compile(
     r"不对|不是|不算|其实是|说错了|错了|哦不|噢不|呃不|不不|应该是|我是说|我的意思是|还是|改成|算了"
+    r"|准确地说|严格来说|确切地说|strictly speaking|to be precise|to be exact|more precisely"
     r"|(?:^|[\s,.!?;:，。！？…])(?:no(?! more\b| longer\b)|nope|sorry|wait|actually|rather|"
     r"i mean|i meant|but it's|but it is|it's really|"
     r"make (?:that|it)|scratch that|or rather|correction|change (?:that|it) to)\b"

@@ -207,6 +207,7 @@ def read_term(ctx: DialogContext, text: str, digits: str) -> Reading:
         said = _REPEATED_TERM.sub(
             r"\1", _QUARTER.sub("三个月", colloquial(latest_version(text, _says_term)))
         )
+        said = _THE_ONE.sub(r"\1", said)
         # "九个月吧，一个月少还点": "一个月" there is how much a month, not a term.
         terms_said = [
             part
