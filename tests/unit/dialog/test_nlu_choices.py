@@ -290,3 +290,32 @@ def test_everyday_words_and_the_callers_business_decide_the_purpose(said: str, p
 )
 def test_everyday_ways_of_saying_a_job_or_none(said: str, kind: str) -> None:
     assert classify_employment(said, "zh") == kind
+
+
+@pytest.mark.parametrize(
+    ("said", "purpose"),
+    [
+        # A forbidden use buried after a benign one, or said in slang.
+        ("先把车修一修，剩下的梭哈到一只票上", P.SECURITIES_INVESTMENT),
+        (
+            "Groceries, and the rest on a platform a friend uses, it pays ten percent.",
+            P.ASSET_MANAGEMENT,
+        ),
+        ("放到理财平台上，年化有百分之十", P.ASSET_MANAGEMENT),
+        ("I owe a few guys from a card game.", P.GAMBLING),
+        ("房子断供三个月了，得补上", P.MORTGAGE_REPAYMENT),
+        ("A deposit to hold an off-plan unit in Haikou.", P.HOUSING_PURCHASE),
+        # Benign uses that only sound like one.
+        ("A mahjong set for my grandmother's birthday.", P.FAMILY_EVENT),
+        ("Clearing my credit card is the safest bet.", P.DEBT_REPAYMENT),
+        ("The down payment for the wedding banquet.", P.WEDDING),
+        ("A trip to Macau with my parents, just sightseeing.", P.TRAVEL),
+        ("房子早就买了，不是用来付房款的，是买家具", P.CONSUMER_GOODS),
+        ("The interest is 5 percent a year, right? It's for tuition.", P.EDUCATION),
+        ("年化利率多少？我用来装修", P.HOME_RENOVATION),
+    ],
+)
+def test_forbidden_uses_in_slang_and_benign_ones_that_sound_forbidden(
+    said: str, purpose: P
+) -> None:
+    assert classify_purpose(said, "zh") is purpose

@@ -24,6 +24,8 @@ _ZH_NEGATORS: Final = ("不", "没", "非", "无", "别")
 _ZH_NOT_NEGATIONS: Final = ("不光", "不仅", "不只", "不但", "不止", "无论")
 _NOT_ONLY: Final = re.compile(r"\bnot (?:only|just)\b")
 _EN_NEGATORS: Final = frozenset({"not", "no", "never", "nor", "without"})
+#: "不是用来付房款的": a use ruled out reaches to the end of its clause, past the window.
+_NOT_FOR: Final = re.compile(r"不是(?:用来|拿来|为了|要)|并不是|不用来|不拿来")
 _ZH_WINDOW: Final = 4
 _EN_WINDOW: Final = 4
 
@@ -90,7 +92,7 @@ def negated_at(text: str, position: int) -> bool:
     zh_window = before[-_ZH_WINDOW:]
     for harmless in _ZH_NOT_NEGATIONS:
         zh_window = zh_window.replace(harmless, " ")
-    if any(neg in zh_window for neg in _ZH_NEGATORS):
+    if any(neg in zh_window for neg in _ZH_NEGATORS) or _NOT_FOR.search(before):
         return True
     recent = words(_NOT_ONLY.sub(" ", before))[-_EN_WINDOW:]
     return any(word in _EN_NEGATORS or word.endswith("n't") for word in recent)

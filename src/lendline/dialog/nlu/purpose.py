@@ -104,6 +104,13 @@ _FOR_A_BUSINESS = re.compile(
     r"|\b(?:customers|clients|inspectors?|wholesale|inventory|restock\w*|stock(?:ing)? up"
     r"|my goods|the markets)\b"
 )
+#: A return promised on money put somewhere ("放到平台上，年化百分之十二", "a platform … it
+#: pays twelve percent"): the money is invested, whatever it is called. The loan's own rate
+#: ("年化多少？", "5 percent a year, right?") is no such promise.
+_PROMISED_RETURN = re.compile(
+    r"(?:平台|理财|投|放到|放在|存到).{0,12}(?:年化|月化|月息|日息|收益|回报).{0,4}(?:百分之|\d)"
+    r"|\b(?:it|that|which|platform|scheme|app) pays? (?:\w+ )?(?:percent|%)"
+)
 #: What a business named beside it turns into working capital.
 _HOME_OR_LEISURE = frozenset(
     {
@@ -149,6 +156,8 @@ def classify_purpose(text: str, lang: str = "zh") -> PurposeCategory | None:
     if _PARKING_SPACE.search(said) and _BUYING.search(said) and not _RENTING.search(said):
         # "小区在卖产权车位": a parking space bought is property bought.
         said += ", buy the house"
+    if _PROMISED_RETURN.search(said):
+        said += ", wealth management product"
     if _CAR.search(said) and not _HOME.search(said):
         # "买车，付个首付，剩下的车贷": a car's down payment is a vehicle purpose; "my car
         # insurance is due, and some repairs" repairs the car.
