@@ -303,6 +303,8 @@ def test_everyday_ways_of_saying_a_job_or_none(said: str, kind: str) -> None:
         ),
         ("放到理财平台上，年化有百分之十", P.ASSET_MANAGEMENT),
         ("I owe a few guys from a card game.", P.GAMBLING),
+        ("A rough weekend in Macau, I owe a man I met at the tables.", P.GAMBLING),
+        ("The tables and chairs for my shop are broken.", P.BUSINESS_WORKING_CAPITAL),
         ("房子断供三个月了，得补上", P.MORTGAGE_REPAYMENT),
         ("A deposit to hold an off-plan unit in Haikou.", P.HOUSING_PURCHASE),
         # Benign uses that only sound like one.
