@@ -143,6 +143,8 @@ def test_english_requests_are_recognised(said: str, intent: MetaIntent) -> None:
         "What's the interest rate on this loan?",
         "I'm a real estate agent.",
         "我不想跟人说我的收入",
+        "I put a deposit on the car.",
+        "I live with someone from work.",
         "Do I need a person's signature as a guarantor?",
         "I work as a travel agent.",
         "I work as an insurance agent, mostly car policies.",
@@ -188,3 +190,33 @@ def test_meta_intents_are_string_values() -> None:
 )
 def test_a_turn_of_only_an_opening_word_is_the_start_of_one(said: str, lead_in: bool) -> None:
     assert only_a_lead_in(said) is lead_in
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "这个我还是跟人谈吧",
+        "找个能做主的来",
+        "叫个能拍板的人",
+        "让你们那边的人给我打电话",
+        "I'd feel better doing this with a real person.",
+        "Put someone on, please.",
+        "Could a real person take over from here?",
+        "Let me talk to whoever is in charge.",
+    ],
+)
+def test_a_person_asked_for_without_naming_an_agent(said: str) -> None:
+    assert detect_meta_intent(said, "zh") is A
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "今天就到这儿吧，下次再说",
+        "暂时不需要了",
+        "Let's put this on hold.",
+        "I'd rather not go on.",
+    ],
+)
+def test_soft_ways_of_stopping(said: str) -> None:
+    assert detect_meta_intent(said, "zh") is MetaIntent.CANCEL
