@@ -237,18 +237,17 @@ def _read_first_clause(ctx: DialogContext, slot_name: str, text: str) -> Reading
             return Reading(problem=ctx.say(f"{slot_name}_unclear"))
         return Reading(str(kind))
     first = Reading()
-    figures = [parse_amount(part) for part in clauses(text)]
+    parts = clauses(text)
+    figures = [parse_amount(part) for part in parts]
     large = [f for f in figures if f is not None and f >= _SHORTHAND]
-    for clause in clauses(text):
-        if clause.strip():
-            reading = slot.read(ctx, clause, "")
-            small = parse_amount(clause)
-            if reading.value is None and slot_name == "amount" and small and large:
-                # "can the thirty thousand become thirty-five?": the same unit as before.
-                reading = slot.read(ctx, str(small * 1000), "")
-            if reading.value is not None:
-                return reading
-            first = first if first.problem else reading
+    for clause, small in zip(parts, figures, strict=True):
+        reading = slot.read(ctx, clause, "")
+        if reading.value is None and slot_name == "amount" and small and large:
+            # "can the thirty thousand become thirty-five?": the same unit as before.
+            reading = slot.read(ctx, str(small * 1000), "")
+        if reading.value is not None:
+            return reading
+        first = first if first.problem else reading
     return first if first.problem else slot.read(ctx, text, "")
 
 

@@ -317,14 +317,14 @@ _ON_TOP: Final = re.compile(
 )
 
 
-def income_on_top(clauses: list[str]) -> MoneyReading | None:
+def income_on_top(parts: list[str]) -> MoneyReading | None:
     """Two incomes said one after the other, the second added on top, as their sum.
 
     "My pension's about six thousand two hundred a month, and … perhaps another fifteen
     hundred on top" is 7,700 a month. The second takes the first's period unless it names
     its own; the sum is approximate (read back, so the caller can put it right).
     """
-    said = [(part, reading) for part in clauses if (reading := read_money(part)) is not None]
+    said = [(part, reading) for part in parts if (reading := read_money(part)) is not None]
     if len(said) != 2 or not _ON_TOP.search(said[1][0]) or _ON_TOP.search(said[0][0]):
         return None
     (_, first), (_, second) = said

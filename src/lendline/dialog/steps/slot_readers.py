@@ -228,7 +228,6 @@ def read_term(ctx: DialogContext, text: str, digits: str) -> Reading:
 #: "Oh, not ten. Twelve, then.": the term ruled out is no term said.
 _NOT_THIS = re.compile(r"\s*(?:(?:oh|no|well|um)\s+)*(?:not|不是|不要)\s*(?!sure|bad)\S")
 _PER_MONTH_REMARK = re.compile(r"(?:一个月|每个月|每月)\s*(?:少|多|还|要还|付|交|压力)")
-#: Clause breaks; a comma or point between digits belongs to the number ("26,000", "1.2").
 
 
 def _says_purpose(text: str) -> bool:

@@ -175,24 +175,18 @@ class DialogBridge(FrameProcessor):
         self._speech_end_at = frame.speech_end_at
         text = f"{self._partial} {frame.text}".strip() if self._partial else frame.text
         self._partial_hashes.append(frame.audio_sha256)
-        wanted = _DTMF_STEP_LENGTHS.get(self.dialog.state.step.value)
-        if wanted:
-            # People read long numbers in groups with pauses, and the end-of-turn model may
-            # take a pause for the end. Keep listening until the number is complete or the
-            # caller stays quiet.
-            digits = parse_digit_string(text, self._context.language) or ""
-            if 0 < len(digits) < wanted:
-                self._partial = text
-                self._partial_silence = 0.0
-                return
-        elif self.dialog.state.step.value == "security_question" and sounds_unfinished(text):
-            # "I work for … China Mobile": the pause was recall, not the end of the answer.
-            self._partial = text
-            self._partial_silence = 0.0
-            return
-        if only_a_lead_in(text):
-            # "Sorry, | can I change the amount": the end-of-turn model took the breath after
-            # the apology for the end of the turn. Alone after the wait, it is taken as said.
+        step = self.dialog.state.step.value
+        wanted = _DTMF_STEP_LENGTHS.get(step)
+        digits = (parse_digit_string(text, self._context.language) or "") if wanted else ""
+        # The end-of-turn model may take a pause for the end of the turn. Keep listening
+        # (until the caller stays quiet, then take what was said) when the turn stops short:
+        # a long number read in groups, "I work for … China Mobile" (the pause was recall),
+        # or "Sorry, | can I change the amount" (the breath after an apology).
+        if (
+            (wanted and 0 < len(digits) < wanted)
+            or (step == "security_question" and sounds_unfinished(text))
+            or only_a_lead_in(text)
+        ):
             self._partial = text
             self._partial_silence = 0.0
             return
