@@ -35,3 +35,13 @@ def say(dialog: Dialog, text: str) -> Reply:
 def prompt_ids(reply: Reply) -> list[str]:
     """The ids of the prompts of a reply, in order."""
     return [prompt_id for prompt_id, _ in reply.prompts]
+
+
+_YES = {"zh": "对", "en": "Yes."}
+
+
+def owned_up(dialog: Dialog, text: str, language: str) -> Reply:
+    """Say a forbidden use, hear it read back, and say yes: the reply to the yes."""
+    read_back = say(dialog, text)
+    assert prompt_ids(read_back) == ["confirm_banned_purpose"], prompt_ids(read_back)
+    return say(dialog, _YES[language])

@@ -29,8 +29,12 @@ from lendline.demo.drive import resolve_answer
 from lendline.demo.persona_judge import Verdict, WrittenPersona, judge, wrong_values
 from lendline.dialog.prompt_book import load_prompts
 from lendline.dialog.state import DialogState, Step
-from lendline.dialog.steps.lawful_use import LAWFUL_USE, WHICH_FORBIDDEN_USE
-from lendline.dialog.steps.review import REVISING
+from lendline.dialog.steps.lawful_use import (
+    LAWFUL_USE,
+    WHICH_FORBIDDEN_USE,
+    is_banned_read_back,
+)
+from lendline.dialog.steps.review import ASK_WITH_CHOICES, REVISING
 from lendline.lending.purpose import PurposeCategory, is_banned
 
 #: The persona's step names and the script's steps they answer.
@@ -119,6 +123,10 @@ def _confirmation_answer(persona: WrittenPersona, state: DialogState) -> str:
         return _YES[lang] if expected.get("outcome") == "cancelled" else _NO[lang]
     if slot in (LAWFUL_USE, WHICH_FORBIDDEN_USE) and value == PurposeCategory.OTHER.value:
         return _lawful_use_answer(persona, slot)
+    if is_banned_read_back(slot, value):
+        # Every forbidden use has the same effect: yes if the persona meant any of them.
+        meant = persona.expected.get("purpose") or []
+        return _YES[lang] if any(is_banned(PurposeCategory(p)) for p in meant) else _NO[lang]
     if slot == "income":
         low, high = (Decimal(str(v)) for v in expected.get("monthly_income") or (0, 0))
         proposed = Decimal(value or "0")
@@ -241,8 +249,10 @@ def converse(app: App, persona: WrittenPersona) -> tuple[DialogState, Verdict]:
             text, corrects = _review_answer(persona, state)
             if corrects is not None:
                 corrected.append(corrects)
-        elif state.slots.get(REVISING) and state.step in PERSONA_STEPS:
-            text = _choice_answer(persona, state.slots[REVISING], borrower)
+        elif (choices := state.slots.get(REVISING) or state.slots.get(ASK_WITH_CHOICES)) and (
+            state.step in PERSONA_STEPS
+        ):
+            text = _choice_answer(persona, choices, borrower)
         elif state.step in PERSONA_STEPS:
             text, kind = borrower.line(PERSONA_STEPS[state.step])
         else:

@@ -38,8 +38,11 @@ from lendline.dialog.steps.lawful_use import (
     LAWFUL_USE,
     WHICH_FORBIDDEN_USE,
     ask_which_forbidden_use,
+    banned_read_back,
     denies_every_use,
     forbidden_use_named,
+    is_banned_read_back,
+    purpose_disputed,
 )
 from lendline.dialog.steps.review import too_many_revisions
 from lendline.dialog.steps.slot_readers import Reading, reread_income
@@ -72,6 +75,8 @@ def on_confirmation(ctx: DialogContext, text: str, digits: str) -> Reply:
             return ctx.end(SessionStatus.CANCELLED, ctx.say("cancelled"), ctx.goodbye())
         slots[CANCEL_DECLINED] = ctx.state.step.value
         return ctx.ask_again()
+    if is_banned_read_back(slot, value):
+        return _settle_banned_read_back(ctx, value, text, digits, answer)
     if slot in (LAWFUL_USE, WHICH_FORBIDDEN_USE):
         return _settle_lawful_use(ctx, slot, text, answer)
     if slot == "income" and raw is not None:
@@ -91,6 +96,22 @@ def on_confirmation(ctx: DialogContext, text: str, digits: str) -> Reply:
     if ctx.state.step is SLOTS[slot].step:
         return ctx.ask_again()
     return ctx.ask_again(ctx.say("slot_unchanged"))
+
+
+def _settle_banned_read_back(
+    ctx: DialogContext, value: str, text: str, digits: str, answer: bool | None
+) -> Reply:
+    """The caller's answer to the forbidden use read back: yes declines; a use said stands."""
+    if answer:
+        return _store(ctx, "purpose", value)
+    rest = split_correction(text, ctx.lang)[1] if text else ""
+    reading = SLOTS["purpose"].read(ctx, rest, digits) if rest else None
+    if reading is not None and reading.value not in (None, PurposeCategory.OTHER.value):
+        # "不是，是交铺租" names the purpose meant; "不对，是炒期货" owns up to another
+        # forbidden use, declined at once.
+        assert reading.value is not None
+        return _store(ctx, "purpose", reading.value)
+    return purpose_disputed(ctx, at_its_step=ctx.state.step is Step.PURPOSE)
 
 
 def _settle_lawful_use(ctx: DialogContext, slot: str, text: str, answer: bool | None) -> Reply:
@@ -113,7 +134,8 @@ def _store(ctx: DialogContext, slot: str, value: str) -> Reply:
     ctx.state.slots[slot] = value
     if ctx.state.step is SLOTS[slot].step:
         return advance_from(ctx, slot)
-    return ctx.ask_again(_changed(ctx, slot, value))
+    declined = decline_if_banned(ctx) if slot == "purpose" else None
+    return declined or ctx.ask_again(_changed(ctx, slot, value))
 
 
 def _changed(ctx: DialogContext, slot: str, value: str) -> Prompt:
@@ -212,6 +234,9 @@ def _correct_previous_loosely(ctx: DialogContext, spec: StepSpec, text: str) -> 
     if answered is not None:
         return answered
     reading = _read_first_clause(ctx, previous.slot, text)
+    if reading.value is not None and is_banned_read_back(previous.slot, reading.value):
+        assert reading.confirm is not None
+        return pend_confirmation(ctx, previous.slot, reading.value, reading.confirm)
     if reading.value is None or reading.confirm is not None:
         return None
     state.slots[previous.slot] = reading.value
@@ -235,6 +260,8 @@ def _read_first_clause(ctx: DialogContext, slot_name: str, text: str) -> Reading
         kind = classify(latest_version(text, lambda part: classify(part) is not None))
         if kind is None:
             return Reading(problem=ctx.say(f"{slot_name}_unclear"))
+        if isinstance(kind, PurposeCategory):
+            return Reading(kind.value, confirm=banned_read_back(ctx, kind))
         return Reading(str(kind))
     first = Reading()
     parts = clauses(text)
@@ -270,6 +297,11 @@ def correct_previous(ctx: DialogContext, spec: StepSpec, text: str) -> Reply | N
     reread = ctx.specs[previous].accept(ctx, rest, "")
     if state.status is not status:
         # The corrected answer ended the call (a banned purpose owned up to is declined).
+        return reread
+    pending = state.slots.get("confirm_slot", "")
+    if is_banned_read_back(pending, state.slots.get("confirm_value", "")):
+        # A forbidden use heard in the correction is read back before anything is decided.
+        state.step, state.retries = current, retries
         return reread
     if state.step is not previous and not state.slots.get("confirm_slot"):
         # The earlier answer was corrected: ask the current question again.

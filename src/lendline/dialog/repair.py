@@ -44,7 +44,7 @@ from lendline.dialog.nlu.digressions import (
 from lendline.dialog.nlu.intents import MetaIntent, detect_meta_intent
 from lendline.dialog.nlu.numbers import parse_amount
 from lendline.dialog.nlu.slot_change import find_slot_change
-from lendline.dialog.nlu.text import word_length
+from lendline.dialog.nlu.text import normalize, word_length
 from lendline.dialog.state import SessionStatus, Step
 from lendline.dialog.steps.application import SLOTS, pend_confirmation
 from lendline.dialog.steps.base import StepSpec
@@ -274,13 +274,25 @@ def _may_answer(ctx: DialogContext, said: str, text: str, digits: str) -> bool:
     Only a yes or no said outside the question answers: "为什么这个还要单独同意？" agrees to
     nothing, "银行账户也要？那我不同意" refuses. A no that leads up to a closing question is
     the question's context: in "I am not a citizen. Can foreigners borrow?" and "现在骗子太
-    多了，我怎么知道不是诈骗" the negation is about something else.
+    多了，我怎么知道不是诈骗" the negation is about something else. Beside a question, a no
+    answers only when it refuses in so many words: "合同发哪了？我没收到短信" says what has
+    not arrived, and refuses nothing.
     """
     if ctx.state.step not in _REFUSAL_IS_ANSWER:
         return True
     verdict = ctx.yes_no(said, digits)
     last = sentences(without_tag_question(text))[-1:]
-    return verdict is True or (verdict is False and not (last and asks(last[0])))
+    if verdict is not False:
+        return verdict is True
+    return not (last and asks(last[0])) and bool(_REFUSES.search(normalize(said)))
+
+
+#: A no said beside a question that refuses what is asked, not something else.
+_REFUSES = re.compile(
+    r"不同意|不签|不要|不借|不接受|不愿意|不办|不弄|不做|算了|不用了|拒绝|不行"
+    r"|\b(?:no|nope|nah|refuse|decline|won't|wouldn't|not (?:sign|accept|agree|consent|do))\b"
+    r"|\b(?:don't|do not) (?:agree|accept|want|consent|sign)\b"
+)
 
 
 def _answer_part(spec: StepSpec, text: str) -> str:

@@ -203,6 +203,10 @@ def test_a_turn_of_only_an_opening_word_is_the_start_of_one(said: str, lead_in: 
         "Put someone on, please.",
         "Could a real person take over from here?",
         "Let me talk to whoever is in charge.",
+        "我的情况比较特殊，有没有人能帮我看看",
+        "我收入挺复杂的，叫个懂行的来跟我说吧",
+        "Is there a colleague of yours who could explain the options? I'd feel better with a "
+        "person.",
     ],
 )
 def test_a_person_asked_for_without_naming_an_agent(said: str) -> None:
@@ -216,7 +220,13 @@ def test_a_person_asked_for_without_naming_an_agent(said: str) -> None:
         "暂时不需要了",
         "Let's put this on hold.",
         "I'd rather not go on.",
+        "家里人不同意我借，下次吧",
     ],
 )
 def test_soft_ways_of_stopping(said: str) -> None:
     assert detect_meta_intent(said, "zh") is MetaIntent.CANCEL
+
+
+def test_an_ergonomic_chair_asks_for_no_one() -> None:
+    # 换个人体工学椅: 换个人 ("another person") inside the name of a chair.
+    assert detect_meta_intent("换个人体工学椅和电脑", "zh") is None

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from chat_turns import dialog_at, prompt_ids, say
+from chat_turns import dialog_at, owned_up, prompt_ids, say
 from lendline.dialog.state import SessionStatus, Step
 
 # ------------------------------------------------------------------------- slot meaning
@@ -317,6 +317,6 @@ def test_banned_purposes_are_still_declined_however_phrased(
     make_app, language: str, said: str
 ) -> None:
     dialog = dialog_at(make_app(), Step.PURPOSE, language)
-    reply = say(dialog, said)
+    reply = owned_up(dialog, said, language)
     assert dialog.state.status is SessionStatus.DECLINED
     assert "decline_banned_purpose" in prompt_ids(reply)

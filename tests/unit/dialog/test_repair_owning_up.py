@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from chat_turns import dialog_at, prompt_ids, say
+from chat_turns import dialog_at, owned_up, prompt_ids, say
 from lendline.dialog.state import SessionStatus, Step
 
 
@@ -86,7 +86,7 @@ def test_a_forbidden_purpose_owned_up_to_later_is_declined_at_once(
     make_app, step: Step, language: str, said: str
 ) -> None:
     dialog = dialog_at(make_app(), step, language)
-    reply = say(dialog, said)
+    reply = owned_up(dialog, said, language)
     assert dialog.state.status is SessionStatus.DECLINED
     assert "decline_banned_purpose" in prompt_ids(reply)
 
@@ -124,3 +124,35 @@ def test_a_question_weighing_two_terms_chooses_neither(make_app, language: str, 
     reply = say(dialog, said)
     assert "term" not in dialog.state.slots and dialog.state.step is Step.TERM
     assert prompt_ids(reply) == ["digress_rate", "ask_term"]
+
+
+@pytest.mark.parametrize(
+    ("step", "said"),
+    [
+        # A fear put as a question refuses nothing.
+        (Step.CONSENT, "你们是正规的吗？不会是骗子吧"),
+        # Beside a question, a no about something else ("not received") declines nothing.
+        (Step.SIGN_CONSENT, "合同发哪了？我没收到短信"),
+    ],
+)
+def test_a_question_with_a_negation_beside_it_answers_nothing(
+    make_app, step: Step, said: str
+) -> None:
+    dialog = dialog_at(make_app(), step, "zh")
+    say(dialog, said)
+    assert dialog.state.status is SessionStatus.ACTIVE and dialog.state.step is step
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "months"),
+    [
+        ("en", "A year and a half, or if you don't do that, two years.", "18"),
+        ("zh", "十个月，不行的话就十二个月", "12"),
+    ],
+)
+def test_a_term_with_a_fallback_takes_the_first_the_product_offers(
+    make_app, language: str, said: str, months: str
+) -> None:
+    dialog = dialog_at(make_app(), Step.TERM, language)
+    say(dialog, said)
+    assert dialog.state.slots["term"] == months and dialog.state.step is Step.PURPOSE

@@ -8,11 +8,15 @@ to hear the offer again, about a fee, for a person in the words they know.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from chat_turns import dialog_at, prompt_ids, say
 from lendline.dialog.nlu.money_meaning import Period, read_money
+from lendline.dialog.nlu.numbers import parse_amount
 from lendline.dialog.nlu.purpose import classify_purpose
+from lendline.dialog.nlu.self_correction import latest_version
 from lendline.dialog.state import SessionStatus, Step
 from lendline.lending.purpose import PurposeCategory
 
@@ -362,3 +366,52 @@ def test_a_job_changed_at_the_offer_strictly_speaking_is_the_new_one(make_app) -
         "Before that, my job: I said employed, but to be precise I'm freelance, paid per project.",
     )
     assert dialog.state.slots["employment"] == "self_employed"
+
+
+@pytest.mark.parametrize(
+    ("said", "monthly", "period"),
+    [
+        # A pair of tens before 万 counts ten-thousands, not tens.
+        ("一年四五十万", Decimal(450000), Period.YEAR),
+        ("年薪二三十万", Decimal(250000), Period.YEAR),
+        ("十几万一年", Decimal(150000), Period.YEAR),
+        ("七八十块", Decimal(75), Period.UNSAID),
+    ],
+)
+def test_paired_and_odd_tens_of_thousands(said: str, monthly: Decimal, period: Period) -> None:
+    reading = read_money(said)
+    assert reading is not None and (reading.value, reading.period) == (monthly, period)
+
+
+@pytest.mark.parametrize(
+    ("said", "meant"),
+    [
+        ("The postdoc salary is about thirteen thousand, sorry, eleven.", Decimal(11000)),
+        ("Fifty thousand, no, sorry, forty-five.", Decimal(45000)),
+        ("三万，不对，四", Decimal(40000)),
+        ("一万三，不对，一万一", Decimal(11000)),
+    ],
+)
+def test_a_figure_corrected_bare_keeps_the_unit_of_the_one_it_replaces(
+    said: str, meant: Decimal
+) -> None:
+    assert parse_amount(latest_version(said, lambda part: parse_amount(part) is not None)) == meant
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        # Premises rented for a shop, and works on it, are the shop's running costs.
+        ("店要搬到新铺面，交铺租和重新装修", PurposeCategory.BUSINESS_WORKING_CAPITAL),
+        (
+            "看中一个沿街的小商铺，想买下来收租金。",
+            PurposeCategory.EQUITY_OR_FIXED_ASSET_INVESTMENT,
+        ),
+        # A deposit on a home found is a home bought, whatever the rest goes to later.
+        ("看好了一套二手房，交个定金，剩下的以后装修用", PurposeCategory.HOUSING_PURCHASE),
+        ("新房装修，先付设计定金", PurposeCategory.HOME_RENOVATION),
+        ("Speakers for my gigs.", PurposeCategory.CONSUMER_GOODS),
+    ],
+)
+def test_premises_deposits_and_gear(said: str, expected: PurposeCategory) -> None:
+    assert classify_purpose(said) is expected

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from chat_turns import dialog_at, prompt_ids, say
+from chat_turns import dialog_at, owned_up, prompt_ids, say
 from lendline.dialog.state import SessionStatus, Step
 
 
@@ -94,7 +94,7 @@ def test_a_bare_no_asks_which_part(make_app) -> None:
 def test_a_banned_purpose_chosen_from_the_summary_is_still_declined(make_app) -> None:
     dialog = dialog_at(make_app(), Step.REVIEW, "zh")
     say(dialog, "用途不对")
-    reply = say(dialog, "其实是拿去炒股")
+    reply = owned_up(dialog, "其实是拿去炒股", "zh")
     assert dialog.state.status is SessionStatus.DECLINED
     assert "decline_banned_purpose" in prompt_ids(reply)
 

@@ -34,6 +34,9 @@ def colloquial(text: str) -> str:
     text = text.replace("大几千", "八千").replace("小几千", "三千").replace("过万", "一万")
     # "几百块" is a few hundred: read as five hundred, approximate (it is read back).
     text = re.sub(r"(?<![一二两三四五六七八九十千万\d])几百", "五百左右", text)
+    # "十几万" is ten-odd ten-thousands (about 150,000), "二十几万" twenty-odd: read as the
+    # middle, approximate (it is read back).
+    text = _TENS_ODD.sub(r"\1十五\2左右", text)
     text = _COUNTED_UNIT.sub(r"\1", text)
     # "nine-ten thousand" is nine to ten thousand; "twenty-odd thousand" twenty thousand odd.
     text = _WORD_PAIR.sub(_spelled_range, text)
@@ -50,6 +53,7 @@ def colloquial(text: str) -> str:
     return _THOUSAND_AND_DIGIT.sub(r"thousand \1 hundred", text)
 
 
+_TENS_ODD: Final = re.compile(r"(?<![一二两三四五六七八九十\d])([二三四五六七八九]?)十几([万千])")
 _COUNTED_UNIT: Final = re.compile(r"个\s*(w|万|k)")
 _WORD_PAIR: Final = re.compile(r"\b([a-z]+)-([a-z]+)\s+(thousand|grand|hundred)\b")
 _ODD_UNIT: Final = re.compile(r"\b([a-z]+)[- ]odd\s+(thousand|grand|hundred)\b")

@@ -108,6 +108,8 @@ _EN_ASKS: Final = re.compile(
 )
 #: Question words that ask whatever the punctuation ("我怎么知道不是诈骗"); looser forms
 #: ("几", "么") also occur in statements ("前几天", "这么高的利息啊，那不要了").
+#: "不会是骗子吧": a fear put as a question ("surely it is not…?"), not a refusal.
+_SURELY_NOT: Final = re.compile(r"^(?:你们|这)?(?:该|应该|总)?不会(?:是|又是)?\S*吧$")
 _ZH_ASKS: Final = re.compile(
     r"为什么|为啥|怎么知道|怎么回事|是不是|有没有|能不能|可不可以|会不会|什么时候|啥时候|多久"
 )
@@ -132,7 +134,7 @@ def asks(sentence: str) -> bool:
     """
     said = sentence.strip()
     core = said.rstrip("!！。.…;； ")
-    if core.endswith(("?", "？", "吗", "呢")) or _EN_ASKS.match(core):
+    if core.endswith(("?", "？", "吗", "呢")) or _EN_ASKS.match(core) or _SURELY_NOT.search(core):
         return True
     return core == said and bool(_ZH_ASKS.search(core))
 

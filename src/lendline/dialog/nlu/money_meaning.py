@@ -157,7 +157,7 @@ _APPROX_WORDS: Final = (
 #: "一万出头", "just over 10k": a little above the figure (a tenth, at most 2,000).
 _OVER: Final = ("出头", "多一点", "多点", "just over", "a bit over", "a little over", "over")
 #: "七八千", "一两万": two neighbouring digits before one unit.
-_ZH_PAIR: Final = re.compile(r"([一二两三四五六七八九])([二两三四五六七八九])([十百千万])")
+_ZH_PAIR: Final = re.compile(r"([一二两三四五六七八九])([二两三四五六七八九])([十百千万])(万?)")
 _CN_DIGIT: Final[dict[str, int]] = {
     "一": 1,
     "二": 2,
@@ -255,7 +255,8 @@ def _zh_pair(said: str) -> tuple[Decimal, Decimal] | None:
     first, second = _CN_DIGIT[match.group(1)], _CN_DIGIT[match.group(2)]
     if second != first + 1:
         return None
-    unit = _CN_UNIT[match.group(3)]
+    # "四五十万" (400,000 to 500,000): a pair of tens before 万 counts ten-thousands.
+    unit = _CN_UNIT[match.group(3)] * (10_000 if match.group(4) and match.group(3) != "万" else 1)
     # "七八千块" ends the unit there; "一两万五" is not a pair reading worth guessing.
     return Decimal(first * unit), Decimal(second * unit)
 

@@ -17,7 +17,7 @@ from functools import cache
 from importlib.resources import files
 
 from lendline.dialog.nlu import _match
-from lendline.dialog.nlu.text import clause_spans, normalize
+from lendline.dialog.nlu.text import clause_spans, clauses, normalize
 from lendline.lending.purpose import BANNED_PURPOSES, PurposeCategory
 
 
@@ -82,6 +82,8 @@ _SECURES_A_PURCHASE = re.compile(
     r"定金|订金|首付|过户|\b(?:shoufu|down ?payment|earnest money|seller|sellers)\b"
     r"|\bput(?:ting)? down (?:a|the) deposit\b"
 )
+#: Shop premises: bought, a fixed asset; rented, the shop's running costs.
+_SHOP_PREMISES = re.compile(r"商铺|铺面|门面房")
 _RENTING = re.compile(r"租|\b(?:rent|rental|renting|landlord|lease|tenancy)\b")
 #: Work on a home already bought ("新房装修，先付设计定金") buys none.
 _WORKS = re.compile(
@@ -120,6 +122,30 @@ _HOME_OR_LEISURE = frozenset(
         PurposeCategory.FAMILY_EVENT,
     }
 )
+
+
+def _secures_a_home(said: str) -> bool:
+    """Whether the money secures a home bought: a deposit or down payment on it.
+
+    Works on the home bought are no purchase when they are what the deposit is for ("新房装修，
+    先付设计定金"), but do not hide one said beside them ("看好了一套二手房，交个定金，剩下的
+    以后装修用").
+    """
+    if not (_A_HOME.search(said) and _SECURES_A_PURCHASE.search(said)) or _RENTING.search(said):
+        return False
+    if not _WORKS.search(said):
+        return True
+    parts = clauses(said)
+    for index, part in enumerate(parts):
+        before = parts[index - 1] if index else ""
+        if (
+            _SECURES_A_PURCHASE.search(part)
+            and not _DONE.search(part)
+            and not _WORKS.search(part + before)
+            and _A_HOME.search(part + before)
+        ):
+            return True
+    return False
 
 
 def _weight(keyword: str, weak: frozenset[str]) -> int:
@@ -163,13 +189,11 @@ def classify_purpose(text: str, lang: str = "zh") -> PurposeCategory | None:
         # insurance is due, and some repairs" repairs the car.
         said = _DOWN_PAYMENT.sub("vehicle purchase", said)
         said = _REPAIRS.sub("car repair", said)
-    elif (
-        _A_HOME.search(said)
-        and _SECURES_A_PURCHASE.search(said)
-        and not _RENTING.search(said)
-        and not _WORKS.search(said)
-    ):
+    elif _secures_a_home(said):
         said += ", buy the house"
+    if _RENTING.search(said) and not _BUYING.search(said):
+        # "店要搬到新铺面，交铺租": premises rented for a shop are its running costs.
+        said = _SHOP_PREMISES.sub("店面", said)
     done = [(a, b) for a, b in clause_spans(said) if _DONE.search(said[a:b])]
     # (banned and meant now?, weight, -position) ranks the candidates; the highest wins.
     best: tuple[bool, int, int] | None = None
@@ -189,7 +213,11 @@ def classify_purpose(text: str, lang: str = "zh") -> PurposeCategory | None:
                 rank = (banned, _weight(keyword, vocab.weak), -position)
                 if best is None or rank > best:
                     best, choice = rank, category
-    home_or_leisure = choice is None or choice in _HOME_OR_LEISURE
+    home_or_leisure = (
+        choice is None
+        or choice in _HOME_OR_LEISURE
+        or (choice is PurposeCategory.HOME_RENOVATION and not _HOME.search(said))
+    )
     if home_or_leisure and banned_done is None and _FOR_A_BUSINESS.search(said):
         return PurposeCategory.BUSINESS_WORKING_CAPITAL
     return choice or banned_done

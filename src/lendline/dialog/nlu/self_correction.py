@@ -37,5 +37,37 @@ def latest_version(text: str, says_value: Callable[[str], bool]) -> str:
         tail = said[match.end() :].strip(" ,.!?;:，。！？…")
         head = said[: match.start()]
         if tail and says_value(tail) and says_value(head):
-            return tail
+            return _with_unit_of(head, tail)
     return said
+
+
+#: A sum's unit after its figure ("thirteen thousand", "三万"), and a figure said bare.
+_UNIT: Final = re.compile(r"\b(thousand|grand|k)\b|(?<=[一二两三四五六七八九十])(万|千)")
+_FIGURE_AFTER: Final = re.compile(
+    r"\d|[一二两三四五六七八九十百]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b"
+)
+_BARE_FIGURE: Final = re.compile(
+    r"\s*(?:[a-z]+(?:[- ][a-z]+)?|\d{1,3}|[一二两三四五六七八九十]{1,3})(?:吧|啊)?\s*",
+    re.IGNORECASE,
+)
+
+
+def _with_unit_of(head: str, tail: str) -> str:
+    """The new figure with the unit of the one it replaces ("thirteen thousand, sorry, eleven").
+
+    Only a figure said bare as the first clause of the new version takes the unit.
+    """
+    units = list(_UNIT.finditer(head))
+    if not units or _FIGURE_AFTER.search(head[units[-1].end() :]):
+        return tail
+    unit = units[-1].group(1) or units[-1].group(2)
+    first, sep, rest = _first_clause(tail)
+    if not _BARE_FIGURE.fullmatch(first):
+        return tail
+    joined = f"{first.rstrip()} {unit}" if units[-1].group(1) else first.rstrip() + unit
+    return joined + sep + rest
+
+
+def _first_clause(text: str) -> tuple[str, str, str]:
+    parts = re.split(r"([,.;!?，。；！？])", text, maxsplit=1)
+    return (parts[0], parts[1], parts[2]) if len(parts) == 3 else (text, "", "")

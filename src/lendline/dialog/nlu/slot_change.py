@@ -23,7 +23,8 @@ _CHANGE: Final = re.compile(
     r"|\b(?:change|changed|make it|make that|instead|actually|sorry|correct|correction|update|"
     r"switch|rather|meant|can i|could i|i'd like|i would like|let's|lets|go with|scratch|"
     r"earlier|before|wait|oh no|no no|wrong|mistake|become|said it wrong|one moment|hold on|"
-    r"went up|gone up|went down|gone down)\b|涨了|涨到|降了|降到"
+    r"went up|gone up|went down|gone down|i should (?:say|mention|add|tell you)|to be honest"
+    r"|come to think of it|the other half)\b|涨了|涨到|降了|降到|说实话|老实说|实话跟你说|另一半"
 )
 #: Words naming a slot, in the order they are checked (the most specific first).
 _SLOT_WORDS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (

@@ -114,6 +114,11 @@ _NEUTRAL: Final = (
     # "我就是打来问问的": "just", not "yes".
     "我就是",
     "就是想",
+    # "不用抵押就好，那我接受": a remark on what the loan does not need.
+    "不用抵押",
+    "不需要抵押",
+    "不用担保",
+    "不需要担保",
     "thank you",
     "thanks",
     "sorry",
@@ -162,6 +167,10 @@ _ZH_YES: Final = (
     "当然",
     "没问题",
     "签",
+    "就这个方案",
+    "就这么办",
+    "就这么定",
+    "就按这个",
     "ok",
     "okay",
 )

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from lendline.dialog.state import SessionStatus, Step
 from lendline.dialog.steps.base import Ask, StepSpec
 from lendline.dialog.steps.review import (
+    ASK_WITH_CHOICES,
     REVISING,
     amount_limits,
     purpose_label,
@@ -74,6 +75,8 @@ def advance_from(ctx: DialogContext, slot_name: str) -> Reply:
     """
     slots = ctx.state.slots
     banned = slot_name == "purpose" and is_banned(PurposeCategory(slots["purpose"]))
+    if slots.get(ASK_WITH_CHOICES) == slot_name:
+        del slots[ASK_WITH_CHOICES]
     if slots.get(REVISING) == slot_name and not banned:
         del slots[REVISING]
         return ctx.go(Step.REVIEW)
@@ -135,10 +138,10 @@ def _accept(slot_name: str) -> Callable[[DialogContext, str, str], Reply]:
 
 
 def _revisable(ask: Ask, slot_name: str) -> Ask:
-    """The step's question, or its plain form when the slot is asked again from the summary."""
+    """The step's question, or its plain form with choices when the slot is asked again."""
 
     def question(ctx: DialogContext) -> list[Prompt]:
-        if ctx.state.slots.get(REVISING) == slot_name:
+        if slot_name in (ctx.state.slots.get(REVISING), ctx.state.slots.get(ASK_WITH_CHOICES)):
             return revised_question(ctx, slot_name)
         return ask(ctx)
 

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 #: Set while a slot is asked again from the summary: filling it returns here.
 REVISING = "revising"
+#: A slot asked again with its choices read out, though not from the summary (a forbidden
+#: use read back and denied): the answer goes on to the next question.
+ASK_WITH_CHOICES = "ask_with_choices"
 #: Changes made from the summary before a person takes over.
 MAX_REVISIONS = 4
 _REVISIONS = "revisions"

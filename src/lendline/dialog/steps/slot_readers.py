@@ -21,8 +21,8 @@ from lendline.dialog.nlu.numbers import parse_amount, parse_term_months
 from lendline.dialog.nlu.numerals import EN_COUNT_WORDS
 from lendline.dialog.nlu.self_correction import latest_version
 from lendline.dialog.nlu.text import DASHES, clauses, normalize, strip_punct
-from lendline.dialog.steps.lawful_use import ask_lawful_use
-from lendline.dialog.steps.review import REVISING, amount_limits
+from lendline.dialog.steps.lawful_use import ask_lawful_use, banned_read_back
+from lendline.dialog.steps.review import ASK_WITH_CHOICES, REVISING, amount_limits
 from lendline.dialog.turn import Prompt
 from lendline.lending.purpose import PurposeCategory
 
@@ -180,6 +180,13 @@ _BARE_NUMBER = re.compile(
     r"(?:吧|好了)?"
 )
 _A_THOUSAND = Decimal(1000)
+#: "A year and a half — or if you don't do that, two years": the second term is only wanted
+#: if the first is not offered.
+_FALLBACK = re.compile(
+    r"[\s,，—-]*(?:\bor if (?:you )?(?:don't|do not|can't|cannot|not)\b|\bif not,|\botherwise\b"
+    r"|不行的话|没有的话|不行就|没有就)(?P<rest>.*)$",
+    re.IGNORECASE,
+)
 _ALTERNATIVES = re.compile(r"\b(?:or|to)\b|还是|或者")
 #: Thousand and 万.
 _UNITS = (Decimal(1000), Decimal(10000))
@@ -190,7 +197,18 @@ def _says_term(text: str) -> bool:
 
 
 def read_term(ctx: DialogContext, text: str, digits: str) -> Reading:
-    """A term the product offers."""
+    """A term the product offers: the first choice, or the fallback said after it."""
+    fallback = _FALLBACK.search(text)
+    if fallback is None or digits:
+        return _read_term(ctx, text, digits)
+    first = _read_term(ctx, text[: fallback.start()], digits)
+    if first.value is not None:
+        return first
+    second = _read_term(ctx, fallback.group("rest"), digits)
+    return second if second.value is not None else first
+
+
+def _read_term(ctx: DialogContext, text: str, digits: str) -> Reading:
     text = ruled_out_removed(text)
     terms = ctx.desk.product.terms_months
     # "the shortest one": that "one" counts nothing.
@@ -235,14 +253,18 @@ def _says_purpose(text: str) -> bool:
 
 
 def read_purpose(ctx: DialogContext, text: str, digits: str) -> Reading:
-    """A purpose category; "other" (with the words kept) once it has been asked twice."""
+    """A purpose category; "other" (with the words kept) once it has been asked twice.
+
+    A forbidden use is read back before it is stored (``steps.lawful_use``).
+    """
     said = latest_version(text, _says_purpose) if text else ""
     purpose = classify_purpose(said, ctx.lang) if said else None
     if purpose is not None:
-        return Reading(purpose.value)
+        return Reading(purpose.value, confirm=banned_read_back(ctx, purpose))
     slots = ctx.state.slots
     other = Reading(PurposeCategory.OTHER.value, confirm=ask_lawful_use(ctx))
-    if slots.get(REVISING) == "purpose" and _OTHER_CHOICE.search(normalize(text)):
+    with_choices = "purpose" in (slots.get(REVISING), slots.get(ASK_WITH_CHOICES))
+    if with_choices and _OTHER_CHOICE.search(normalize(text)):
         # "其他" picked from the choices read out: the words said first stay with it.
         return other
     if _substantive(text) and slots.get("purpose_clarified"):
