@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import sys
 import tempfile
 import time
@@ -109,6 +110,18 @@ def summarise(console: Console, name: str, results: list[dict[str, object]]) -> 
         for slot in r["wrong_values"]  # type: ignore[attr-defined]
     )
     console.print(f"wrong values by slot: {dict(wrong_slots)}")
+    # A decision (an offer, a referral, a decline) made on a wrong value is the failure the
+    # issue counts; wrong values in a conversation that ended before any decision (handed to
+    # a person, cancelled, dropped) were read back implicitly but decided nothing.
+    decided = sum(
+        len(r["wrong_values"])  # type: ignore[arg-type]
+        for r in results
+        if r["outcome"] in ("applied", "declined_purpose")
+    )
+    console.print(
+        f"wrong values a decision was made on: {decided} "
+        f"(the other {sum(wrong_slots.values()) - decided} ended before any decision)"
+    )
     # Misunderstood at first, heard wrong in the summary and put right before the decision:
     # not failures, but each one is a turn the borrower should not have needed.
     corrected = Counter(
@@ -122,9 +135,11 @@ def summarise(console: Console, name: str, results: list[dict[str, object]]) -> 
         f"{dict(corrected)}"
     )
     seconds = sorted(float(r["seconds"]) for r in results)  # type: ignore[arg-type]
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     console.print(
         f"seconds per conversation: p50 {seconds[len(seconds) // 2]:.2f}, "
-        f"p95 {seconds[int(len(seconds) * 0.95)]:.2f}"
+        f"p95 {seconds[int(len(seconds) * 0.95)]:.2f}; "
+        f"{len(seconds) / sum(seconds):.1f} conversations/s; peak memory {peak_mib:.0f} MiB"
     )
 
 

@@ -222,7 +222,9 @@ def scenario(name: str, language: str) -> Persona:
             "ask_id": [KEYS + (_ZH_BAD_ID if zh else _EN_BAD_ID), good_id],
         },
         "banned_purpose": {
-            "ask_purpose": ["我想拿去炒股票"] if zh else ["I want to buy stocks with it."]
+            "ask_purpose": ["我想拿去炒股票"] if zh else ["I want to buy stocks with it."],
+            # The forbidden use is read back before the decline, and owned up to.
+            "confirm_banned_purpose": ["是的，炒股"] if zh else ["Yes, stocks."],
         },
         "otp_locked": {
             "otp_sent": [WRONG_OTP],
