@@ -79,9 +79,11 @@ def test_a_whole_demo_call_leaves_no_personal_value_in_clear(tmp_path: Path) -> 
     home.mkdir()
     run = _run_demo(home)
     assert run.returncode == 0, run.stdout.decode()[-3000:] + run.stderr.decode()[-3000:]
+    # The call's records are in a run directory of their own; the log stays where set.
+    (records,) = (home / "demo-runs").iterdir()
 
     persona = happy_borrower("en")
-    codes = codes_sent(home / "sms-outbox.jsonl")
+    codes = codes_sent(records / "sms-outbox.jsonl")
     assert len(codes) >= 2, "the call should have sent a verification and a signing code"
     needles = [
         Needle("resident ID", "310104199005212307", Kind.NUMBER),
@@ -101,7 +103,7 @@ def test_a_whole_demo_call_leaves_no_personal_value_in_clear(tmp_path: Path) -> 
             relative = str(path.relative_to(home))
             blobs[relative] = path.read_bytes()
             searched.append(relative)
-    assert "lendline.db" in searched and "logs/lendline.log" in searched
+    assert f"demo-runs/{records.name}/lendline.db" in searched and "logs/lendline.log" in searched
 
     findings = scan(blobs, needles)
     by_file = Counter(finding.where for finding in findings)

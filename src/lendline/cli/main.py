@@ -67,8 +67,18 @@ def demo(
     seed: int | None = typer.Option(
         24, help="Seed for the security-question draw, so the demo is repeatable (none: random)."
     ),
+    in_place: bool = typer.Option(
+        False,
+        "--in-place",
+        help="Keep the call's records where the settings say, not in a new run directory "
+        "(the fraud rules then refer a second demo of the same borrower for velocity).",
+    ),
 ) -> None:
-    """Place a whole loan call from a synthesized borrower through the real speech engines."""
+    """Place a whole loan call from a synthesized borrower through the real speech engines.
+
+    Each run keeps its records in a directory of its own under ``<data dir>/demo-runs``, so
+    every run shows the whole loan and the earlier ones can still be inspected.
+    """
     if lang not in ("zh", "en"):
         raise typer.BadParameter("--lang must be zh or en")
     from lendline.demo.borrowers import SCENARIOS
@@ -76,7 +86,12 @@ def demo(
 
     if scenario not in SCENARIOS:
         raise typer.BadParameter(f"--scenario must be one of {', '.join(SCENARIOS)}")
-    application = _app()
+    from lendline.bootstrap import bootstrap
+    from lendline.config import Settings
+    from lendline.demo.runs import demo_run_settings, inspect_hint
+
+    settings = Settings() if in_place else demo_run_settings(Settings(), lang)
+    application = bootstrap(settings)
     application.load_demo_customers()
     if seed is not None:
         application.desk.rng = random.Random(seed)
@@ -102,6 +117,10 @@ def demo(
     report = asyncio.run(call_by_voice(application, persona, realtime=realtime, listener=show))
     console.rule("Result")
     _print_result(application, report)
+    if not in_place:
+        console.print(
+            f"This run's records: {settings.data_dir} (inspect: {inspect_hint(settings)})"
+        )
     # Any ending the script can reach on purpose is a successful demo; a hand-off or a
     # dropped line means the call did not go through.
     if report.state.status.value in ("handed_off", "dropped", "active"):
