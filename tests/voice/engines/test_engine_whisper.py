@@ -16,6 +16,7 @@ from lendline.voice.engines.whisper import (
     shared_model,
     token_budget,
 )
+from lendline.voice.engines.whisper_window import MAX_FRAMES, WindowPlan
 
 RATE = 8000
 
@@ -105,3 +106,68 @@ def test_every_recogniser_on_the_same_model_shares_one_loaded_copy(speech_engine
     other = WhisperSpeechToText(stt.model_dir, beam_size=1)
     assert other.model is stt.model
     assert shared_model(stt.model_dir, "int8", stt.cpu_threads) is stt.model
+
+
+def test_the_encoder_window_follows_the_turn_in_steps_and_never_passes_30_seconds() -> None:
+    plan = WindowPlan(min_seconds=4.0, margin_seconds=2.0, step_seconds=2.0)
+    assert plan.frames_for(0.5) == 400  # the shortest window
+    assert plan.frames_for(2.0) == 400  # 2 s + 2 s margin
+    assert plan.frames_for(2.1) == 600  # rounded up to the next step
+    assert plan.frames_for(6.0) == 800
+    assert plan.frames_for(29.0) == plan.frames_for(120.0) == MAX_FRAMES
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Yes, I agree to the terms.",
+        "Four four zero three zero four, one nine nine three.",
+        "I would like to borrow twenty thousand yuan for my daughter's tuition.",
+    ],
+)
+def test_a_thirty_second_window_decodes_exactly_as_faster_whisper_does(
+    speech_engines,  # type: ignore[no-untyped-def]
+    said: str,
+) -> None:
+    # The windowed decoder differs from faster-whisper's own path in the padding only: given
+    # the same 30 s, every hint gives the same text and the same confidence figures.
+    synthesis = PiperOnnxVoice(*piper_voice_paths()).synthesize(said, "en")
+    line = to_telephone_band(synthesis.pcm16, synthesis.sample_rate)
+    model_dir = speech_engines.stt.model_dir
+    windowed = WhisperSpeechToText(model_dir, window=WindowPlan(min_seconds=30.0))
+    padded = WhisperSpeechToText(model_dir, window=None)
+    for hint in (RecognitionHint.FREE, RecognitionHint.DIGITS):
+        heard, baseline = (
+            windowed.transcribe(line, RATE, "en", hint),
+            padded.transcribe(line, RATE, "en", hint),
+        )
+        assert heard.text == baseline.text
+        assert heard.avg_logprob == pytest.approx(baseline.avg_logprob, abs=1e-4)
+        assert heard.no_speech_prob == pytest.approx(baseline.no_speech_prob, abs=1e-4)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Yes, I agree to the terms.",
+        "I would like to borrow twenty thousand yuan for my daughter's tuition.",
+    ],
+)
+def test_a_window_sized_to_the_turn_hears_what_thirty_seconds_of_padding_hears(
+    speech_engines,  # type: ignore[no-untyped-def]
+    said: str,
+) -> None:
+    synthesis = PiperOnnxVoice(*piper_voice_paths()).synthesize(said, "en")
+    line = to_telephone_band(synthesis.pcm16, synthesis.sample_rate)
+    model_dir = speech_engines.stt.model_dir
+    sized = WhisperSpeechToText(model_dir, window=WindowPlan(min_seconds=8.0))
+    padded = WhisperSpeechToText(model_dir, window=None)
+    for hint in (RecognitionHint.FREE, RecognitionHint.DIGITS):
+        heard = sized.transcribe(line, RATE, "en", hint)
+        baseline = padded.transcribe(line, RATE, "en", hint)
+        assert heard.text.lower().strip(" .") == baseline.text.lower().strip(" ."), (
+            heard,
+            baseline,
+        )
