@@ -179,8 +179,9 @@ class WhisperSpeechToText:
         self.temperatures = tuple(temperatures)
         self.prompts = dict(DEFAULT_PROMPTS if prompts is None else prompts)
         self.window = window
-        padding = "turn" if window is not None else "30s"
-        self.name = f"faster-whisper:{self.model_dir.name}:{compute_type}:{padding}"
+        # The name is recorded with every turn: a windowed engine says so.
+        windowed = f":window{window.min_seconds:g}s" if window is not None else ""
+        self.name = f"faster-whisper:{self.model_dir.name}:{compute_type}{windowed}"
 
     @property
     def model(self) -> WhisperModel:
