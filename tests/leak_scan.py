@@ -13,8 +13,9 @@ A value is searched in every form it could take on disk:
 Numbers are found by first finding every run of digits (a single pass of one regular
 expression per form) and then looking the values up in the run, so the cost does not grow
 with the number of values. A value inside a longer number does not count (digits on either
-side); a one-time code must also stand apart from letters and must not follow a decimal point,
-because six digits occur by chance in hex hashes and in the microseconds of every stored time.
+side); a one-time code must also stand apart from letters, must not follow a decimal point and
+must not be one figure of a list of figures, because six digits occur by chance in hex hashes,
+in the microseconds of every stored time and in the amounts of a repayment schedule.
 """
 
 from __future__ import annotations
@@ -173,7 +174,24 @@ def _stands_apart(data: bytes, start: int, end: int, utf16: bool) -> bool:
     for byte in (before, after):
         if byte is not None and (chr(byte).isalnum() and byte < 128):
             return False
-    return before != ord(".")
+    return before != ord(".") and not _among_figures(data, start, end, step)
+
+
+def _among_figures(data: bytes, start: int, end: int, step: int) -> bool:
+    """Whether the six digits are one figure of a list of figures ("[12,441443,437505,...").
+
+    A stored repayment schedule lists thousands of amounts in minor units; a random one-time
+    code equals one of them now and then (a whole run once found 441443 there). A code is
+    never stored as one number among numbers.
+    """
+    before, after = data[max(0, start - 2 * step) : start], data[end : end + 2 * step]
+    comma = b"," + (b"\x00" if step == 2 else b"")
+    return (
+        before.endswith(comma)
+        and before[:1].isdigit()
+        and after.startswith(comma)
+        and after[step : step + 1].isdigit()
+    )
 
 
 # ---------------------------------------------------------------------------- the scanner

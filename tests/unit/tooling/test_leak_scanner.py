@@ -75,6 +75,15 @@ def test_a_code_counts_standing_apart_but_not_as_microseconds_or_inside_a_hash()
     assert found(b"one two three, four five six") == {("code", "read out in English words")}
 
 
+def test_a_code_equal_to_one_figure_of_a_stored_schedule_is_chance() -> None:
+    # A repayment schedule's minor units: six digits among figures, not a code in clear.
+    assert found(b"[[11,123455,433602,7840,0,437505],[12,123456,437505,3938,0,0]]") == set()
+    assert found("[12,123456,437505]".encode("utf-16-le")) == set()
+    # Stored as a value of its own, or at the end of a list, it still counts.
+    assert found(b'{"code": 123456, "sent": [1,2]}') == {("code", "digits, UTF-8")}
+    assert found(b"[7,123456]") == {("code", "digits, UTF-8")}
+
+
 def test_the_suite_values_cover_the_registry_and_the_literals_in_the_tests() -> None:
     needles = suite_needles(suite_sources())
     values = {n.value for n in needles}
