@@ -23,8 +23,11 @@ from lendline.shared.clock import Clock
 if TYPE_CHECKING:
     from lendline.dialog.steps.base import StepSpec
 
-#: Failed spoken attempts at a number before the keypad is offered.
-DTMF_AFTER_FAILURES = 2
+#: Failed spoken attempts at a number before the keypad is offered. One: Whisper base gets
+#: a spoken Mandarin ID or mobile number exactly right about half the time, and a second
+#: spoken attempt fails for the same reason as the first (a repeated digit collapses in every
+#: hypothesis), so the keypad is offered with the first re-ask rather than the third.
+DTMF_AFTER_FAILURES = 1
 
 
 class DialogContext:
@@ -139,7 +142,7 @@ class DialogContext:
         reply = Reply([*(why or (self.say("not_understood"),)), *self.question()])
         offer = self.specs[state.step].keypad_offer
         if offer and self.spoken and state.retries == DTMF_AFTER_FAILURES:
-            # Two failed spoken attempts at a number: offer the keypad.
+            # A failed spoken attempt at a number: offer the keypad with the re-ask.
             reply.prompts.append(self.say(offer))
         return reply
 

@@ -39,7 +39,7 @@ def send_code(ctx: DialogContext, step: Step, purpose: str, *before: Prompt) -> 
         return ctx.end(SessionStatus.LOCKED, *before, ctx.say("otp_send_limit"))
     state.step = step
     state.retries = 0
-    # The keypad is offered after two misheard codes of each new challenge.
+    # The keypad is offered after the first misheard code of each new challenge.
     state.slots["spoken_code_failures"] = "0"
     prompt = "sign_otp" if step is Step.SIGN_OTP else "otp_sent"
     return Reply([*before, ctx.say(prompt, last4=sent.mobile_last4)])
