@@ -44,7 +44,8 @@ from lendline.dialog.nlu.digressions import (
 from lendline.dialog.nlu.intents import MetaIntent, detect_meta_intent
 from lendline.dialog.nlu.numbers import parse_amount
 from lendline.dialog.nlu.slot_change import find_slot_change
-from lendline.dialog.nlu.text import normalize, word_length
+from lendline.dialog.nlu.text import word_length
+from lendline.dialog.nlu.yesno import refuses_in_words
 from lendline.dialog.state import SessionStatus, Step
 from lendline.dialog.steps.application import SLOTS, pend_confirmation
 from lendline.dialog.steps.base import StepSpec
@@ -284,15 +285,7 @@ def _may_answer(ctx: DialogContext, said: str, text: str, digits: str) -> bool:
     last = sentences(without_tag_question(text))[-1:]
     if verdict is not False:
         return verdict is True
-    return not (last and asks(last[0])) and bool(_REFUSES.search(normalize(said)))
-
-
-#: A no said beside a question that refuses what is asked, not something else.
-_REFUSES = re.compile(
-    r"不同意|不签|不要|不借|不接受|不愿意|不办|不弄|不做|算了|不用了|拒绝|不行"
-    r"|\b(?:no|nope|nah|refuse|decline|won't|wouldn't|not (?:sign|accept|agree|consent|do))\b"
-    r"|\b(?:don't|do not) (?:agree|accept|want|consent|sign)\b"
-)
+    return not (last and asks(last[0])) and refuses_in_words(said)
 
 
 def _answer_part(spec: StepSpec, text: str) -> str:

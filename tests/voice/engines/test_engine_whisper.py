@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lendline.voice.engines.audio import float_to_pcm16, resample_pcm16, to_telephone_band
-from lendline.voice.engines.base import RecognitionHint, SpeechToText
+from lendline.voice.engines.base import RecognitionHint, SpeechToText, Transcript
 from lendline.voice.engines.espeak_voice import EspeakVoice
 from lendline.voice.engines.models import piper_voice_paths
 from lendline.voice.engines.piper_voice import PiperOnnxVoice
@@ -117,6 +117,23 @@ def test_the_encoder_window_follows_the_turn_in_steps_and_never_passes_30_second
     assert plan.frames_for(29.0) == plan.frames_for(120.0) == MAX_FRAMES
 
 
+def _heard_both_ways(
+    speech_engines,  # type: ignore[no-untyped-def]
+    said: str,
+    min_seconds: float,
+) -> list[tuple[Transcript, Transcript]]:
+    """``said`` on the line, heard over a window of ``min_seconds`` and padded to 30 s."""
+    synthesis = PiperOnnxVoice(*piper_voice_paths()).synthesize(said, "en")
+    line = to_telephone_band(synthesis.pcm16, synthesis.sample_rate)
+    model_dir = speech_engines.stt.model_dir
+    windowed = WhisperSpeechToText(model_dir, window=WindowPlan(min_seconds=min_seconds))
+    padded = WhisperSpeechToText(model_dir, window=None)
+    return [
+        (windowed.transcribe(line, RATE, "en", hint), padded.transcribe(line, RATE, "en", hint))
+        for hint in (RecognitionHint.FREE, RecognitionHint.DIGITS)
+    ]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "said",
@@ -132,16 +149,7 @@ def test_a_thirty_second_window_decodes_exactly_as_faster_whisper_does(
 ) -> None:
     # The windowed decoder differs from faster-whisper's own path in the padding only: given
     # the same 30 s, every hint gives the same text and the same confidence figures.
-    synthesis = PiperOnnxVoice(*piper_voice_paths()).synthesize(said, "en")
-    line = to_telephone_band(synthesis.pcm16, synthesis.sample_rate)
-    model_dir = speech_engines.stt.model_dir
-    windowed = WhisperSpeechToText(model_dir, window=WindowPlan(min_seconds=30.0))
-    padded = WhisperSpeechToText(model_dir, window=None)
-    for hint in (RecognitionHint.FREE, RecognitionHint.DIGITS):
-        heard, baseline = (
-            windowed.transcribe(line, RATE, "en", hint),
-            padded.transcribe(line, RATE, "en", hint),
-        )
+    for heard, baseline in _heard_both_ways(speech_engines, said, min_seconds=30.0):
         assert heard.text == baseline.text
         assert heard.avg_logprob == pytest.approx(baseline.avg_logprob, abs=1e-4)
         assert heard.no_speech_prob == pytest.approx(baseline.no_speech_prob, abs=1e-4)
@@ -159,14 +167,7 @@ def test_a_window_sized_to_the_turn_hears_what_thirty_seconds_of_padding_hears(
     speech_engines,  # type: ignore[no-untyped-def]
     said: str,
 ) -> None:
-    synthesis = PiperOnnxVoice(*piper_voice_paths()).synthesize(said, "en")
-    line = to_telephone_band(synthesis.pcm16, synthesis.sample_rate)
-    model_dir = speech_engines.stt.model_dir
-    sized = WhisperSpeechToText(model_dir, window=WindowPlan(min_seconds=8.0))
-    padded = WhisperSpeechToText(model_dir, window=None)
-    for hint in (RecognitionHint.FREE, RecognitionHint.DIGITS):
-        heard = sized.transcribe(line, RATE, "en", hint)
-        baseline = padded.transcribe(line, RATE, "en", hint)
+    for heard, baseline in _heard_both_ways(speech_engines, said, min_seconds=8.0):
         assert heard.text.lower().strip(" .") == baseline.text.lower().strip(" ."), (
             heard,
             baseline,

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Final
 
-from lendline.dialog.nlu.text import normalize
+from lendline.dialog.nlu.text import clause_spans, normalize
 
 _MARKERS: Final = re.compile(
     r"不对|不是|不算|其实是|说错了|错了|哦不|噢不|呃不|不不|应该是|我是说|我的意思是|还是|改成|算了"
@@ -61,13 +61,9 @@ def _with_unit_of(head: str, tail: str) -> str:
     if not units or _FIGURE_AFTER.search(head[units[-1].end() :]):
         return tail
     unit = units[-1].group(1) or units[-1].group(2)
-    first, sep, rest = _first_clause(tail)
+    spans = clause_spans(tail)
+    first, rest = (tail[: spans[0][1]], tail[spans[0][1] :]) if spans else (tail, "")
     if not _BARE_FIGURE.fullmatch(first):
         return tail
     joined = f"{first.rstrip()} {unit}" if units[-1].group(1) else first.rstrip() + unit
-    return joined + sep + rest
-
-
-def _first_clause(text: str) -> tuple[str, str, str]:
-    parts = re.split(r"([,.;!?，。；！？])", text, maxsplit=1)
-    return (parts[0], parts[1], parts[2]) if len(parts) == 3 else (text, "", "")
+    return joined + rest

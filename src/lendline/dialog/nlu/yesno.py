@@ -8,6 +8,7 @@ so the script asks again rather than guess.
 
 from __future__ import annotations
 
+import re
 from enum import Enum, auto
 from typing import Final
 
@@ -251,6 +252,20 @@ _EXPLICIT_REFUSALS: Final = (
     "do not consent",
     "won't consent",
 )
+
+
+#: A no that refuses what was asked, in so many words (wider than the refusals above, which
+#: outweigh a yes in the same turn): "合同发哪了？我没收到短信" has a no word and refuses nothing.
+_REFUSES_IN_WORDS: Final = re.compile(
+    r"不同意|不签|不要|不借|不接受|不愿意|不办|不弄|不做|算了|不用了|拒绝|不行"
+    r"|\b(?:no|nope|nah|refuse|decline|won't|wouldn't|not (?:sign|accept|agree|consent|do))\b"
+    r"|\b(?:don't|do not) (?:agree|accept|want|consent|sign)\b"
+)
+
+
+def refuses_in_words(text: str) -> bool:
+    """Whether ``text`` refuses what was asked in words of refusal, not just a negation."""
+    return bool(_REFUSES_IN_WORDS.search(normalize(text)))
 
 
 #: A clause about an earlier question, not the one being answered.

@@ -236,6 +236,8 @@ class WhisperSpeechToText:
         self, samples: np.ndarray, language: str, hint: RecognitionHint, max_tokens: int
     ) -> tuple[str, float | None, float | None]:
         prompt = self.prompts.get((language, hint))
+        avg: float | None
+        nsp: float | None
         window = self.window if self.temperatures == (0.0,) else None
         if window is not None and len(samples) <= WINDOWED_UP_TO * WHISPER_RATE:
             decoded = decode_windowed(
@@ -247,14 +249,17 @@ class WhisperSpeechToText:
                 max_new_tokens=max_tokens,
                 initial_prompt=prompt,
             )
-            text = decoded.text
-            if (
-                prompt
-                and text
-                and _prompt_hallucination(text, prompt, decoded.avg_logprob, decoded.no_speech_prob)
-            ):
-                text = ""
-            return text, decoded.avg_logprob, decoded.no_speech_prob
+            text, avg, nsp = decoded.text, decoded.avg_logprob, decoded.no_speech_prob
+        else:
+            text, avg, nsp = self._decode_padded(samples, language, prompt, max_tokens)
+        if prompt and text and _prompt_hallucination(text, prompt, avg, nsp):
+            text = ""
+        return text, avg, nsp
+
+    def _decode_padded(
+        self, samples: np.ndarray, language: str, prompt: str | None, max_tokens: int
+    ) -> tuple[str, float | None, float | None]:
+        """faster-whisper's own path: 30 s segments."""
         segments, _info = self.model.transcribe(
             samples,
             language=language,
@@ -278,8 +283,6 @@ class WhisperSpeechToText:
         text = "".join(texts).strip()
         avg = float(np.mean(logprobs)) if logprobs else None
         nsp = float(max(no_speech)) if no_speech else None
-        if prompt and text and _prompt_hallucination(text, prompt, avg, nsp):
-            text = ""
         return text, avg, nsp
 
 
