@@ -30,16 +30,11 @@ from rich.table import Table
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
+from speech_measures import edit_distance, pink_noise  # noqa: E402 - from the tests' folder
+
 FIXTURES = REPO / "tests" / "fixtures" / "speech"
 RATE = 8000
 HINTS = {"id": "digits", "mobile": "digits", "code": "digits", "amount": "amount"}
-
-
-def pink_noise(rng: np.random.Generator, n: int) -> np.ndarray:
-    spectrum = np.fft.rfft(rng.standard_normal(n))
-    spectrum[1:] /= np.sqrt(np.arange(1, len(spectrum)))
-    noise = np.fft.irfft(spectrum, n)
-    return noise / np.sqrt(np.mean(noise**2))
 
 
 def with_noise(pcm: bytes, snr_db: float, seed: int) -> bytes:
@@ -47,9 +42,8 @@ def with_noise(pcm: bytes, snr_db: float, seed: int) -> bytes:
 
     speech = pcm16_to_float(pcm)
     power = float(np.mean(speech**2))
-    noise = pink_noise(np.random.default_rng(seed), len(speech)) * np.sqrt(
-        power / 10 ** (snr_db / 10)
-    )
+    pink = pink_noise(np.random.default_rng(seed), len(speech))
+    noise = pink / np.sqrt(np.mean(pink**2)) * np.sqrt(power / 10 ** (snr_db / 10))
     return float_to_pcm16(np.clip(speech + noise, -1.0, 1.0))
 
 
@@ -71,15 +65,6 @@ def key_of(kind: str, text: str, lang: str) -> str | None:
         answer = parse_yes_no(text, lang)
         return None if answer is None else ("yes" if answer else "no")
     return None
-
-
-def edit_distance(a: list[str], b: list[str]) -> int:
-    row = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        previous, row[0] = row[0], i
-        for j, y in enumerate(b, 1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
-    return row[-1]
 
 
 def units(text: str, lang: str) -> list[str]:
@@ -208,7 +193,7 @@ def report(console: Console, rows: list[dict[str, object]], names: list[str]) ->
                     condition,
                     name,
                     f"{right}/{len(keyed)} ({digits_right}/{len(digits)})",
-                    f"{errors / length:.1%}",
+                    f"{errors / length:.1%}" if length else "-",  # no free answer played
                     f"{percentile(seconds, 50):.2f}",
                     f"{percentile(seconds, 95):.2f}",
                     f"{len(seconds) / sum(seconds):.1f}",

