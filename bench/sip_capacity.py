@@ -8,8 +8,12 @@ to the first packet of the agent's reply (voice to voice, through VAD, Smart Tur
 the dialog and the voice, plus both jitter buffers). Per level it prints p50/p95/max, the
 server's CPU seconds and peak memory per call, and whether p95 stays within the 1.2 s target.
 
-Baseline, in the same run: one call alone (N = 1); each level is compared with it.
-Usage: ``python bench/sip_capacity.py [--levels 1,2,3,4]``.
+Recognition set-ups are compared in the same run with ``--asr WORKERSxTHREADS`` (repeatable):
+``1x2`` is one recognition at a time on two threads (concurrent calls queue on the model),
+``2x1`` two at once on one thread each. Each set-up gets its own server.
+
+Baseline, in the same run: one call alone (N = 1) on the first set-up; every row is compared
+with it. Usage: ``python bench/sip_capacity.py [--levels 1,2,3,4] [--asr 1x2 --asr 2x1]``.
 """
 
 from __future__ import annotations
@@ -118,26 +122,42 @@ def run_level(server: ServedLendLine, work: Path, calls: int, level: int) -> dic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", default="1,2,3,4", help="concurrent calls per level")
+    parser.add_argument(
+        "--asr", action="append", help="recognition WORKERSxTHREADS (repeatable; default 1x2)"
+    )
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
+    setups = args.asr or ["1x2"]
     console = Console()
     rows = []
+    peaks: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        with console.status("Starting lendline serve (loading the speech models)..."):
-            server = start_server(work / "server", max_calls=max(levels))
-        try:
-            with Progress(console=console) as progress:
-                task = progress.add_task("concurrent calls", total=len(levels))
-                for index, calls in enumerate(levels):
-                    rows.append(run_level(server, work, calls, index))
-                    progress.advance(task)
-            peak = proc_peak_rss_mib(server.process.pid)
-        finally:
-            server.stop()
+        with Progress(console=console) as progress:
+            task = progress.add_task("concurrent calls", total=len(levels) * len(setups))
+            for setup_index, setup in enumerate(setups):
+                workers, _, threads = setup.partition("x")
+                env = {
+                    "LENDLINE_SPEECH__ASR_WORKERS": workers,
+                    "LENDLINE_SPEECH__ASR_THREADS": threads,
+                }
+                progress.update(task, description=f"starting the server for ASR {setup}")
+                server = start_server(
+                    work / f"server-{setup}", max_calls=max(levels), extra_env=env
+                )
+                try:
+                    for index, calls in enumerate(levels):
+                        progress.update(task, description=f"ASR {setup}, {calls} calls")
+                        row = run_level(server, work, calls, 10 * setup_index + index)
+                        rows.append({**row, "asr": setup})
+                        progress.advance(task)
+                    peaks[setup] = proc_peak_rss_mib(server.process.pid)
+                finally:
+                    server.stop()
     base = rows[0]
     table = Table(title="Concurrent SIP calls: voice-to-voice latency per caller turn")
     for column in [
+        "ASR workers x threads",
         "calls",
         "turns (missed)",
         "p50 s",
@@ -151,6 +171,7 @@ def main() -> None:
         table.add_column(column, justify="right")
     for row in rows:
         table.add_row(
+            str(row["asr"]),
             f"{row['calls']:.0f}" + (" (baseline)" if row is base else ""),
             f"{row['turns']:.0f} ({row['missed']:.0f})",
             f"{row['p50']:.2f}",
@@ -162,14 +183,17 @@ def main() -> None:
             "yes" if row["p95"] <= TARGET_P95 else "no",
         )
     console.print(table)
-    within = [row["calls"] for row in rows if row["p95"] <= TARGET_P95 and not row["missed"]]
-    console.print(
-        f"Server peak memory (RSS): {peak:,.0f} MiB for up to {max(levels)} calls at once"
-    )
-    console.print(
-        "Most concurrent calls with p95 within target: "
-        + (f"{max(within):.0f}" if within else "none (the recogniser alone takes longer)")
-    )
+    for setup in setups:
+        within = [
+            row["calls"]
+            for row in rows
+            if row["asr"] == setup and row["p95"] <= TARGET_P95 and not row["missed"]
+        ]
+        console.print(
+            f"ASR {setup}: server peak memory (RSS) {peaks[setup]:,.0f} MiB for up to "
+            f"{max(levels)} calls at once; most concurrent calls with p95 within target: "
+            + (f"{max(within):.0f}" if within else "none")
+        )
 
 
 if __name__ == "__main__":

