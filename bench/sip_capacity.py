@@ -38,7 +38,7 @@ from telephony.fixtures import fixture_for  # noqa: E402
 from telephony.server import ServedLendLine, start_server  # noqa: E402
 
 TARGET_P95 = 1.2
-ANSWERS = ["English, please.", "Yes, I agree.", "Yes, I agree.", "Li Hua."]
+ANSWERS = ["English, please.", "Yes, I agree.", "Yes, I agree.", "My name is Li Hua, L I, H U A."]
 
 
 def percentile(values: list[float], q: float) -> float:

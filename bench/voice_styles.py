@@ -42,7 +42,7 @@ from recognition_window import (  # noqa: E402 - a sibling bench
 
 from speech_measures import edit_distance  # noqa: E402 - from the tests' folder
 
-_DIGITS = str.maketrans("零〇一幺二两三四五六七八九", "0012234567789")
+_DIGITS = str.maketrans("零〇一幺二两三四五六七八九", "0011223456789")
 
 
 def comparable(text: str) -> list[str]:
