@@ -148,6 +148,7 @@ def test_an_id_number_keeps_its_check_character_x(said: str) -> None:
         ("X1234", "1234"),
         ("12X34", "1234"),
         ("一一零一零五差", "110105X"),
+        ("一一零一零五查", "110105X"),
     ],
 )
 def test_digit_strings_handle_codes_repeats_and_homophones(said: str, expected: str) -> None:
@@ -172,6 +173,34 @@ def test_digit_strings_handle_codes_repeats_and_homophones(said: str, expected: 
 )
 def test_text_without_digits_gives_none(said: str) -> None:
     assert parse_digit_string(said, "zh") is None
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("要三八要七二六四五九零", "13817264590"),  # 幺 heard as 要 where the number starts
+        ("手机号是1866550二二三腰", "18665502231"),  # ... and where it ends
+        ("又又八八三零", "118830"),  # a run of them
+        ("等九零四四要要。", "904411"),
+        ("我的号码是有三八零零一三八零零零", MOBILE),
+        ("五零零三有八", "500318"),
+    ],
+)
+def test_words_heard_for_yao_are_one_at_either_end_of_the_digits(said: str, expected: str) -> None:
+    assert parse_digit_string(said, "zh") == expected
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("我要说一下，一三八零零一三八零零零", MOBILE),  # 要 touches no digit
+        ("还有，一三八零零一三八零零零", MOBILE),  # a pause between 有 and the digits
+        ("是七二五三八六吧", "725386"),  # 吧 sounds like 八 but ends sentences: not at the edge
+        ("我有两个号码", None),
+    ],
+)
+def test_yao_homophones_that_touch_no_digit_stay_words(said: str, expected: str | None) -> None:
+    assert parse_digit_string(said, "zh") == expected
 
 
 @pytest.mark.parametrize("said", ["我是说一下", "要是", "期待"])

@@ -25,9 +25,6 @@ _CN_HOMOPHONES: Final[dict[str, int]] = {
     "铃": 0,
     "玲": 0,
     "龄": 0,
-    "腰": 1,
-    "妖": 1,
-    "要": 1,
     "衣": 1,
     "依": 1,
     "医": 1,
@@ -62,6 +59,13 @@ _CN_HOMOPHONES: Final[dict[str, int]] = {
     "救": 9,
 }
 
+#: Characters the recogniser writes for 幺 (yāo), the way 1 is said in phone numbers and
+#: codes. People start and end numbers with it ("幺三八…", "…四幺幺"), so these count as 1
+#: also at the edge of a run of digits, and a run of them ("又又八八…") counts as a whole.
+#: Measured on the tuning utterances (voices through a phone line): 要, 腰, 有, 又, 悠, 优,
+#: 搖 and 雅 were written for 幺; the rest are the same syllable.
+_YAO_HOMOPHONES: Final = frozenset("要腰妖邀有又优悠摇搖遥尧雅")
+
 #: Counts about the number rather than digits of it: 前三位, 后四位, 第二个, 两个.
 _DIGIT_COUNTS: Final = re.compile(
     r"第[一二两三四五六七八九十]+|(?:前|后)[一二两三四五六七八九十]+(?=位)"
@@ -71,7 +75,7 @@ _DIGIT_COUNTS: Final = re.compile(
 #: Spoken forms of the ID check character X, folded to 叉 before scanning.
 _X_WORDS: Final = ("艾克斯", "爱克斯", "埃克斯", "挨克斯", "艾克思", "爱克思")
 #: Homophones of 叉 (chā): accepted as X only right after a digit.
-_X_HOMOPHONES: Final = frozenset("差插")
+_X_HOMOPHONES: Final = frozenset("差插查茶")
 #: English words heard for a digit: digits only between two digits ("one to three").
 _EN_DIGIT_HOMOPHONES: Final[dict[str, int]] = {
     "to": 2,
@@ -100,6 +104,7 @@ class _D(Enum):
     HUNDRED = auto()  # "hundred" after a digit
     X = auto()  # the check character
     MAYBE = auto()  # a Chinese homophone: a digit only right between digits (value holds it)
+    YAO = auto()  # a homophone of 幺: 1 in, or at either edge of, a run of digits
     MAYBE_WORD = auto()  # an English homophone ("to"): a digit only between digit words
     OH = auto()  # "oh"/"o": a zero only next to a digit
     X_MAYBE = auto()  # a homophone of 叉: X only right after a digit
@@ -157,6 +162,8 @@ def _scan_digits(text: str) -> list[_Item]:
                 items.append(_Item(_D.X))
             elif token in _X_HOMOPHONES:
                 items.append(_Item(_D.X_MAYBE))
+            elif token in _YAO_HOMOPHONES:
+                items.append(_Item(_D.YAO, "1"))
             elif token in _CN_HOMOPHONES:
                 items.append(_Item(_D.MAYBE, str(_CN_HOMOPHONES[token])))
             else:
@@ -209,6 +216,17 @@ def _single_digit_at(items: list[_Item], index: int | None) -> bool:
     return index is not None and items[index].kind is _D.DIGITS and len(items[index].value) == 1
 
 
+def _yao_run_touches_digits(items: list[_Item], index: int) -> bool:
+    """Whether the run of 幺 homophones around ``index`` touches a digit on either side."""
+    for step in (-1, 1):
+        at = index + step
+        while 0 <= at < len(items) and items[at].kind is _D.YAO:
+            at += step
+        if 0 <= at < len(items) and items[at].kind is _D.DIGITS:
+            return True
+    return False
+
+
 def _symbol(items: list[_Item], index: int, used: set[int]) -> str | None:
     """The digits (or X) that item ``index`` stands for in context, or None."""
     item = items[index]
@@ -240,6 +258,8 @@ def _symbol(items: list[_Item], index: int, used: set[int]) -> str | None:
         left = _kind_at(items, _neighbour(items, index, -1, skip_space=spaced))
         right = _kind_at(items, _neighbour(items, index, 1, skip_space=spaced))
         return item.value if left is _D.DIGITS and right is _D.DIGITS else None
+    if kind is _D.YAO:
+        return item.value if _yao_run_touches_digits(items, index) else None
     if kind is _D.OH:
         near = (
             _kind_at(items, _neighbour(items, index, -1, skip_space=True)),
@@ -261,7 +281,7 @@ def parse_digit_string(text: str, lang: str = "zh") -> str | None:
     "oh" next to a digit is 0; "twenty five" is 25. The ID check character is X, 叉 or
     艾克斯 (or "ex"), kept only as the last symbol. Filler ("我的身份证号是", "my number is",
     "嗯", "uh") is ignored. Characters that sound like a digit (酒 for 九) count only
-    between two digits.
+    between two digits; those heard for 幺 (要, 有, 腰 …) also at either end of the digits.
 
     Args:
         text: Recogniser output or typed text.

@@ -45,11 +45,11 @@ SAMPLE_RATE = 24000
 #: The speakers whose style vectors ship with the model (Kokoro v1.0's Japanese voices).
 SPEAKERS = ("jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro", "jm_kumo")
 #: The agent's default style: of the five speakers, the one the recogniser understood best
-#: over a phone line on the tuning utterances (CER 25.9% against 31.6-36.7% for the others;
+#: over a phone line on the tuning utterances (CER 25.3% against 30.9-35.2% for the others;
 #: slower speech and blends gained little). bench/voice_styles.py; figures in docs/voice.md.
 AGENT_STYLE = "jf_nezumi"
 #: The style the demo's scripted borrower speaks with: another speaker than the agent's (a
-#: man's voice against the agent's woman's), the next best understood (CER 33.3%).
+#: man's voice against the agent's woman's); on free sentences the best understood (23.3%).
 BORROWER_STYLE = "jm_kumo"
 #: Kokoro's style tables have one row per phoneme count; longer pieces must be split.
 _MAX_PHONEMES = 500
