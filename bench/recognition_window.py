@@ -105,7 +105,7 @@ def main() -> None:
     from lendline.voice.engines.whisper_window import WindowPlan
     from suite_settings import MODEL_CACHE, PROMPT_CACHE
 
-    console = Console()
+    console = Console(width=160)
     model_dir = whisper_base_dir(MODEL_CACHE)
     engines = {"30 s padding (baseline)": WhisperSpeechToText(model_dir, window=None)}
     for seconds in args.min_window or [WindowPlan().min_seconds]:
@@ -166,9 +166,11 @@ def report(console: Console, rows: list[dict[str, object]], names: list[str]) ->
         "line",
         "encoder input",
         "key fields right (digit strings)",
+        "yes/no and terms right",
         "CER / WER (free answers)",
         "s/utt p50",
         "p95",
+        "p50 without digits and amounts",
         "utt/s",
     ):
         table.add_column(column)
@@ -190,14 +192,22 @@ def report(console: Console, rows: list[dict[str, object]], names: list[str]) ->
                 errors = sum(int(r["errors"]) for r in free)  # type: ignore[call-overload]
                 length = sum(int(r["length"]) for r in free)  # type: ignore[call-overload]
                 seconds = [float(r["seconds"]) for r in mine]  # type: ignore[arg-type]
+                # The answers the dialog expects no digits or amount in (the engine may
+                # decode these over a shorter window than the others: --window-hints).
+                plain = [r for r in mine if r["kind"] not in HINTS]
+                plain_keyed = [r for r in plain if r["key"] is not None]
+                plain_right = sum(1 for r in plain_keyed if r["heard_key"] == r["key"])
+                plain_seconds = [float(r["seconds"]) for r in plain]  # type: ignore[arg-type]
                 table.add_row(
                     lang,
                     condition,
                     name,
                     f"{right}/{len(keyed)} ({digits_right}/{len(digits)})",
+                    f"{plain_right}/{len(plain_keyed)}",
                     f"{errors / length:.1%}" if length else "-",  # no free answer played
                     f"{percentile(seconds, 50):.2f}",
                     f"{percentile(seconds, 95):.2f}",
+                    f"{percentile(plain_seconds, 50):.2f}" if plain_seconds else "-",
                     f"{len(seconds) / sum(seconds):.1f}",
                 )
     console.print(table)

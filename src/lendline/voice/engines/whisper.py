@@ -23,7 +23,7 @@ import math
 import re
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -164,6 +164,8 @@ class WhisperSpeechToText:
         window: how long an encoder window a turn gets; None (the default) pads every
             turn to 30 s as faster-whisper does. Turns longer than :data:`WINDOWED_UP_TO`
             seconds always take faster-whisper's own path.
+        window_hints: the answers decoded over ``window`` (None: all); the others are
+            padded to 30 s.
     """
 
     def __init__(
@@ -177,6 +179,7 @@ class WhisperSpeechToText:
         temperatures: Sequence[float] = (0.0,),
         prompts: Mapping[tuple[str, RecognitionHint], str] | None = None,
         window: WindowPlan | None = None,
+        window_hints: Collection[RecognitionHint] | None = None,
     ) -> None:
         self.model_dir = Path(model_dir)
         self.compute_type = compute_type
@@ -187,8 +190,14 @@ class WhisperSpeechToText:
         self.temperatures = tuple(temperatures)
         self.prompts = dict(DEFAULT_PROMPTS if prompts is None else prompts)
         self.window = window
-        # The name is recorded with every turn: a windowed engine says so.
-        windowed = f":window{window.min_seconds:g}s" if window is not None else ""
+        self.window_hints = frozenset(RecognitionHint if window_hints is None else window_hints)
+        # The name is recorded with every turn: a windowed engine says so, and for which
+        # answers when not for all.
+        windowed = ""
+        if window is not None and self.window_hints:
+            windowed = f":window{window.min_seconds:g}s"
+            if self.window_hints != frozenset(RecognitionHint):
+                windowed += "-" + "+".join(sorted(self.window_hints))
         self.name = f"faster-whisper:{self.model_dir.name}:{compute_type}{windowed}"
 
     @property
@@ -247,6 +256,8 @@ class WhisperSpeechToText:
         avg: float | None
         nsp: float | None
         window = self.window if self.temperatures == (0.0,) else None
+        if hint not in self.window_hints:
+            window = None
         if window is not None and len(samples) <= WINDOWED_UP_TO * WHISPER_RATE:
             decoded = decode_windowed(
                 self.model,
