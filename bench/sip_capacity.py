@@ -2,7 +2,8 @@
 
 ``lendline serve`` runs as its own process; N baresip phones (real SIP/RTP over 127.0.0.1)
 call it at once and each plays the first turns of the English borrower from the committed
-recordings (language, consent, sensitive-data consent, name), then hangs up. For every
+recordings (language, consents, name, ID number and mobile with their read-backs), then hangs
+up. For every
 caller turn the phone measures what the borrower experiences: from the end of their speech
 to the first packet of the agent's reply (voice to voice, through VAD, Smart Turn, Whisper,
 the dialog and the voice, plus both jitter buffers). Per level it prints p50/p95/max, the
@@ -38,7 +39,16 @@ from telephony.fixtures import fixture_for  # noqa: E402
 from telephony.server import ServedLendLine, start_server  # noqa: E402
 
 TARGET_P95 = 1.2
-ANSWERS = ["English, please.", "Yes, I agree.", "Yes, I agree.", "My name is Li Hua, L I, H U A."]
+ANSWERS = [
+    "English, please.",
+    "Yes, I agree.",
+    "Yes, I agree.",
+    "My name is Li Hua, L I, H U A.",
+    "three one zero one zero four, one nine nine zero, zero five two one, two three zero seven",
+    "Yes, that's correct.",
+    "one three nine, eight seven six five, four three two one",
+    "Yes, that's right.",
+]
 
 
 def percentile(values: list[float], q: float) -> float:
