@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+from lendline.voice.engines.audio import to_telephone_band
+from lendline.voice.engines.base import RecognitionHint, SpeechToText, TextToSpeech
+from speech_measures import edit_distance
+
 SENTENCES = [
     "您好，我想申请一笔贷款。",
     "是的，我同意。",
@@ -47,3 +51,38 @@ def amount(text: str) -> int | None:
         else:
             return None
     return total + section + (number or 0)
+
+
+def heard(stt: SpeechToText, voice: TextToSpeech, text: str, hint: RecognitionHint) -> str:
+    """What Whisper hears of ``text`` said by ``voice`` over a G.711 phone line."""
+    synthesis = voice.synthesize(text, "zh")
+    line = to_telephone_band(synthesis.pcm16, synthesis.sample_rate)
+    return stt.transcribe(line, 8000, "zh", hint).text
+
+
+def sentence_error_rate(stt: SpeechToText, voice: TextToSpeech) -> float:
+    """Character error rate over :data:`SENTENCES`."""
+    errors = chars = 0
+    for text in SENTENCES:
+        said = heard(stt, voice, text, RecognitionHint.FREE)
+        errors += edit_distance(plain(text).translate(NUMERALS), plain(said).translate(NUMERALS))
+        chars += len(plain(text))
+    return errors / chars
+
+
+def digit_error_rate(stt: SpeechToText, voice: TextToSpeech) -> float:
+    """Digit error rate over :data:`DIGITS`, said with the dialog's digits hint."""
+    errors = digits = 0
+    for text in DIGITS:
+        said = heard(stt, voice, text, RecognitionHint.DIGITS)
+        errors += edit_distance(text.translate(NUMERALS), plain(said).translate(NUMERALS))
+        digits += len(text)
+    return errors / digits
+
+
+def amounts_right(stt: SpeechToText, voice: TextToSpeech) -> int:
+    """How many of :data:`AMOUNTS` are heard as the right amount, with the amount hint."""
+    return sum(
+        amount(heard(stt, voice, text, RecognitionHint.AMOUNT)) == value
+        for text, value in AMOUNTS.items()
+    )

