@@ -77,8 +77,9 @@ class EngineTTSService(TTSService):
                     logger.exception(f"{self}: synthesis failed mid-prompt")
                     failed.append(exc)
                     return
-                seconds += length
-                yield bytes(int(SENTENCE_PAUSE_SECONDS * self.sample_rate) * 2) + pcm
+                pause = SENTENCE_PAUSE_SECONDS.get(language, 0.0)
+                seconds += pause + length
+                yield bytes(int(pause * self.sample_rate) * 2) + pcm
 
         async for frame in self._stream_audio_frames_from_iterator(
             chunks(), in_sample_rate=self.sample_rate, context_id=context_id
@@ -112,7 +113,10 @@ def spoken_sentences(text: str, language: str) -> list[str]:
     return sentences or [text]
 
 
-#: Silence between two sentences of a prompt rendered one by one (the voices trim their own).
-SENTENCE_PAUSE_SECONDS = 0.2
+#: Silence between two sentences of a prompt rendered one by one: what each voice put there
+#: when it rendered the whole prompt (Kokoro trims a sentence and pauses 0.25 s; Piper ends
+#: each sentence with its own silence and joins them as they are), so prompts last as long as
+#: they did and calls are no slower.
+SENTENCE_PAUSE_SECONDS: dict[str, float] = {"zh": 0.25, "en": 0.0}
 _ZH_SENTENCE_END = re.compile(r"(?<=[。！？!?])")
 _EN_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“'])")
