@@ -80,9 +80,18 @@ def test_robotic_speech_it_cannot_read_does_not_make_it_loop(speech_engines) -> 
         assert transcript.processing_seconds < 4 * transcript.audio_seconds + 5
 
 
+def _steady_voice() -> PiperOnnxVoice:
+    """The English voice without its sampling noise: the same audio on every run.
+
+    With its noise, Piper says a sentence differently each time, and a borderline rendering
+    ("Yes, I greeted the terms") made these tests pass in one run and fail in the next.
+    """
+    return PiperOnnxVoice(*piper_voice_paths(), noise_scale=0.0, noise_w=0.0)
+
+
 @pytest.mark.slow
 def test_8_and_16_khz_input_are_both_understood(speech_engines) -> None:  # type: ignore[no-untyped-def]
-    synthesis = PiperOnnxVoice(*piper_voice_paths()).synthesize("Yes, I agree to the terms.", "en")
+    synthesis = _steady_voice().synthesize("Yes, I agree to the terms.", "en")
     wide = resample_pcm16(synthesis.pcm16, synthesis.sample_rate, 16000)
     narrow = to_telephone_band(synthesis.pcm16, synthesis.sample_rate)
     for pcm, rate in ((wide, 16000), (narrow, 8000)):
@@ -117,7 +126,7 @@ def _heard_both_ways(
     min_seconds: float,
 ) -> list[tuple[Transcript, Transcript]]:
     """``said`` on the line, heard over a window of ``min_seconds`` and padded to 30 s."""
-    synthesis = PiperOnnxVoice(*piper_voice_paths()).synthesize(said, "en")
+    synthesis = _steady_voice().synthesize(said, "en")
     line = to_telephone_band(synthesis.pcm16, synthesis.sample_rate)
     model_dir = speech_engines.stt.model_dir
     windowed = WhisperSpeechToText(model_dir, window=WindowPlan(min_seconds=min_seconds))
