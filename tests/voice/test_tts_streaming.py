@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from pipecat.frames.frames import ErrorFrame, Frame, TTSAudioRawFrame
 
 from lendline.voice.call_context import CallContext
-from lendline.voice.engines.base import Synthesis, TextToSpeech
+from lendline.voice.engines.base import Synthesis, TextToSpeech, sentence_pause
+from lendline.voice.engines.cache import CachedTextToSpeech
 from lendline.voice.engines.kokoro_voice import KokoroMandarinVoice
+from lendline.voice.engines.models import piper_voice_paths
+from lendline.voice.engines.piper_voice import PiperOnnxVoice
 from lendline.voice.processors.tts import (
-    SENTENCE_PAUSE_SECONDS,
     EngineTTSService,
     spoken_sentences,
 )
@@ -29,6 +32,7 @@ class RecordingVoice:
     def __init__(self, voice: TextToSpeech, log: list[str]) -> None:
         self.voice = voice
         self.name = voice.name
+        self.sentence_pause_seconds = sentence_pause(voice)
         self.log = log
 
     def synthesize(self, text: str, language: str) -> Synthesis:
@@ -80,12 +84,22 @@ def test_the_first_sentence_plays_before_the_next_is_rendered() -> None:
     ]
     audio = b"".join(f.audio for f in frames if isinstance(f, TTSAudioRawFrame))
     parts = [voice.synthesize(s, "zh").seconds for s in spoken_sentences(OFFER, "zh")]
-    expected = sum(parts) + SENTENCE_PAUSE_SECONDS["zh"] * (len(parts) - 1)
+    expected = sum(parts) + voice.sentence_pause_seconds * (len(parts) - 1)
     assert len(audio) / (2 * RATE) == pytest.approx(expected, abs=0.01)
     # Kokoro's own rendering of the whole prompt lasts as long: it pauses the same between.
     assert voice.synthesize(OFFER, "zh").seconds == pytest.approx(expected, abs=0.01)
     assert context.spoken == [(OFFER, pytest.approx(expected, abs=0.01))]
     assert not any(isinstance(f, ErrorFrame) for f in frames)
+
+
+def test_the_pause_between_sentences_is_the_voices_own_through_the_prompt_cache(
+    tmp_path: Path,
+) -> None:
+    kokoro = KokoroMandarinVoice()
+    assert sentence_pause(CachedTextToSpeech(kokoro, tmp_path)) == kokoro.sentence_pause_seconds
+    model, config = piper_voice_paths()
+    piper = PiperOnnxVoice(model, config)  # Piper's sentences end in their own silence
+    assert sentence_pause(piper) == sentence_pause(CachedTextToSpeech(piper, tmp_path)) == 0.0
 
 
 def test_a_voice_that_cannot_speak_the_language_is_an_error_not_silence() -> None:

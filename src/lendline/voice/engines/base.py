@@ -154,6 +154,17 @@ class EngineUnavailable(ProviderError):
         self.install_hint = install_hint
 
 
+def sentence_pause(voice: object) -> float:
+    """Seconds of silence ``voice`` puts between two sentences it renders together.
+
+    A voice that trims its sentences and joins them with a pause declares it as
+    ``sentence_pause_seconds`` (Kokoro); one whose sentences end in their own silence
+    declares nothing (Piper). Whoever renders a prompt sentence by sentence joins the
+    sentences with this pause, so the prompt lasts as long as the voice would make it.
+    """
+    return float(getattr(voice, "sentence_pause_seconds", 0.0))
+
+
 def check_language(voice: TextToSpeech, language: str) -> None:
     """Raise ``ValueError`` if ``voice`` cannot speak ``language``.
 

@@ -18,7 +18,7 @@ import wave
 from pathlib import Path
 
 from lendline.voice.engines.audio import write_wav
-from lendline.voice.engines.base import Synthesis, TextToSpeech
+from lendline.voice.engines.base import Synthesis, TextToSpeech, sentence_pause
 
 
 def cache_key(voice: str, language: str, text: str) -> str:
@@ -53,6 +53,7 @@ class CachedTextToSpeech:
         self.directory = Path(directory)
         self.name = inner.name
         self.languages = inner.languages
+        self.sentence_pause_seconds = sentence_pause(inner)
         self.hits = 0
         self.renders = 0
         self._counter_lock = threading.Lock()

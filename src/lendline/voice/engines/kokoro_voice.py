@@ -55,7 +55,6 @@ BORROWER_STYLE = "jm_kumo"
 _MAX_PHONEMES = 500
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")
 _CLAUSE_END = re.compile(r"(?<=[,，、:：])")
-_PAUSE_SECONDS = 0.25
 #: Runs of English in a Mandarin text: letters, with the spaces, apostrophes, hyphens and
 #: digits between and after them ("press 2" is said "two").
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9' -]*[A-Za-z0-9]|[A-Za-z]")
@@ -152,6 +151,8 @@ class KokoroMandarinVoice:
     """
 
     languages = frozenset({"zh"})
+    #: The pause between two sentences (each is trimmed of the model's own silence).
+    sentence_pause_seconds = 0.25
 
     def __init__(
         self,
@@ -254,7 +255,7 @@ class KokoroMandarinVoice:
         check_language(self, language)
         session = self._load()
         assert self._style is not None
-        gap = np.zeros(int(_PAUSE_SECONDS * SAMPLE_RATE), np.float32)
+        gap = np.zeros(int(self.sentence_pause_seconds * SAMPLE_RATE), np.float32)
         parts: list[np.ndarray] = []
         for piece in split_for_model(text):
             ids = [self._vocab[p] for p in self.phonemes(piece) if p in self._vocab]

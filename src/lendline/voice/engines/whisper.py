@@ -255,9 +255,8 @@ class WhisperSpeechToText:
         prompt = self.prompts.get((language, hint))
         avg: float | None
         nsp: float | None
-        window = self.window if self.temperatures == (0.0,) else None
-        if hint not in self.window_hints:
-            window = None
+        windowed = self.temperatures == (0.0,) and hint in self.window_hints
+        window = self.window if windowed else None
         if window is not None and len(samples) <= WINDOWED_UP_TO * WHISPER_RATE:
             decoded = decode_windowed(
                 self.model,

@@ -103,6 +103,9 @@ class ZhttsWorkerVoice:
         self.seed_per_text = seed_per_text
         self.name = name or (SEEDED_NAME if seed_per_text else VARIED_NAME)
         self.languages = frozenset({"zh"})
+        # The pause its sentences were joined with when prompts came to be played sentence
+        # by sentence (Kokoro's); not measured for this voice, which renders whole texts.
+        self.sentence_pause_seconds = 0.25
         self.sample_rate: int | None = None
         self._process: subprocess.Popen[str] | None = None
         self._lines: queue.Queue[object] = queue.Queue()

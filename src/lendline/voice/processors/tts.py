@@ -14,7 +14,7 @@ from pipecat.services.tts_service import TTSService
 
 from lendline.voice.call_context import CallContext
 from lendline.voice.engines.audio import resample_pcm16
-from lendline.voice.engines.base import TextToSpeech
+from lendline.voice.engines.base import TextToSpeech, sentence_pause
 from lendline.voice.engines.pace import slowed
 
 
@@ -48,7 +48,9 @@ class EngineTTSService(TTSService):
 
         The first sentence plays while the next is rendered, so a prompt that is not in the
         prompt cache (a read-back, an offer with the borrower's figures) starts after one
-        sentence's rendering rather than the whole prompt's.
+        sentence's rendering rather than the whole prompt's. Sentences are joined by the
+        voice's own pause between sentences (:func:`~lendline.voice.engines.base.sentence_pause`),
+        so a prompt lasts as long as the voice makes it.
         """
         language = self._context.language
         voice = self._voices.get(language)
@@ -77,7 +79,7 @@ class EngineTTSService(TTSService):
                     logger.exception(f"{self}: synthesis failed mid-prompt")
                     failed.append(exc)
                     return
-                pause = SENTENCE_PAUSE_SECONDS.get(language, 0.0)
+                pause = sentence_pause(voice)
                 seconds += pause + length
                 yield bytes(int(pause * self.sample_rate) * 2) + pcm
 
@@ -113,10 +115,5 @@ def spoken_sentences(text: str, language: str) -> list[str]:
     return sentences or [text]
 
 
-#: Silence between two sentences of a prompt rendered one by one: what each voice put there
-#: when it rendered the whole prompt (Kokoro trims a sentence and pauses 0.25 s; Piper ends
-#: each sentence with its own silence and joins them as they are), so prompts last as long as
-#: they did and calls are no slower.
-SENTENCE_PAUSE_SECONDS: dict[str, float] = {"zh": 0.25, "en": 0.0}
 _ZH_SENTENCE_END = re.compile(r"(?<=[。！？!?])")
 _EN_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“'])")
